@@ -1,0 +1,1 @@
+//! The sandbox acquirer: a real HTTPS server speaking the Hutong wallet-to-switch protocol.

@@ -1,0 +1,1 @@
+//! Acceptance: can this wallet pay a code, directly or through which interconnect route.
