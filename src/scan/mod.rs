@@ -1,1 +1,19 @@
 //! The barcode scanner: configured rxing readers, time budget, panic isolation, multi-code frames.
+//!
+//! [`Scanner::scan_frame`] copies the frame's luma once (the crop only) and hands it to a
+//! decoder thread that runs a pass strategy (`engine.rs`): a 2x-downscaled pass first on large
+//! frames, then full resolution. The caller never waits past the time budget (`worker.rs`).
+mod code;
+mod engine;
+mod image;
+mod options;
+mod scanner;
+mod worker;
+
+pub use code::{ScanStats, ScannedCode};
+pub use image::{decode_luma, ImageError, LumaImage};
+pub use options::{CodeFormat, ScanOptions};
+pub use scanner::Scanner;
+
+#[cfg(test)]
+mod tests;

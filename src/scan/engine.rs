@@ -1,0 +1,370 @@
+//! The decoding strategy: configured rxing readers and the passes run over one luma image.
+//!
+//! Runs on the scanner's worker thread (see `worker.rs`); knows nothing about threads or time
+//! limits beyond checking the deadline between passes.
+use super::options::{CodeFormat, ScanOptions};
+use crate::frame::Point;
+use rxing::common::HybridBinarizer;
+use rxing::multi::{GenericMultipleBarcodeReader, MultipleBarcodeReader};
+use rxing::{
+    BarcodeFormat, Binarizer, BinaryBitmap, DecodeHints, Luma8Source, MultiUseMultiFormatReader,
+    RXingResult, Reader,
+};
+use std::collections::HashSet;
+use std::time::Instant;
+
+/// Below this shorter side a 2x-downscaled pass would lose small codes; scan full size only.
+const DOWNSCALE_MIN_SHORT_SIDE: u32 = 480;
+
+/// A reader configured once. rxing's `decode_with_hints` rebuilds the 1D readers on every
+/// call; routing every call to `decode_with_state` keeps the configuration we built.
+struct Held(MultiUseMultiFormatReader);
+
+impl Reader for Held {
+    fn decode<B: Binarizer>(
+        &mut self,
+        image: &mut BinaryBitmap<B>,
+    ) -> rxing::common::Result<RXingResult> {
+        self.0.decode_with_state(image)
+    }
+
+    fn decode_with_hints<B: Binarizer>(
+        &mut self,
+        image: &mut BinaryBitmap<B>,
+        _hints: &DecodeHints,
+    ) -> rxing::common::Result<RXingResult> {
+        self.0.decode_with_state(image)
+    }
+}
+
+/// One reader for a set of formats, in single- and multi-code form.
+struct ReaderSet {
+    single: Held,
+    multi: GenericMultipleBarcodeReader<Held>,
+}
+
+impl ReaderSet {
+    fn new(formats: &[CodeFormat], options: &ScanOptions) -> Option<Self> {
+        if formats.is_empty() {
+            return None;
+        }
+        let possible: HashSet<BarcodeFormat> = formats.iter().map(|f| f.to_rxing()).collect();
+        let hints = DecodeHints {
+            PossibleFormats: Some(possible),
+            TryHarder: Some(options.try_harder),
+            AlsoInverted: Some(options.also_inverted),
+            ..DecodeHints::default()
+        };
+        let make = || {
+            let mut r = MultiUseMultiFormatReader::default();
+            r.set_hints(&hints);
+            Held(r)
+        };
+        Some(ReaderSet {
+            single: make(),
+            multi: GenericMultipleBarcodeReader::new(make()),
+        })
+    }
+
+    fn decode(
+        &mut self,
+        luma: &[u8],
+        width: u32,
+        height: u32,
+        max_codes: usize,
+    ) -> Vec<RXingResult> {
+        let Ok(source) = Luma8Source::new_with_slice(luma, width, height) else {
+            return Vec::new();
+        };
+        let mut bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
+        if max_codes > 1 {
+            self.multi.decode_multiple(&mut bitmap).unwrap_or_default()
+        } else {
+            self.single
+                .decode(&mut bitmap)
+                .map(|r| vec![r])
+                .unwrap_or_default()
+        }
+    }
+}
+
+/// A luma image handed to the engine: tightly packed rows in sensor orientation.
+pub(crate) struct LumaImage<'a> {
+    pub pixels: &'a [u8],
+    pub width: u32,
+    pub height: u32,
+    /// True when the display is the sensor turned by 90 or 270 degrees: linear codes the user
+    /// sees horizontally run along sensor columns, so the 1D readers scan a transposed copy.
+    pub axes_swapped: bool,
+}
+
+/// A decoded code in ROI pixel coordinates (sensor orientation), before display mapping.
+#[derive(Debug, Clone)]
+pub(crate) struct FoundCode {
+    pub text: String,
+    pub raw_bytes: Vec<u8>,
+    pub format: CodeFormat,
+    pub corners: [Point; 4],
+    pub decode_ms: f64,
+}
+
+pub(crate) struct Outcome {
+    pub codes: Vec<FoundCode>,
+    /// The deadline passed before every pass had run.
+    pub out_of_time: bool,
+}
+
+pub(crate) struct Engine {
+    /// Every format: used when linear codes read along sensor rows.
+    all: Option<ReaderSet>,
+    matrix: Option<ReaderSet>,
+    linear: Option<ReaderSet>,
+    max_codes: usize,
+    /// Reused buffers: the downscaled image and the transposed image.
+    half: Vec<u8>,
+    transposed: Vec<u8>,
+    rotated: Vec<u8>,
+    rotate_retry: bool,
+}
+
+/// How a pass image relates to the ROI, to map result points back.
+#[derive(Clone, Copy)]
+enum PassGeometry {
+    /// Scaled down by this factor.
+    Scaled(f32),
+    /// Scaled, then x and y swapped.
+    Transposed(f32),
+    /// Turned 90 degrees clockwise at full size; holds the ROI height.
+    RotatedCw(f32),
+}
+
+impl PassGeometry {
+    fn to_roi(self, x: f32, y: f32) -> Point {
+        match self {
+            PassGeometry::Scaled(s) => Point::new(x * s, y * s),
+            PassGeometry::Transposed(s) => Point::new(y * s, x * s),
+            PassGeometry::RotatedCw(roi_height) => Point::new(y, roi_height - x),
+        }
+    }
+}
+
+impl Engine {
+    pub fn new(options: &ScanOptions) -> Self {
+        let mut formats = options.formats.clone();
+        formats.sort();
+        formats.dedup();
+        let (linear, matrix): (Vec<CodeFormat>, Vec<CodeFormat>) =
+            formats.iter().partition(|f| f.is_linear());
+        Engine {
+            all: ReaderSet::new(&formats, options),
+            matrix: ReaderSet::new(&matrix, options),
+            linear: ReaderSet::new(&linear, options),
+            max_codes: options.max_codes.max(1),
+            half: Vec::new(),
+            transposed: Vec::new(),
+            rotated: Vec::new(),
+            rotate_retry: options.try_harder,
+        }
+    }
+
+    /// Runs the passes (2x downscale first when the image is large, then full size) and stops
+    /// after the first pass that finds anything or when the deadline has passed.
+    pub fn scan(&mut self, image: &LumaImage<'_>, started: Instant, deadline: Instant) -> Outcome {
+        let mut codes = Vec::new();
+        let scales: &[u32] = if image.width.min(image.height) >= DOWNSCALE_MIN_SHORT_SIDE {
+            &[2, 1]
+        } else {
+            &[1]
+        };
+        for &scale in scales {
+            if Instant::now() >= deadline {
+                return Outcome {
+                    codes,
+                    out_of_time: true,
+                };
+            }
+            if scale == 2 {
+                let mut half = std::mem::take(&mut self.half);
+                let (w, h) = downscale_2x(image.pixels, image.width, image.height, &mut half);
+                self.run_pass(&half, w, h, image.axes_swapped, 2.0, started, &mut codes);
+                self.half = half;
+            } else {
+                self.run_pass(
+                    image.pixels,
+                    image.width,
+                    image.height,
+                    image.axes_swapped,
+                    1.0,
+                    started,
+                    &mut codes,
+                );
+            }
+            if !codes.is_empty() {
+                break;
+            }
+        }
+        // Some rxing detectors miss a symbol at one orientation and find it at the next; on
+        // request, pay one more pass on the image turned a quarter.
+        if codes.is_empty() && self.rotate_retry {
+            if Instant::now() >= deadline {
+                return Outcome {
+                    codes,
+                    out_of_time: true,
+                };
+            }
+            let mut r = std::mem::take(&mut self.rotated);
+            rotate_cw(image.pixels, image.width, image.height, &mut r);
+            if let Some(set) = self.all.as_mut() {
+                let found = set.decode(&r, image.height, image.width, self.max_codes);
+                collect(
+                    found,
+                    PassGeometry::RotatedCw(image.height as f32),
+                    started,
+                    &mut codes,
+                );
+            }
+            self.rotated = r;
+        }
+        codes.truncate(self.max_codes);
+        Outcome {
+            codes,
+            out_of_time: false,
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn run_pass(
+        &mut self,
+        luma: &[u8],
+        width: u32,
+        height: u32,
+        axes_swapped: bool,
+        scale: f32,
+        started: Instant,
+        codes: &mut Vec<FoundCode>,
+    ) {
+        let max = self.max_codes;
+        let straight = PassGeometry::Scaled(scale);
+        if axes_swapped && self.linear.is_some() {
+            if let Some(set) = self.matrix.as_mut() {
+                collect(
+                    set.decode(luma, width, height, max),
+                    straight,
+                    started,
+                    codes,
+                );
+            }
+            let mut t = std::mem::take(&mut self.transposed);
+            transpose(luma, width, height, &mut t);
+            if let Some(set) = self.linear.as_mut() {
+                let geo = PassGeometry::Transposed(scale);
+                collect(set.decode(&t, height, width, max), geo, started, codes);
+            }
+            self.transposed = t;
+        } else if let Some(set) = self.all.as_mut() {
+            collect(
+                set.decode(luma, width, height, max),
+                straight,
+                started,
+                codes,
+            );
+        }
+    }
+}
+
+fn collect(
+    results: Vec<RXingResult>,
+    geo: PassGeometry,
+    started: Instant,
+    out: &mut Vec<FoundCode>,
+) {
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    for r in results {
+        let Some(format) = CodeFormat::from_rxing(r.getBarcodeFormat()) else {
+            continue;
+        };
+        let points: Vec<Point> = r
+            .getPoints()
+            .iter()
+            .filter(|p| p.x.is_finite() && p.y.is_finite())
+            .map(|p| geo.to_roi(p.x, p.y))
+            .collect();
+        let duplicate = out
+            .iter()
+            .any(|c| c.format == format && c.text == r.getText());
+        if duplicate {
+            continue;
+        }
+        out.push(FoundCode {
+            text: r.getText().to_owned(),
+            raw_bytes: r.getRawBytes().to_vec(),
+            format,
+            corners: corners_from(&points, format),
+            decode_ms: ms,
+        });
+    }
+}
+
+/// Four corners from rxing's result points, which differ by symbology.
+fn corners_from(points: &[Point], format: CodeFormat) -> [Point; 4] {
+    match (format, points) {
+        // QR (and Micro QR from the classic reader): bottom-left, top-left, top-right finder
+        // centres, maybe an alignment pattern; the fourth corner completes the parallelogram.
+        (CodeFormat::QrCode | CodeFormat::MicroQrCode, [bl, tl, tr, ..]) => {
+            let br = Point::new(tr.x + bl.x - tl.x, tr.y + bl.y - tl.y);
+            [*tl, *tr, br, *bl]
+        }
+        (_, [a, b, c, d, ..]) => [*a, *b, *c, *d],
+        (_, [a, b, c]) => [*a, *b, *c, *c],
+        (_, [a, b]) => [*a, *b, *b, *a],
+        (_, [a]) => [*a; 4],
+        (_, []) => [Point::default(); 4],
+    }
+}
+
+/// 2x2 box filter; odd last row/column dropped. Returns the new size.
+pub(crate) fn downscale_2x(src: &[u8], width: u32, height: u32, out: &mut Vec<u8>) -> (u32, u32) {
+    let (w, h) = (width as usize, height as usize);
+    let (hw, hh) = (w / 2, h / 2);
+    out.clear();
+    out.reserve(hw * hh);
+    for y in 0..hh {
+        let r0 = &src[2 * y * w..2 * y * w + 2 * hw];
+        let r1 = &src[(2 * y + 1) * w..(2 * y + 1) * w + 2 * hw];
+        out.extend(r0.chunks_exact(2).zip(r1.chunks_exact(2)).map(|(a, b)| {
+            ((u16::from(a[0]) + u16::from(a[1]) + u16::from(b[0]) + u16::from(b[1]) + 2) >> 2) as u8
+        }));
+    }
+    (hw as u32, hh as u32)
+}
+
+/// Writes the transpose of a `width` x `height` image (so it is `height` wide), in tiles so
+/// that both reads and writes stay in cache.
+pub(crate) fn transpose(src: &[u8], width: u32, height: u32, out: &mut Vec<u8>) {
+    const TILE: usize = 32;
+    let (w, h) = (width as usize, height as usize);
+    out.clear();
+    out.resize(w * h, 0);
+    for ty in (0..h).step_by(TILE) {
+        for tx in (0..w).step_by(TILE) {
+            for y in ty..(ty + TILE).min(h) {
+                for x in tx..(tx + TILE).min(w) {
+                    out[x * h + y] = src[y * w + x];
+                }
+            }
+        }
+    }
+}
+
+/// Writes the image turned 90 degrees clockwise (so it is `height` wide).
+pub(crate) fn rotate_cw(src: &[u8], width: u32, height: u32, out: &mut Vec<u8>) {
+    let (w, h) = (width as usize, height as usize);
+    out.clear();
+    out.resize(w * h, 0);
+    for y in 0..h {
+        for x in 0..w {
+            // Source (x, y) lands at column h-1-y of row x.
+            out[x * h + (h - 1 - y)] = src[y * w + x];
+        }
+    }
+}
