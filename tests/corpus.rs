@@ -49,7 +49,7 @@ fn scanner(formats: &[CodeFormat]) -> Scanner {
         try_harder: true,
         also_inverted: true,
         // Generous: tests run unoptimised code; a blown budget would look like a miss.
-        time_budget: Duration::from_secs(10),
+        time_budget: Duration::from_secs(30),
     })
 }
 

@@ -6,6 +6,7 @@
 mod error;
 mod geometry;
 mod layout;
+pub mod synth;
 
 pub use error::{FrameError, PlaneId};
 pub use geometry::{Point, Rect, Rotation};

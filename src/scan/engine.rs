@@ -16,6 +16,10 @@ use std::time::Instant;
 /// Below this shorter side a 2x-downscaled pass would lose small codes; scan full size only.
 const DOWNSCALE_MIN_SHORT_SIDE: u32 = 480;
 
+/// Tests make the engine panic on an image this wide, to exercise the isolation around it.
+#[cfg(test)]
+pub(crate) const PANIC_PROBE_WIDTH: u32 = 7919;
+
 /// A reader configured once. rxing's `decode_with_hints` rebuilds the 1D readers on every
 /// call; routing every call to `decode_with_state` keeps the configuration we built.
 struct Held(MultiUseMultiFormatReader);
@@ -170,11 +174,20 @@ impl Engine {
     /// Runs the passes (2x downscale first when the image is large, then full size) and stops
     /// after the first pass that finds anything or when the deadline has passed.
     pub fn scan(&mut self, image: &LumaImage<'_>, started: Instant, deadline: Instant) -> Outcome {
+        #[cfg(test)]
+        if image.width == PANIC_PROBE_WIDTH {
+            panic!("simulated decoder panic (test probe)");
+        }
         let mut codes = Vec::new();
         let scales: &[u32] = if image.width.min(image.height) >= DOWNSCALE_MIN_SHORT_SIDE {
             &[2, 1]
         } else {
             &[1]
+        };
+        let split = image.axes_swapped && self.linear.is_some();
+        let mut pending = Pending {
+            matrix: self.matrix.is_some(),
+            linear: self.linear.is_some(),
         };
         for &scale in scales {
             if Instant::now() >= deadline {
@@ -186,20 +199,26 @@ impl Engine {
             if scale == 2 {
                 let mut half = std::mem::take(&mut self.half);
                 let (w, h) = downscale_2x(image.pixels, image.width, image.height, &mut half);
-                self.run_pass(&half, w, h, image.axes_swapped, 2.0, started, &mut codes);
+                let pass = Pass {
+                    luma: &half,
+                    width: w,
+                    height: h,
+                    scale: 2.0,
+                    split,
+                };
+                self.run_pass(pass, &mut pending, started, &mut codes);
                 self.half = half;
             } else {
-                self.run_pass(
-                    image.pixels,
-                    image.width,
-                    image.height,
-                    image.axes_swapped,
-                    1.0,
-                    started,
-                    &mut codes,
-                );
+                let pass = Pass {
+                    luma: image.pixels,
+                    width: image.width,
+                    height: image.height,
+                    scale: 1.0,
+                    split,
+                };
+                self.run_pass(pass, &mut pending, started, &mut codes);
             }
-            if !codes.is_empty() {
+            if codes.len() >= self.max_codes || (!pending.matrix && !pending.linear) {
                 break;
             }
         }
@@ -232,44 +251,79 @@ impl Engine {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// Runs the reader groups still pending on one pass image; a group that finds something
+    /// is done. Combined readers settle both groups at once.
     fn run_pass(
         &mut self,
-        luma: &[u8],
-        width: u32,
-        height: u32,
-        axes_swapped: bool,
-        scale: f32,
+        pass: Pass<'_>,
+        pending: &mut Pending,
         started: Instant,
         codes: &mut Vec<FoundCode>,
     ) {
         let max = self.max_codes;
-        let straight = PassGeometry::Scaled(scale);
-        if axes_swapped && self.linear.is_some() {
-            if let Some(set) = self.matrix.as_mut() {
-                collect(
-                    set.decode(luma, width, height, max),
-                    straight,
-                    started,
-                    codes,
-                );
+        let straight = PassGeometry::Scaled(pass.scale);
+        let before = codes.len();
+        if pass.split {
+            if pending.matrix {
+                if let Some(set) = self.matrix.as_mut() {
+                    collect(
+                        set.decode(pass.luma, pass.width, pass.height, max),
+                        straight,
+                        started,
+                        codes,
+                    );
+                }
+                pending.matrix = codes.len() == before;
             }
-            let mut t = std::mem::take(&mut self.transposed);
-            transpose(luma, width, height, &mut t);
-            if let Some(set) = self.linear.as_mut() {
-                let geo = PassGeometry::Transposed(scale);
-                collect(set.decode(&t, height, width, max), geo, started, codes);
+            if pending.linear {
+                let before = codes.len();
+                let mut t = std::mem::take(&mut self.transposed);
+                transpose(pass.luma, pass.width, pass.height, &mut t);
+                if let Some(set) = self.linear.as_mut() {
+                    let geo = PassGeometry::Transposed(pass.scale);
+                    collect(
+                        set.decode(&t, pass.height, pass.width, max),
+                        geo,
+                        started,
+                        codes,
+                    );
+                }
+                self.transposed = t;
+                pending.linear = codes.len() == before;
             }
-            self.transposed = t;
         } else if let Some(set) = self.all.as_mut() {
             collect(
-                set.decode(luma, width, height, max),
+                set.decode(pass.luma, pass.width, pass.height, max),
                 straight,
                 started,
                 codes,
             );
+            if codes.len() > before {
+                *pending = Pending {
+                    matrix: false,
+                    linear: false,
+                };
+            }
         }
     }
+}
+
+/// Reader groups that have not found anything yet in this scan.
+#[derive(Clone, Copy)]
+struct Pending {
+    matrix: bool,
+    linear: bool,
+}
+
+/// One image a pass scans, and how it relates to the ROI.
+#[derive(Clone, Copy)]
+struct Pass<'a> {
+    luma: &'a [u8],
+    width: u32,
+    height: u32,
+    scale: f32,
+    /// Matrix readers on the image, linear readers on its transpose (display is sideways).
+    split: bool,
 }
 
 fn collect(
@@ -305,21 +359,41 @@ fn collect(
     }
 }
 
-/// Four corners from rxing's result points, which differ by symbology.
+/// Four corners from rxing's result points, which differ by reader: the zxing-cpp-style QR
+/// reader gives the four symbol corners, the classic one three finder centres (bottom-left,
+/// top-left, top-right) and maybe an alignment pattern, matrix codes four corners, linear
+/// codes the two ends of the scan line. The result goes clockwise (on screen) from the
+/// code's own first corner, so an overlay can be drawn as a polygon.
 fn corners_from(points: &[Point], format: CodeFormat) -> [Point; 4] {
-    match (format, points) {
-        // QR (and Micro QR from the classic reader): bottom-left, top-left, top-right finder
-        // centres, maybe an alignment pattern; the fourth corner completes the parallelogram.
-        (CodeFormat::QrCode | CodeFormat::MicroQrCode, [bl, tl, tr, ..]) => {
+    let quad = match (format, points) {
+        (CodeFormat::QrCode | CodeFormat::MicroQrCode, [bl, tl, tr]) => {
             let br = Point::new(tr.x + bl.x - tl.x, tr.y + bl.y - tl.y);
             [*tl, *tr, br, *bl]
         }
         (_, [a, b, c, d, ..]) => [*a, *b, *c, *d],
         (_, [a, b, c]) => [*a, *b, *c, *c],
-        (_, [a, b]) => [*a, *b, *b, *a],
-        (_, [a]) => [*a; 4],
-        (_, []) => [Point::default(); 4],
-    }
+        (_, [a, b]) => return [*a, *b, *b, *a],
+        (_, [a]) => return [*a; 4],
+        (_, []) => return [Point::default(); 4],
+    };
+    clockwise_from_first(quad)
+}
+
+/// Orders four points clockwise on screen (y grows downwards) around their centroid,
+/// starting with the first.
+fn clockwise_from_first(quad: [Point; 4]) -> [Point; 4] {
+    let cx = quad.iter().map(|p| p.x).sum::<f32>() / 4.0;
+    let cy = quad.iter().map(|p| p.y).sum::<f32>() / 4.0;
+    let angle = |p: &Point| (p.y - cy).atan2(p.x - cx);
+    let start = angle(&quad[0]);
+    let mut sorted = quad;
+    // Angles measured from the first point, in [0, 2pi): increasing atan2 is clockwise on screen.
+    sorted.sort_by(|a, b| {
+        let ra = (angle(a) - start).rem_euclid(std::f32::consts::TAU);
+        let rb = (angle(b) - start).rem_euclid(std::f32::consts::TAU);
+        ra.total_cmp(&rb)
+    });
+    sorted
 }
 
 /// 2x2 box filter; odd last row/column dropped. Returns the new size.

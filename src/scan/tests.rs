@@ -1,1 +1,270 @@
+use super::*;
+use crate::frame::Frame;
+use crate::render::{render, RenderOptions, Symbology};
+use std::time::Duration;
 
+fn qr_picture(text: &str) -> (Vec<u8>, u32, u32) {
+    let bmp = render(
+        text,
+        Symbology::Qr,
+        RenderOptions::for_symbology(Symbology::Qr, 4),
+    )
+    .unwrap();
+    (bmp.pixels, bmp.width, bmp.height)
+}
+
+fn png_of(pixels: &[u8], width: u32, height: u32) -> Vec<u8> {
+    use ::image::ImageEncoder;
+    let mut out = Vec::new();
+    ::image::codecs::png::PngEncoder::new(&mut out)
+        .write_image(pixels, width, height, ::image::ExtendedColorType::L8)
+        .unwrap();
+    out
+}
+
+fn jpeg_of(pixels: &[u8], width: u32, height: u32) -> Vec<u8> {
+    use ::image::ImageEncoder;
+    let mut out = Vec::new();
+    ::image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 95)
+        .write_image(pixels, width, height, ::image::ExtendedColorType::L8)
+        .unwrap();
+    out
+}
+
+/// Inserts an EXIF APP1 segment carrying only an orientation tag right after the JPEG SOI.
+fn with_exif_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
+    let mut tiff = b"MM\0\x2a\0\0\0\x08".to_vec();
+    tiff.extend_from_slice(&1u16.to_be_bytes()); // one IFD entry
+    tiff.extend_from_slice(&0x0112u16.to_be_bytes()); // Orientation
+    tiff.extend_from_slice(&3u16.to_be_bytes()); // SHORT
+    tiff.extend_from_slice(&1u32.to_be_bytes()); // count
+    tiff.extend_from_slice(&orientation.to_be_bytes());
+    tiff.extend_from_slice(&[0, 0]);
+    tiff.extend_from_slice(&0u32.to_be_bytes()); // no next IFD
+    let mut app1 = b"Exif\0\0".to_vec();
+    app1.extend_from_slice(&tiff);
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&((app1.len() + 2) as u16).to_be_bytes());
+    out.extend_from_slice(&app1);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+fn budget(ms: u64) -> ScanOptions {
+    ScanOptions {
+        time_budget: Duration::from_millis(ms),
+        ..ScanOptions::default()
+    }
+}
+
+#[test]
+fn decodes_a_qr_from_a_png_file() {
+    let (px, w, h) = qr_picture("wxp://f2f0Qz9qxst1qazKE_53XToPLIzMELvT8Ccd");
+    let codes = Scanner::new(budget(5000))
+        .decode_image(&png_of(&px, w, h))
+        .unwrap();
+    assert_eq!(codes.len(), 1);
+    assert_eq!(codes[0].text, "wxp://f2f0Qz9qxst1qazKE_53XToPLIzMELvT8Ccd");
+    assert_eq!(codes[0].format, CodeFormat::QrCode);
+}
+
+#[test]
+fn jpeg_exif_orientation_is_applied_before_scanning() {
+    // Stored 40x20; orientation 6 (rotate 90° clockwise) makes it 20x40 upright.
+    let px: Vec<u8> = (0..40 * 20).map(|i| (i % 251) as u8).collect();
+    let jpeg = with_exif_orientation(&jpeg_of(&px, 40, 20), 6);
+    let img = decode_luma(&jpeg).unwrap();
+    assert_eq!((img.width, img.height), (20, 40));
+}
+
+#[test]
+fn jpeg_without_exif_keeps_its_stored_size() {
+    let px = vec![128u8; 40 * 20];
+    let img = decode_luma(&jpeg_of(&px, 40, 20)).unwrap();
+    assert_eq!((img.width, img.height), (40, 20));
+}
+
+#[test]
+fn rejects_bytes_that_are_no_image() {
+    let err = Scanner::new(budget(100))
+        .decode_image(b"hello, not an image")
+        .unwrap_err();
+    assert_eq!(err, ImageError::UnsupportedFormat);
+}
+
+#[test]
+fn rejects_gif_even_though_it_is_an_image() {
+    let err = decode_luma(b"GIF89a\x01\x00\x01\x00\x00\x00\x00;").unwrap_err();
+    assert_eq!(err, ImageError::UnsupportedFormat);
+}
+
+#[test]
+fn rejects_truncated_png_as_corrupt() {
+    let (px, w, h) = qr_picture("truncated");
+    let png = png_of(&px, w, h);
+    let err = decode_luma(&png[..png.len() / 2]).unwrap_err();
+    assert!(matches!(err, ImageError::Corrupt { .. }), "{err}");
+}
+
+/// A PNG claiming `width` x `height` pixels whose data is a few bytes (a decompression bomb's shape).
+fn png_header(width: u32, height: u32) -> Vec<u8> {
+    let mut ihdr = b"IHDR".to_vec();
+    ihdr.extend_from_slice(&width.to_be_bytes());
+    ihdr.extend_from_slice(&height.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 0, 0, 0, 0]); // 8-bit grey
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend_from_slice(&13u32.to_be_bytes());
+    png.extend_from_slice(&ihdr);
+    png.extend_from_slice(&crc32(&ihdr).to_be_bytes());
+    // A tiny IDAT (an empty zlib stream): decoders read up to it before reporting the size.
+    let mut idat = b"IDAT".to_vec();
+    idat.extend_from_slice(&[0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]);
+    png.extend_from_slice(&8u32.to_be_bytes());
+    png.extend_from_slice(&idat);
+    png.extend_from_slice(&crc32(&idat).to_be_bytes());
+    png
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &b in data {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+#[test]
+fn refuses_a_decompression_bomb_header_before_allocating() {
+    let err = decode_luma(&png_header(60_000, 60_000)).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ImageError::TooLarge {
+                width: 60_000,
+                height: 60_000,
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn refuses_an_image_above_the_pixel_cap_within_the_side_cap() {
+    let err = decode_luma(&png_header(16_000, 16_000)).unwrap_err();
+    assert!(matches!(err, ImageError::TooLarge { .. }), "{err}");
+}
+
+#[test]
+fn a_decoder_panic_becomes_an_empty_result_and_a_counter() {
+    let scanner = Scanner::new(budget(5000));
+    let data = vec![255u8; engine::PANIC_PROBE_WIDTH as usize];
+    let frame = Frame::gray8(&data, engine::PANIC_PROBE_WIDTH, 1, data.len(), 0).unwrap();
+    assert!(scanner.scan_frame(&frame).is_empty());
+    assert_eq!(scanner.stats().panics, 1);
+}
+
+#[test]
+fn scanner_keeps_decoding_after_a_panic() {
+    let scanner = Scanner::new(budget(5000));
+    let data = vec![255u8; engine::PANIC_PROBE_WIDTH as usize];
+    let bad = Frame::gray8(&data, engine::PANIC_PROBE_WIDTH, 1, data.len(), 0).unwrap();
+    scanner.scan_frame(&bad);
+    let (px, w, h) = qr_picture("after the storm");
+    let good = Frame::gray8(&px, w, h, w as usize, 0).unwrap();
+    let codes = scanner.scan_frame(&good);
+    assert_eq!(
+        codes.first().map(|c| c.text.as_str()),
+        Some("after the storm")
+    );
+}
+
+#[test]
+fn a_zero_time_budget_returns_nothing_and_counts_a_timeout() {
+    let scanner = Scanner::new(budget(0));
+    let (px, w, h) = qr_picture("too late");
+    let frame = Frame::gray8(&px, w, h, w as usize, 0).unwrap();
+    assert!(scanner.scan_frame(&frame).is_empty());
+    assert_eq!(scanner.stats().timeouts, 1);
+    assert_eq!(scanner.stats().frames, 1);
+}
+
+#[test]
+fn stats_count_frames_and_codes() {
+    let scanner = Scanner::new(budget(5000));
+    let (px, w, h) = qr_picture("counted");
+    let frame = Frame::gray8(&px, w, h, w as usize, 0).unwrap();
+    scanner.scan_frame(&frame);
+    let blank = vec![200u8; 64 * 64];
+    scanner.scan_frame(&Frame::gray8(&blank, 64, 64, 64, 0).unwrap());
+    let stats = scanner.stats();
+    assert_eq!(
+        (stats.frames, stats.frames_with_codes, stats.codes),
+        (2, 1, 1)
+    );
+}
+
+#[test]
+fn max_codes_one_returns_a_single_code() {
+    let scanner = Scanner::new(ScanOptions {
+        max_codes: 1,
+        ..budget(5000)
+    });
+    let (px, w, h) = qr_picture("one");
+    let mut wide = vec![255u8; (2 * w * h) as usize];
+    for y in 0..h as usize {
+        let row = &px[y * w as usize..(y + 1) * w as usize];
+        wide[y * 2 * w as usize..y * 2 * w as usize + w as usize].copy_from_slice(row);
+        wide[y * 2 * w as usize + w as usize..(y + 1) * 2 * w as usize].copy_from_slice(row);
+    }
+    let frame = Frame::gray8(&wide, 2 * w, h, 2 * w as usize, 0).unwrap();
+    assert_eq!(scanner.scan_frame(&frame).len(), 1);
+}
+
+#[test]
+fn inverted_codes_are_found_only_when_asked() {
+    let (px, w, h) = qr_picture("dark mode");
+    let inverted: Vec<u8> = px.iter().map(|p| 255 - p).collect();
+    let frame = Frame::gray8(&inverted, w, h, w as usize, 0).unwrap();
+    assert!(Scanner::new(budget(5000)).scan_frame(&frame).is_empty());
+    let also = Scanner::new(ScanOptions {
+        also_inverted: true,
+        ..budget(5000)
+    });
+    assert_eq!(also.scan_frame(&frame).len(), 1);
+}
+
+#[test]
+fn format_names_parse_in_short_and_json_forms() {
+    assert_eq!(CodeFormat::parse("qr"), Some(CodeFormat::QrCode));
+    assert_eq!(CodeFormat::parse("code_128"), Some(CodeFormat::Code128));
+    assert_eq!(CodeFormat::parse("Code128"), Some(CodeFormat::Code128));
+    assert_eq!(CodeFormat::parse("micro-qr"), Some(CodeFormat::MicroQrCode));
+    assert_eq!(CodeFormat::parse("maxicode"), None);
+    for f in CodeFormat::ALL {
+        assert_eq!(CodeFormat::parse(f.as_str()), Some(f));
+    }
+}
+
+#[test]
+fn transpose_swaps_rows_and_columns() {
+    let mut out = Vec::new();
+    engine::transpose(&[1, 2, 3, 4, 5, 6], 3, 2, &mut out);
+    assert_eq!(out, vec![1, 4, 2, 5, 3, 6]);
+}
+
+#[test]
+fn downscale_averages_two_by_two_blocks_and_drops_odd_edges() {
+    let mut out = Vec::new();
+    let size = engine::downscale_2x(&[0, 4, 9, 8, 12, 9, 1, 1, 1], 3, 3, &mut out);
+    assert_eq!(size, (1, 1));
+    assert_eq!(out, vec![6]);
+}
