@@ -1,6 +1,9 @@
 //! `hutong-qa`: the QA command-line tool.
 use clap::{Parser, Subcommand};
 
+mod demo;
+mod scan;
+
 #[derive(Parser)]
 #[command(
     name = "hutong-qa",
@@ -16,11 +19,14 @@ struct Cli {
 enum Cmd {
     /// Runs the end-to-end demo on embedded defaults (no outside service).
     Demo,
+    /// Decodes codes in image files and folders (table, or JSON lines with --json).
+    Scan(scan::ScanArgs),
 }
 
-fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<std::process::ExitCode> {
     let cli = Cli::parse();
     match cli.command {
-        Cmd::Demo => Ok(()),
+        Cmd::Demo => demo::run().map(|()| std::process::ExitCode::SUCCESS),
+        Cmd::Scan(args) => scan::run(args),
     }
 }

@@ -1,0 +1,224 @@
+//! `hutong-qa scan`: decode every image under the given paths, as a table or JSON lines.
+use anyhow::{bail, Result};
+use hutong::frame::Frame;
+use hutong::scan::{decode_luma, CodeFormat, ScanOptions, ScannedCode, Scanner};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Arguments of `hutong-qa scan`.
+#[derive(clap::Args, Debug)]
+pub struct ScanArgs {
+    /// One JSON object per image per line instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Comma-separated formats: qr, microqr, code128, pdf417, datamatrix, aztec, ean13.
+    #[arg(long, value_delimiter = ',', default_value = "qr,code128")]
+    formats: Vec<String>,
+    /// Slower, more thorough decoding (rxing TryHarder plus a quarter-turn retry).
+    #[arg(long)]
+    try_harder: bool,
+    /// Also look for light-on-dark codes.
+    #[arg(long)]
+    inverted: bool,
+    /// Image files, or folders searched recursively for .png/.jpg/.jpeg/.webp files.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+}
+
+/// Folders hold corpora with expected-text files beside the images: only pick images there.
+const IMAGE_EXTENSIONS: [&str; 4] = ["png", "jpg", "jpeg", "webp"];
+/// More files than this get a progress bar (when stderr is a terminal).
+const PROGRESS_MIN_FILES: usize = 5;
+
+#[derive(serde::Serialize)]
+struct JsonCode<'a> {
+    text: &'a str,
+    format: &'static str,
+    corners: [[f32; 2]; 4],
+}
+
+#[derive(serde::Serialize)]
+struct JsonLine<'a> {
+    path: String,
+    ms: Option<f64>,
+    codes: Vec<JsonCode<'a>>,
+    error: Option<String>,
+}
+
+fn parse_formats(names: &[String]) -> Result<Vec<CodeFormat>> {
+    let mut formats = Vec::new();
+    for name in names.iter().filter(|n| !n.trim().is_empty()) {
+        match CodeFormat::parse(name) {
+            Some(f) => formats.push(f),
+            None => bail!("unknown format `{name}` (try qr, microqr, code128, pdf417, datamatrix, aztec, ean13)"),
+        }
+    }
+    if formats.is_empty() {
+        bail!("--formats needs at least one format");
+    }
+    Ok(formats)
+}
+
+fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            walk(path, &mut files)?;
+        } else {
+            // Named explicitly: try it whatever its extension, and report if unreadable.
+            files.push(path.clone());
+        }
+    }
+    Ok(files)
+}
+
+fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            walk(&path, files)?;
+        } else if path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+        {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Decodes the file into pixels, then times the scan of those pixels alone.
+fn scan_file(scanner: &Scanner, path: &Path) -> Result<(f64, Vec<ScannedCode>), String> {
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let image = decode_luma(&bytes).map_err(|e| e.to_string())?;
+    let frame = Frame::gray8(
+        &image.pixels,
+        image.width,
+        image.height,
+        image.width as usize,
+        0,
+    )
+    .map_err(|e| e.to_string())?;
+    let started = Instant::now();
+    let codes = scanner.scan_frame(&frame);
+    Ok((started.elapsed().as_secs_f64() * 1000.0, codes))
+}
+
+fn shorten(text: &str, max: usize) -> String {
+    let flat: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if flat.chars().count() <= max {
+        flat
+    } else {
+        let cut: String = flat.chars().take(max - 1).collect();
+        format!("{cut}…")
+    }
+}
+
+pub fn run(args: ScanArgs) -> Result<std::process::ExitCode> {
+    let scanner = Scanner::new(ScanOptions {
+        formats: parse_formats(&args.formats)?,
+        try_harder: args.try_harder,
+        also_inverted: args.inverted,
+        max_codes: 16,
+        // A QA run wants the answer, not a camera's frame rate.
+        time_budget: Duration::from_secs(10),
+    });
+    let files = collect_files(&args.paths)?;
+    let progress = (std::io::stderr().is_terminal() && files.len() > PROGRESS_MIN_FILES)
+        .then(|| indicatif::ProgressBar::new(files.len() as u64));
+    let mut out = std::io::stdout().lock();
+    if !args.json {
+        writeln!(out, "{:<50} {:>8}  {:<12} text", "path", "ms", "format")?;
+    }
+    let (mut unreadable, mut with_codes) = (0usize, 0usize);
+    for path in &files {
+        let result = scan_file(&scanner, path);
+        if let Some(bar) = &progress {
+            bar.inc(1);
+        }
+        let shown = path.display().to_string();
+        match &result {
+            Ok((_, codes)) if !codes.is_empty() => with_codes += 1,
+            Ok(_) => {}
+            Err(_) => unreadable += 1,
+        }
+        if args.json {
+            let line = match &result {
+                Ok((ms, codes)) => JsonLine {
+                    path: shown,
+                    ms: Some((ms * 100.0).round() / 100.0),
+                    codes: codes
+                        .iter()
+                        .map(|c| JsonCode {
+                            text: &c.text,
+                            format: c.format.as_str(),
+                            corners: c.corners.map(|p| [p.x, p.y]),
+                        })
+                        .collect(),
+                    error: None,
+                },
+                Err(e) => JsonLine {
+                    path: shown,
+                    ms: None,
+                    codes: Vec::new(),
+                    error: Some(e.clone()),
+                },
+            };
+            writeln!(out, "{}", serde_json::to_string(&line)?)?;
+        } else {
+            match &result {
+                Ok((ms, codes)) if codes.is_empty() => {
+                    writeln!(out, "{:<50} {ms:>8.2}  {:<12} -", shorten(&shown, 50), "")?
+                }
+                Ok((ms, codes)) => {
+                    for (i, c) in codes.iter().enumerate() {
+                        let (p, t) = if i == 0 {
+                            (shorten(&shown, 50), format!("{ms:>8.2}"))
+                        } else {
+                            (String::new(), String::new())
+                        };
+                        writeln!(
+                            out,
+                            "{p:<50} {t:>8}  {:<12} {}",
+                            c.format.as_str(),
+                            shorten(&c.text, 60)
+                        )?;
+                    }
+                }
+                Err(e) => writeln!(
+                    out,
+                    "{:<50} {:>8}  {:<12} error: {e}",
+                    shorten(&shown, 50),
+                    "-",
+                    ""
+                )?,
+            }
+        }
+    }
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    if !args.json {
+        let stats = scanner.stats();
+        writeln!(
+            out,
+            "\n{} files, {with_codes} with codes, {unreadable} unreadable; decoder panics {}, timeouts {}",
+            files.len(),
+            stats.panics,
+            stats.timeouts
+        )?;
+    }
+    Ok(if unreadable == 0 {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::from(1)
+    })
+}
