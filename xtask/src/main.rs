@@ -12,6 +12,7 @@ fn main() -> Result<()> {
     std::env::set_current_dir(&root)?;
     match args.first().map(String::as_str) {
         Some("test") => test(&root),
+        Some("bench-compare") => bench_compare(&root),
         Some("help") | None => {
             print_help();
             Ok(())
@@ -26,7 +27,8 @@ fn main() -> Result<()> {
 fn print_help() {
     eprintln!(
         "cargo xtask <command>\n\
-         \n  test          fmt check, clippy -D warnings, all Rust tests (what CI runs)\n"
+         \n  test          fmt check, clippy -D warnings, all Rust tests (what CI runs)\
+         \n  bench-compare time scan_frame against zxing-cpp (PyPI, in a venv under target/) on the same frames\n"
     );
 }
 
@@ -63,4 +65,25 @@ fn test(_root: &Path) -> Result<()> {
     ]))?;
     run(cargo().args(["test", "--workspace"]))?;
     Ok(())
+}
+
+/// Times Hutong and zxing-cpp on the same luma planes and prints one table (not part of `test`).
+fn bench_compare(root: &Path) -> Result<()> {
+    let out = root.join("target/bench-compare");
+    let venv = out.join("venv");
+    let python = venv.join("bin/python");
+    if !python.exists() {
+        run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+    }
+    // Idempotent and quick when already installed.
+    run(Command::new(&python).args(["-m", "pip", "install", "--quiet", "zxing-cpp", "numpy"]))?;
+    let iters = std::env::var("HUTONG_BENCH_ITERS").unwrap_or_else(|_| "100".into());
+    run(cargo()
+        .args(["bench", "-p", "hutong", "--bench", "compare"])
+        .env("HUTONG_BENCH_OUT", &out)
+        .env("HUTONG_BENCH_ITERS", &iters))?;
+    run(Command::new(&python)
+        .arg(root.join("benches/zxing_compare.py"))
+        .arg(out.join("manifest.json"))
+        .arg(&iters))
 }
