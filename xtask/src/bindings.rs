@@ -56,16 +56,21 @@ fn host_library_name() -> &'static str {
 
 pub fn bindings(root: &Path, opts: &Options) -> Result<()> {
     let profile_dir = if opts.release { "release" } else { "debug" };
-    // One workspace-wide build: the same feature unification as `cargo test --workspace`, so
-    // after the tests this recompiles almost nothing (a `-p` subset would rebuild uniffi and
-    // friends with other features).
-    run(cargo().args(["build", "--workspace"]))?;
+    // The library is the one `cargo test --workspace` builds (same feature unification, so right
+    // after the tests this compiles nothing; it lands in target/debug/deps). The bindgen tool is
+    // built on its own: a workspace-wide `cargo build` would rebuild hutong with other features.
+    run(cargo().args(["test", "--workspace", "--no-run"]))?;
+    run(cargo().args(["build", "-p", "uniffi-bindgen"]))?;
     if opts.release {
         run(cargo().args(["build", "-p", "hutong", "--release"]))?;
     }
 
     let target = target_dir(root);
-    let library = target.join(profile_dir).join(host_library_name());
+    let library = if opts.release {
+        target.join(profile_dir).join(host_library_name())
+    } else {
+        target.join("debug/deps").join(host_library_name())
+    };
     let tools = target.join("debug");
     let bindgen = tools.join("uniffi-bindgen");
 
