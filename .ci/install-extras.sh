@@ -1,3 +1,12 @@
 # Sourced by .ci/run: installs the system packages the test suite needs on a fresh machine.
 # Each block checks first, so a developer machine that already has them pays nothing.
 :
+
+# Kotlin binding tests (cargo xtask test -> mvn test): a JDK 17+ and Maven.
+java_major() { java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n1; }
+if ! command -v java >/dev/null 2>&1 || [ "$(java_major)" -lt 17 ] 2>/dev/null; then
+  apt_install openjdk-17-jdk-headless
+fi
+if ! command -v mvn >/dev/null 2>&1; then
+  apt_install maven
+fi

@@ -6,6 +6,8 @@ use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod bindings;
+
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = workspace_root();
@@ -13,6 +15,8 @@ fn main() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("test") => test(&root),
         Some("bench-compare") => bench_compare(&root),
+        Some("bindings") => bindings::bindings(&root, &bindings::Options::parse(&args[1..])?),
+        Some("android-check") => bindings::android_check(),
         Some("help") | None => {
             print_help();
             Ok(())
@@ -27,8 +31,11 @@ fn main() -> Result<()> {
 fn print_help() {
     eprintln!(
         "cargo xtask <command>\n\
-         \n  test          fmt check, clippy -D warnings, all Rust tests (what CI runs)\
-         \n  bench-compare time scan_frame against zxing-cpp (PyPI, in a venv under target/) on the same frames\n"
+         \n  test          fmt check, clippy -D warnings, all Rust tests, bindings + Kotlin JVM tests (what CI runs)\
+         \n  bench-compare time scan_frame against zxing-cpp (PyPI, in a venv under target/) on the same frames\
+         \n  bindings      host library -> Kotlin + Swift, API snapshot and Swift checks\
+         \n                [--update-snapshot] rewrite bindings/api-snapshot.txt; [--release] release library\
+         \n  android-check cargo check the core for aarch64-linux-android (no NDK needed to try)\n"
     );
 }
 
@@ -53,7 +60,7 @@ fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
 
-fn test(_root: &Path) -> Result<()> {
+fn test(root: &Path) -> Result<()> {
     run(cargo().args(["fmt", "--all", "--", "--check"]))?;
     run(cargo().args([
         "clippy",
@@ -64,6 +71,8 @@ fn test(_root: &Path) -> Result<()> {
         "warnings",
     ]))?;
     run(cargo().args(["test", "--workspace"]))?;
+    bindings::bindings(root, &bindings::Options::parse(&[])?)?;
+    bindings::kotlin_tests(root)?;
     Ok(())
 }
 

@@ -1,0 +1,181 @@
+//! Amounts across the boundary: decimal text in, integer minor units out, and back.
+//!
+//! Apps never see floats: `Amount.minor` is an `i64` count of the currency's minor unit.
+
+use super::guard::{guarded, Panicked};
+use crate::money::{self, Currency, Money};
+
+/// An amount in integer minor units (fen, cents, yen) of an ISO 4217 currency.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Amount {
+    /// Count of the currency's minor unit: 2372 CNY is 23.72 yuan.
+    pub minor: i64,
+    /// Alphabetic ISO 4217 code, upper case ("CNY").
+    pub currency: String,
+}
+
+/// Why an amount could not be parsed or formatted. The message says which input and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+#[uniffi(flat_error)]
+pub enum AmountError {
+    #[error("{0}")]
+    Empty(String),
+    #[error("{0}")]
+    NotDecimal(String),
+    #[error("{0}")]
+    TooManyDecimals(String),
+    #[error("{0}")]
+    Overflow(String),
+    #[error("{0}")]
+    Negative(String),
+    #[error("{0}")]
+    UnknownCurrency(String),
+    #[error("internal error in hutong (please report): {0}")]
+    Internal(String),
+}
+
+impl From<money::AmountError> for AmountError {
+    fn from(e: money::AmountError) -> Self {
+        let text = e.to_string();
+        match e {
+            money::AmountError::Empty => AmountError::Empty(text),
+            money::AmountError::NotDecimal(_) => AmountError::NotDecimal(text),
+            money::AmountError::TooManyDecimals { .. } => AmountError::TooManyDecimals(text),
+            money::AmountError::Overflow(_) => AmountError::Overflow(text),
+            money::AmountError::Negative(_) => AmountError::Negative(text),
+            money::AmountError::UnknownCurrency(_) => AmountError::UnknownCurrency(text),
+        }
+    }
+}
+
+impl From<Panicked> for AmountError {
+    fn from(p: Panicked) -> Self {
+        AmountError::Internal(p.0)
+    }
+}
+
+fn currency(alpha: &str) -> Result<Currency, AmountError> {
+    Currency::from_alpha(alpha)
+        .ok_or_else(|| money::AmountError::UnknownCurrency(alpha.to_owned()).into())
+}
+
+/// Parses user or payload text ("23.72") into minor units of `currency_alpha` ("CNY"), exactly:
+/// digits beyond the currency's exponent are an error, never rounded.
+#[uniffi::export]
+pub fn parse_amount(decimal: String, currency_alpha: String) -> Result<Amount, AmountError> {
+    guarded(|| {
+        let money = Money::parse_decimal(&decimal, currency(&currency_alpha)?)?;
+        Ok(Amount {
+            minor: money.minor,
+            currency: money.currency.alpha.to_owned(),
+        })
+    })
+}
+
+/// Formats an amount as plain decimal text with exactly the currency's exponent ("23.72", "1000").
+#[uniffi::export]
+pub fn format_amount(amount: Amount) -> Result<String, AmountError> {
+    guarded(|| {
+        let currency = currency(&amount.currency)?;
+        Ok(Money::new(amount.minor, currency).to_decimal_string())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn amount(minor: i64, currency: &str) -> Amount {
+        Amount {
+            minor,
+            currency: currency.to_owned(),
+        }
+    }
+
+    #[test]
+    fn parses_decimal_text_into_minor_units_with_canonical_currency() {
+        assert_eq!(
+            parse_amount("23.72".into(), "cny".into()),
+            Ok(amount(2372, "CNY"))
+        );
+    }
+
+    #[test]
+    fn parses_zero_exponent_currencies_without_a_fraction() {
+        assert_eq!(
+            parse_amount("1000".into(), "JPY".into()),
+            Ok(amount(1000, "JPY"))
+        );
+    }
+
+    #[test]
+    fn refuses_more_decimals_than_the_currency_has_with_a_readable_message() {
+        let err = parse_amount("1.234".into(), "CNY".into()).unwrap_err();
+        assert!(matches!(err, AmountError::TooManyDecimals(_)));
+        assert_eq!(
+            err.to_string(),
+            "amount `1.234` has more than 2 decimal places"
+        );
+    }
+
+    #[test]
+    fn refuses_an_unknown_currency_by_name() {
+        let err = parse_amount("1".into(), "XXX".into()).unwrap_err();
+        assert_eq!(
+            err,
+            AmountError::UnknownCurrency("unknown currency `XXX`".into())
+        );
+    }
+
+    fn parse_err(text: &str) -> AmountError {
+        parse_amount(text.into(), "CNY".into()).unwrap_err()
+    }
+
+    #[test]
+    fn refuses_empty_text() {
+        assert_eq!(parse_err(""), AmountError::Empty("amount is empty".into()));
+    }
+
+    #[test]
+    fn refuses_text_that_is_not_a_plain_decimal() {
+        assert!(matches!(parse_err("1,00"), AmountError::NotDecimal(_)));
+    }
+
+    #[test]
+    fn refuses_a_negative_amount() {
+        assert!(matches!(parse_err("-1"), AmountError::Negative(_)));
+    }
+
+    #[test]
+    fn refuses_an_amount_beyond_64_bits() {
+        assert!(matches!(
+            parse_err("99999999999999999999"),
+            AmountError::Overflow(_)
+        ));
+    }
+
+    #[test]
+    fn turns_a_panic_into_the_internal_variant() {
+        let err: AmountError =
+            guarded(|| -> Result<(), AmountError> { panic!("boom") }).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "internal error in hutong (please report): boom"
+        );
+    }
+
+    #[test]
+    fn formats_with_exactly_the_currency_exponent() {
+        assert_eq!(format_amount(amount(5, "CNY")), Ok("0.05".to_owned()));
+        assert_eq!(format_amount(amount(1500, "KWD")), Ok("1.500".to_owned()));
+        assert_eq!(format_amount(amount(1000, "JPY")), Ok("1000".to_owned()));
+    }
+
+    #[test]
+    fn format_refuses_an_unknown_currency() {
+        assert!(matches!(
+            format_amount(amount(1, "ZZZ")),
+            Err(AmountError::UnknownCurrency(_))
+        ));
+    }
+}

@@ -1,0 +1,289 @@
+//! Pictures across the boundary: codes rendered for a screen, and a camera's luma plane saved
+//! as PNG (the sample apps' "save frame" button feeds the regression corpus with it).
+
+use super::guard::{guarded, Panicked};
+use crate::render::{self, Bitmap, RenderOptions, MAX_BITMAP_SIDE};
+
+/// Which barcode to draw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Symbology {
+    Qr,
+    Code128,
+}
+
+impl From<Symbology> for render::Symbology {
+    fn from(s: Symbology) -> Self {
+        match s {
+            Symbology::Qr => render::Symbology::Qr,
+            Symbology::Code128 => render::Symbology::Code128,
+        }
+    }
+}
+
+/// A drawn code: 8-bit grey pixels (0 ink, 255 paper, rows packed) and the same picture as PNG.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct RenderedCode {
+    pub width: u32,
+    pub height: u32,
+    /// `width * height` bytes, row after row.
+    pub pixels: Vec<u8>,
+    /// A grayscale PNG file of the same picture, ready for an `ImageView` / `UIImage`.
+    pub png: Vec<u8>,
+}
+
+/// Why a code could not be drawn.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+#[uniffi(flat_error)]
+pub enum RenderCodeError {
+    /// The symbology cannot hold this text (Code 128 takes ASCII only, QR has a capacity).
+    #[error("{0}")]
+    Unencodable(String),
+    #[error("module size must be at least 1 pixel")]
+    InvalidModuleSize,
+    #[error("{0}")]
+    TooLarge(String),
+    #[error("PNG encoding failed: {0}")]
+    PngEncoding(String),
+    #[error("internal error in hutong (please report): {0}")]
+    Internal(String),
+}
+
+impl From<render::RenderError> for RenderCodeError {
+    fn from(e: render::RenderError) -> Self {
+        match e {
+            render::RenderError::Unencodable { .. } => RenderCodeError::Unencodable(e.to_string()),
+            render::RenderError::ZeroModule => RenderCodeError::InvalidModuleSize,
+            render::RenderError::TooLarge { .. } => RenderCodeError::TooLarge(e.to_string()),
+        }
+    }
+}
+
+impl From<Panicked> for RenderCodeError {
+    fn from(p: Panicked) -> Self {
+        RenderCodeError::Internal(p.0)
+    }
+}
+
+/// Draws `text` as a QR code or Code 128 barcode, `module_px` pixels per module, with the
+/// symbology's quiet zone.
+#[uniffi::export]
+pub fn render_code(
+    text: String,
+    symbology: Symbology,
+    module_px: u32,
+) -> Result<RenderedCode, RenderCodeError> {
+    guarded(|| {
+        let symbology = render::Symbology::from(symbology);
+        let bitmap = render::render(
+            &text,
+            symbology,
+            RenderOptions::for_symbology(symbology, module_px),
+        )?;
+        let png = bitmap
+            .to_png()
+            .map_err(|e| RenderCodeError::PngEncoding(e.to_string()))?;
+        Ok(RenderedCode {
+            width: bitmap.width,
+            height: bitmap.height,
+            pixels: bitmap.pixels,
+            png,
+        })
+    })
+}
+
+/// Why a luma plane could not be saved as PNG.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+#[uniffi(flat_error)]
+pub enum LumaPngError {
+    #[error("image is {width}x{height}: both sides must be at least 1 pixel")]
+    EmptyImage { width: u32, height: u32 },
+    #[error("row stride {row_stride} is smaller than the width {width}")]
+    StrideTooSmall { row_stride: u32, width: u32 },
+    #[error("plane holds {actual} bytes but {width}x{height} with row stride {row_stride} needs {needed}")]
+    PlaneTooShort {
+        actual: u64,
+        needed: u64,
+        width: u32,
+        height: u32,
+        row_stride: u32,
+    },
+    #[error("image is {width}x{height}, larger than {MAX_BITMAP_SIDE} on a side")]
+    TooLarge { width: u32, height: u32 },
+    #[error("PNG encoding failed: {0}")]
+    PngEncoding(String),
+    #[error("internal error in hutong (please report): {0}")]
+    Internal(String),
+}
+
+impl From<Panicked> for LumaPngError {
+    fn from(p: Panicked) -> Self {
+        LumaPngError::Internal(p.0)
+    }
+}
+
+/// Copies a strided 8-bit plane into a packed bitmap. The last row may end right after its
+/// pixels: camera planes often omit the padding of the final row.
+fn packed_luma(
+    luma: &[u8],
+    width: u32,
+    height: u32,
+    row_stride: u32,
+) -> Result<Bitmap, LumaPngError> {
+    if width == 0 || height == 0 {
+        return Err(LumaPngError::EmptyImage { width, height });
+    }
+    if width > MAX_BITMAP_SIDE || height > MAX_BITMAP_SIDE {
+        return Err(LumaPngError::TooLarge { width, height });
+    }
+    if row_stride < width {
+        return Err(LumaPngError::StrideTooSmall { row_stride, width });
+    }
+    let needed = u64::from(height - 1) * u64::from(row_stride) + u64::from(width);
+    let actual = luma.len() as u64;
+    if actual < needed {
+        return Err(LumaPngError::PlaneTooShort {
+            actual,
+            needed,
+            width,
+            height,
+            row_stride,
+        });
+    }
+    // Sizes are bounded by MAX_BITMAP_SIDE and the checked plane length, so these fit usize.
+    let (w, stride) = (width as usize, row_stride as usize);
+    let mut pixels = Vec::with_capacity(w * height as usize);
+    for row in luma.chunks(stride).take(height as usize) {
+        pixels.extend_from_slice(&row[..w]);
+    }
+    Ok(Bitmap {
+        width,
+        height,
+        pixels,
+    })
+}
+
+/// Encodes an 8-bit luma plane (a camera frame's Y plane) as a grayscale PNG file.
+///
+/// `luma` is borrowed for the call, not copied across the boundary: from Kotlin pass a direct
+/// `ByteBuffer` whose position is 0 (`slice()` it otherwise), from Swift a `Data`.
+#[uniffi::export]
+pub fn encode_luma_png(
+    luma: &[u8],
+    width: u32,
+    height: u32,
+    row_stride: u32,
+) -> Result<Vec<u8>, LumaPngError> {
+    guarded(|| {
+        packed_luma(luma, width, height, row_stride)?
+            .to_png()
+            .map_err(|e| LumaPngError::PngEncoding(e.to_string()))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PNG_MAGIC: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a];
+
+    #[test]
+    fn renders_a_square_qr_with_pixels_and_png() {
+        let code = render_code("wxp://f2f0example".into(), Symbology::Qr, 4).unwrap();
+        assert_eq!(code.width, code.height);
+        assert_eq!(code.pixels.len(), (code.width * code.height) as usize);
+        assert_eq!(code.png[..8], PNG_MAGIC);
+    }
+
+    #[test]
+    fn renders_a_code128_wider_than_tall() {
+        let code = render_code("134567890123456789".into(), Symbology::Code128, 2).unwrap();
+        assert!(code.width > code.height);
+    }
+
+    #[test]
+    fn refuses_a_zero_module_size() {
+        assert_eq!(
+            render_code("x".into(), Symbology::Qr, 0),
+            Err(RenderCodeError::InvalidModuleSize)
+        );
+    }
+
+    #[test]
+    fn refuses_text_code128_cannot_hold_with_a_readable_message() {
+        let err = render_code("支付".into(), Symbology::Code128, 2).unwrap_err();
+        assert!(matches!(err, RenderCodeError::Unencodable(_)));
+        assert!(err
+            .to_string()
+            .starts_with("cannot encode this text as Code128"));
+    }
+
+    #[test]
+    fn refuses_a_bitmap_larger_than_the_ceiling() {
+        assert!(matches!(
+            render_code("x".into(), Symbology::Qr, 1000),
+            Err(RenderCodeError::TooLarge(_))
+        ));
+    }
+
+    #[test]
+    fn packs_a_padded_plane_whose_last_row_has_no_padding() {
+        // 3x2 image, stride 5: row 0 = 1 2 3 (pad 9 9), row 1 = 4 5 6 (no pad).
+        let plane = [1, 2, 3, 9, 9, 4, 5, 6];
+        let bmp = packed_luma(&plane, 3, 2, 5).unwrap();
+        assert_eq!(bmp.pixels, vec![1, 2, 3, 4, 5, 6]);
+    }
+
+    #[test]
+    fn encodes_a_luma_plane_as_png() {
+        let plane = vec![128u8; 16 * 8];
+        let png = encode_luma_png(&plane, 16, 8, 16).unwrap();
+        assert_eq!(png[..8], PNG_MAGIC);
+    }
+
+    #[test]
+    fn rejects_a_luma_plane_shorter_than_its_rows() {
+        // 3x2 with stride 5 needs one padded row plus one bare row: 5 + 3 = 8 bytes.
+        let err = encode_luma_png(&[0; 7], 3, 2, 5).unwrap_err();
+        assert_eq!(
+            err,
+            LumaPngError::PlaneTooShort {
+                actual: 7,
+                needed: 8,
+                width: 3,
+                height: 2,
+                row_stride: 5
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "plane holds 7 bytes but 3x2 with row stride 5 needs 8"
+        );
+    }
+
+    #[test]
+    fn rejects_a_stride_smaller_than_the_width() {
+        assert_eq!(
+            encode_luma_png(&[0; 64], 8, 2, 7),
+            Err(LumaPngError::StrideTooSmall {
+                row_stride: 7,
+                width: 8
+            })
+        );
+    }
+
+    #[test]
+    fn rejects_an_empty_image() {
+        assert!(matches!(
+            encode_luma_png(&[], 0, 4, 0),
+            Err(LumaPngError::EmptyImage { .. })
+        ));
+    }
+
+    #[test]
+    fn rejects_an_image_larger_than_the_ceiling() {
+        assert!(matches!(
+            encode_luma_png(&[], 9000, 1, 9000),
+            Err(LumaPngError::TooLarge { .. })
+        ));
+    }
+}
