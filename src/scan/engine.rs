@@ -3,12 +3,14 @@
 //! Runs on the scanner's worker thread (see `worker.rs`); knows nothing about threads or time
 //! limits beyond checking the deadline between passes.
 use super::options::{CodeFormat, ScanOptions};
+use super::transposed::TransposedLuma;
 use crate::frame::Point;
 use rxing::common::HybridBinarizer;
 use rxing::multi::{GenericMultipleBarcodeReader, MultipleBarcodeReader};
+use rxing::qrcode::cpp_port::QrReader;
 use rxing::{
-    BarcodeFormat, Binarizer, BinaryBitmap, DecodeHints, Luma8Source, MultiUseMultiFormatReader,
-    RXingResult, Reader,
+    BarcodeFormat, Binarizer, BinaryBitmap, DecodeHints, Luma8Source, LuminanceSource,
+    MultiUseMultiFormatReader, RXingResult, Reader,
 };
 use std::collections::HashSet;
 use std::time::Instant;
@@ -22,14 +24,50 @@ pub(crate) const PANIC_PROBE_WIDTH: u32 = 7919;
 
 /// A reader configured once. rxing's `decode_with_hints` rebuilds the 1D readers on every
 /// call; routing every call to `decode_with_state` keeps the configuration we built.
-struct Held(MultiUseMultiFormatReader);
+enum Held {
+    Multi(Box<MultiUseMultiFormatReader>),
+    /// QR alone on camera frames: rxing's multi-format reader runs its zxing-cpp-derived QR
+    /// detector and, on a miss, the classic one too, which costs every frame without a code a
+    /// second detection. The classic one still runs under `try_harder` (still images), where
+    /// it finds 1-2 more of the 56 qrcode-2 corpus images.
+    Qr {
+        reader: QrReader,
+        hints: DecodeHints,
+        also_inverted: bool,
+    },
+}
+
+impl Held {
+    fn read<B: Binarizer>(
+        &mut self,
+        image: &mut BinaryBitmap<B>,
+    ) -> rxing::common::Result<RXingResult> {
+        match self {
+            Held::Multi(r) => r.decode_with_state(image),
+            Held::Qr {
+                reader,
+                hints,
+                also_inverted,
+            } => {
+                let first = reader.decode_with_hints(image, hints);
+                if first.is_ok() || !*also_inverted {
+                    return first;
+                }
+                image.invert();
+                let second = reader.decode_with_hints(image, hints);
+                image.invert();
+                second
+            }
+        }
+    }
+}
 
 impl Reader for Held {
     fn decode<B: Binarizer>(
         &mut self,
         image: &mut BinaryBitmap<B>,
     ) -> rxing::common::Result<RXingResult> {
-        self.0.decode_with_state(image)
+        self.read(image)
     }
 
     fn decode_with_hints<B: Binarizer>(
@@ -37,7 +75,7 @@ impl Reader for Held {
         image: &mut BinaryBitmap<B>,
         _hints: &DecodeHints,
     ) -> rxing::common::Result<RXingResult> {
-        self.0.decode_with_state(image)
+        self.read(image)
     }
 }
 
@@ -48,10 +86,7 @@ struct ReaderSet {
 }
 
 impl ReaderSet {
-    fn new(formats: &[CodeFormat], options: &ScanOptions) -> Option<Self> {
-        if formats.is_empty() {
-            return None;
-        }
+    fn new(formats: &[CodeFormat], options: &ScanOptions) -> Self {
         let possible: HashSet<BarcodeFormat> = formats.iter().map(|f| f.to_rxing()).collect();
         let hints = DecodeHints {
             PossibleFormats: Some(possible),
@@ -59,15 +94,58 @@ impl ReaderSet {
             AlsoInverted: Some(options.also_inverted),
             ..DecodeHints::default()
         };
+        let qr_only = formats == [CodeFormat::QrCode] && !options.try_harder;
         let make = || {
+            if qr_only {
+                return Held::Qr {
+                    reader: QrReader,
+                    hints: hints.clone(),
+                    also_inverted: options.also_inverted,
+                };
+            }
             let mut r = MultiUseMultiFormatReader::default();
             r.set_hints(&hints);
-            Held(r)
+            Held::Multi(Box::new(r))
         };
-        Some(ReaderSet {
+        ReaderSet {
             single: make(),
             multi: GenericMultipleBarcodeReader::new(make()),
-        })
+        }
+    }
+
+    fn decode<B: Binarizer>(
+        &mut self,
+        bitmap: &mut BinaryBitmap<B>,
+        max_codes: usize,
+    ) -> Vec<RXingResult> {
+        if max_codes > 1 {
+            self.multi.decode_multiple(bitmap).unwrap_or_default()
+        } else {
+            self.single
+                .decode(bitmap)
+                .map(|r| vec![r])
+                .unwrap_or_default()
+        }
+    }
+}
+
+/// Reader sets run in a fixed order over one binarized image: all linear formats together
+/// (rxing reads them in one row scan), then each matrix format on its own. One rxing reader
+/// over several formats visits them in hash-set order, which differs from run to run and made
+/// multi-code results vary; a fixed order makes every scan reproducible.
+struct ReaderGroup(Vec<ReaderSet>);
+
+impl ReaderGroup {
+    fn new(formats: &[CodeFormat], options: &ScanOptions) -> Option<Self> {
+        let linear: Vec<CodeFormat> = formats.iter().copied().filter(|f| f.is_linear()).collect();
+        let mut sets = Vec::new();
+        if !linear.is_empty() {
+            sets.push(ReaderSet::new(&linear, options));
+        }
+        for f in formats.iter().filter(|f| !f.is_linear()) {
+            sets.push(ReaderSet::new(&[*f], options));
+        }
+        (!sets.is_empty()).then_some(ReaderGroup(sets))
     }
 
     fn decode(
@@ -77,18 +155,26 @@ impl ReaderSet {
         height: u32,
         max_codes: usize,
     ) -> Vec<RXingResult> {
-        let Ok(source) = Luma8Source::new_with_slice(luma, width, height) else {
-            return Vec::new();
-        };
-        let mut bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
-        if max_codes > 1 {
-            self.multi.decode_multiple(&mut bitmap).unwrap_or_default()
-        } else {
-            self.single
-                .decode(&mut bitmap)
-                .map(|r| vec![r])
-                .unwrap_or_default()
+        match Luma8Source::new_with_slice(luma, width, height) {
+            Ok(source) => self.decode_source(source, max_codes),
+            Err(_) => Vec::new(),
         }
+    }
+
+    fn decode_source<S: LuminanceSource>(
+        &mut self,
+        source: S,
+        max_codes: usize,
+    ) -> Vec<RXingResult> {
+        let mut bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
+        let mut found = Vec::new();
+        for set in &mut self.0 {
+            if found.len() >= max_codes {
+                break;
+            }
+            found.extend(set.decode(&mut bitmap, max_codes));
+        }
+        found
     }
 }
 
@@ -120,13 +206,12 @@ pub(crate) struct Outcome {
 
 pub(crate) struct Engine {
     /// Every format: used when linear codes read along sensor rows.
-    all: Option<ReaderSet>,
-    matrix: Option<ReaderSet>,
-    linear: Option<ReaderSet>,
+    all: Option<ReaderGroup>,
+    matrix: Option<ReaderGroup>,
+    linear: Option<ReaderGroup>,
     max_codes: usize,
-    /// Reused buffers: the downscaled image and the transposed image.
+    /// Reused buffers: the downscaled image and the quarter-turned image.
     half: Vec<u8>,
-    transposed: Vec<u8>,
     rotated: Vec<u8>,
     rotate_retry: bool,
 }
@@ -160,12 +245,11 @@ impl Engine {
         let (linear, matrix): (Vec<CodeFormat>, Vec<CodeFormat>) =
             formats.iter().partition(|f| f.is_linear());
         Engine {
-            all: ReaderSet::new(&formats, options),
-            matrix: ReaderSet::new(&matrix, options),
-            linear: ReaderSet::new(&linear, options),
+            all: ReaderGroup::new(&formats, options),
+            matrix: ReaderGroup::new(&matrix, options),
+            linear: ReaderGroup::new(&linear, options),
             max_codes: options.max_codes.max(1),
             half: Vec::new(),
-            transposed: Vec::new(),
             rotated: Vec::new(),
             rotate_retry: options.try_harder,
         }
@@ -277,18 +361,11 @@ impl Engine {
             }
             if pending.linear {
                 let before = codes.len();
-                let mut t = std::mem::take(&mut self.transposed);
-                transpose(pass.luma, pass.width, pass.height, &mut t);
-                if let Some(set) = self.linear.as_mut() {
+                let view = TransposedLuma::new(pass.luma, pass.width, pass.height);
+                if let (Some(set), Some(view)) = (self.linear.as_mut(), view) {
                     let geo = PassGeometry::Transposed(pass.scale);
-                    collect(
-                        set.decode(&t, pass.height, pass.width, max),
-                        geo,
-                        started,
-                        codes,
-                    );
+                    collect(set.decode_source(view, max), geo, started, codes);
                 }
-                self.transposed = t;
                 pending.linear = codes.len() == before;
             }
         } else if let Some(set) = self.all.as_mut() {
@@ -410,24 +487,6 @@ pub(crate) fn downscale_2x(src: &[u8], width: u32, height: u32, out: &mut Vec<u8
         }));
     }
     (hw as u32, hh as u32)
-}
-
-/// Writes the transpose of a `width` x `height` image (so it is `height` wide), in tiles so
-/// that both reads and writes stay in cache.
-pub(crate) fn transpose(src: &[u8], width: u32, height: u32, out: &mut Vec<u8>) {
-    const TILE: usize = 32;
-    let (w, h) = (width as usize, height as usize);
-    out.clear();
-    out.resize(w * h, 0);
-    for ty in (0..h).step_by(TILE) {
-        for tx in (0..w).step_by(TILE) {
-            for y in ty..(ty + TILE).min(h) {
-                for x in tx..(tx + TILE).min(w) {
-                    out[x * h + y] = src[y * w + x];
-                }
-            }
-        }
-    }
 }
 
 /// Writes the image turned 90 degrees clockwise (so it is `height` wide).

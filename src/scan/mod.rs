@@ -8,6 +8,7 @@ mod engine;
 mod image;
 mod options;
 mod scanner;
+mod transposed;
 mod worker;
 
 pub use code::{ScanStats, ScannedCode};

@@ -255,13 +255,6 @@ fn format_names_parse_in_short_and_json_forms() {
 }
 
 #[test]
-fn transpose_swaps_rows_and_columns() {
-    let mut out = Vec::new();
-    engine::transpose(&[1, 2, 3, 4, 5, 6], 3, 2, &mut out);
-    assert_eq!(out, vec![1, 4, 2, 5, 3, 6]);
-}
-
-#[test]
 fn downscale_averages_two_by_two_blocks_and_drops_odd_edges() {
     let mut out = Vec::new();
     let size = engine::downscale_2x(&[0, 4, 9, 8, 12, 9, 1, 1, 1], 3, 3, &mut out);

@@ -123,6 +123,19 @@ fn shorten(text: &str, max: usize) -> String {
 }
 
 pub fn run(args: ScanArgs) -> Result<std::process::ExitCode> {
+    match scan_all(args) {
+        // `hutong-qa scan ... | head` closes the pipe early: that is not a failure.
+        Err(e)
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        other => other,
+    }
+}
+
+fn scan_all(args: ScanArgs) -> Result<std::process::ExitCode> {
     let scanner = Scanner::new(ScanOptions {
         formats: parse_formats(&args.formats)?,
         try_harder: args.try_harder,
