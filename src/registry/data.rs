@@ -42,6 +42,9 @@ pub struct EmvPolicy {
     pub currency: Option<Vec<String>>,
     /// `poi` (tag 01: 11 static / 12 dynamic) or `pix` (key vs URL vs recurrence).
     pub static_or_dynamic: Option<String>,
+    /// A field that, when `0` and an amount is present, makes the code dynamic whatever tag 01
+    /// says (PayNow: "amount not editable" marks a one-off payment request).
+    pub dynamic_if_zero: Option<String>,
     /// Friendly detail name -> path (`52`, `62.05`, `account.01`, `mai.26.guid`, `a|b`).
     #[serde(default)]
     pub fields: BTreeMap<String, String>,

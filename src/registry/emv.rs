@@ -97,6 +97,7 @@ struct Policy {
     country: Vec<String>,
     currency: Vec<String>,
     pix_rules: bool,
+    dynamic_if_zero: Option<String>,
     fields: Vec<(String, String)>,
 }
 
@@ -115,6 +116,7 @@ fn policy(reg: &Registry, network: &str) -> Policy {
         country: n.country.unwrap_or_default(),
         currency: n.currency.unwrap_or_default(),
         pix_rules: n.static_or_dynamic.as_deref() == Some("pix"),
+        dynamic_if_zero: n.dynamic_if_zero,
         fields,
     }
 }
@@ -184,6 +186,11 @@ fn from_mpm(reg: &Registry, text: &str, mpm: &Mpm<'_>, ctx: &Context) -> Payment
     code.details
         .insert("length_chars".into(), text.chars().count().to_string());
     code.static_or_dynamic = static_or_dynamic(mpm, naming.account_tag, pol.pix_rules);
+    if let Some(path) = &pol.dynamic_if_zero {
+        if mpm.get(54).is_some() && resolve(mpm, naming.account_tag, path).as_deref() == Some("0") {
+            code.static_or_dynamic = StaticOrDynamic::Dynamic;
+        }
+    }
     if code.receiver == Receiver::Unknown && code.mcc.as_deref() == Some("0000") {
         // MCC 0000 is what person-to-person schemes write (Pix keys, PayNow mobiles).
         code.receiver = Receiver::Personal;
