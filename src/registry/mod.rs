@@ -95,6 +95,36 @@ impl PaymentCode {
     pub fn amount_decimal(&self) -> Option<String> {
         self.amount.map(|m| m.to_decimal_string())
     }
+
+    /// The JSON object the QA tool prints (`hutong-qa identify --json`, `scan --identify`).
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "network": self.network,
+            "network_name": self.network_name,
+            "format": self.format.map(Format::as_str),
+            "kind": self.kind,
+            "presentation": self.presentation.as_str(),
+            "static_or_dynamic": self.static_or_dynamic.as_str(),
+            "receiver": self.receiver.as_str(),
+            "valid": self.valid,
+            "amount": self.amount_decimal(),
+            "amount_minor": self.amount.map(|m| m.minor),
+            "currency": self.amount.map(|m| {
+                if m.currency.numeric == 0 { m.currency.alpha.to_string() } else { format!("{:03}", m.currency.numeric) }
+            }),
+            "currency_alpha": self.amount.map(|m| m.currency.alpha),
+            "merchant_name": self.merchant_name,
+            "merchant_city": self.merchant_city,
+            "country": self.country,
+            "mcc": self.mcc,
+            "confidence": self.confidence.as_str(),
+            "risk": self.risk.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+            "expires_at": self.expires_at,
+            "error": self.error.as_ref().map(|e| e.to_string()),
+            "error_code": self.error.as_ref().map(CodeError::code),
+            "details": self.details,
+        })
+    }
 }
 
 /// Why a registry table or overlay was refused.
@@ -418,7 +448,7 @@ impl Registry {
         code.receiver = parse_receiver(&row.receiver);
         code.confidence = row.confidence;
         code.details.insert("rule".into(), row.id.clone());
-        if !url.host.is_empty() {
+        if url.scheme == "https" || url.scheme == "http" {
             code.details.insert("host".into(), url.host.clone());
         }
         (code, Some(facts))
@@ -455,6 +485,15 @@ pub fn identify_bytes(raw: &[u8]) -> PaymentCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_view_carries_minor_units_and_numeric_currency() {
+        let v = identify("00020101021229300012D156000000000510A93FO3230Q31280012D15600000001030812345678520441115802CN5914BEST TRANSPORT6007BEIJING64200002ZH0104最佳运输0202北京540523.7253031565502016233030412340603***0708A60086670902ME91320016A0112233449988770708123456786304A13A").to_json();
+        assert_eq!(v["amount"], "23.72");
+        assert_eq!(v["amount_minor"], 2372);
+        assert_eq!(v["currency"], "156");
+        assert_eq!(v["error"], serde_json::Value::Null);
+    }
 
     #[test]
     fn builtin_table_loads_and_is_consistent() {
