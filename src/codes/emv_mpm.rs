@@ -129,7 +129,7 @@ pub fn parse(text: &str) -> Result<Mpm<'_>, MpmFailure<'_>> {
     }
     let mut templates = Vec::new();
     for (i, o) in objects.iter().enumerate() {
-        let scope = o.tag_str();
+        let scope = || o.tag_str();
         if o.tag == 0 && i != 0 {
             return fail(objects, CodeError::EmvBadHeader);
         }
@@ -137,13 +137,13 @@ pub fn parse(text: &str) -> Result<Mpm<'_>, MpmFailure<'_>> {
             return fail(
                 objects.clone(),
                 CodeError::EmvInvalidValue {
-                    tag: scope,
+                    tag: scope(),
                     reason: "the CRC must be the last data object".into(),
                 },
             );
         }
         if is_template(o.tag) {
-            let subs = match tlv::read_template(o.value, &scope) {
+            let subs = match tlv::read_template(o.value, &scope()) {
                 Ok(s) => s,
                 Err(error) => return fail(objects.clone(), error),
             };
@@ -151,8 +151,8 @@ pub fn parse(text: &str) -> Result<Mpm<'_>, MpmFailure<'_>> {
                 return fail(objects.clone(), error);
             }
             templates.push((o.tag, subs));
-        } else if let Err(error) = check_value(&scope, o.value) {
-            return fail(objects.clone(), error);
+        } else if has_control(o.value) {
+            return fail(objects.clone(), control_error(&scope()));
         }
         if let Err(error) = check_format(o.tag, o.value) {
             return fail(objects.clone(), error);
@@ -168,7 +168,9 @@ pub fn parse(text: &str) -> Result<Mpm<'_>, MpmFailure<'_>> {
 
 fn check_template(tag: u8, subs: &[DataObject<'_>]) -> Result<(), CodeError> {
     for s in subs {
-        check_value(&format!("{tag:02}.{}", s.tag_str()), s.value)?;
+        if has_control(s.value) {
+            return Err(control_error(&format!("{tag:02}.{}", s.tag_str())));
+        }
     }
     if (26..=51).contains(&tag) || (80..=99).contains(&tag) {
         // Account and unreserved templates begin with a globally unique identifier.
@@ -193,14 +195,15 @@ fn check_template(tag: u8, subs: &[DataObject<'_>]) -> Result<(), CodeError> {
 }
 
 /// Values are printable text; a control character means a corrupted or forged payload.
-fn check_value(tag: &str, value: &str) -> Result<(), CodeError> {
-    if value.chars().any(char::is_control) {
-        return Err(CodeError::EmvInvalidValue {
-            tag: tag.to_string(),
-            reason: "contains a control character".into(),
-        });
+fn has_control(value: &str) -> bool {
+    value.chars().any(char::is_control)
+}
+
+fn control_error(tag: &str) -> CodeError {
+    CodeError::EmvInvalidValue {
+        tag: tag.to_string(),
+        reason: "contains a control character".into(),
     }
-    Ok(())
 }
 
 fn check_format(tag: u8, value: &str) -> Result<(), CodeError> {

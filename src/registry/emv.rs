@@ -4,12 +4,13 @@
 //! mandatory, whether a missing CRC is fatal or only flagged, accepted format indicators,
 //! and friendly names for fields. Real networks break the spec in known, per-network ways.
 
-use super::data::{Confidence, EmvIdRow};
+use super::data::{Confidence, EmvDefault, EmvIdRow, EmvPolicy};
 use super::{parse_receiver, Context, PaymentCode, Registry};
 use crate::codes::emv_mpm::{self, CrcStatus, Mpm};
 use crate::codes::tlv::{self, DataObject};
 use crate::codes::{CodeError, Format, Presentation, Receiver, StaticOrDynamic};
 use crate::money::{Currency, Money};
+use std::collections::BTreeMap;
 
 /// What the account templates say: network, the template that named it, receiver, confidence.
 struct Naming {
@@ -90,34 +91,48 @@ fn name_network(
 }
 
 /// Effective policy: the network's values over `emv_default`.
-struct Policy {
-    required_tags: Vec<String>,
+struct Policy<'r> {
+    required_tags: &'r [String],
     crc_missing_fatal: bool,
-    pfi: Vec<String>,
-    country: Vec<String>,
-    currency: Vec<String>,
+    pfi: &'r [String],
+    country: &'r [String],
+    currency: &'r [String],
     pix_rules: bool,
-    dynamic_if_zero: Option<String>,
-    fields: Vec<(String, String)>,
+    dynamic_if_zero: Option<&'r str>,
+    fields: Vec<(&'r String, &'r String)>,
 }
 
-fn policy(reg: &Registry, network: &str) -> Policy {
-    let d = reg.data.emv_default.clone().unwrap_or_default();
+fn policy<'r>(reg: &'r Registry, network: &str) -> Policy<'r> {
+    static NONE: EmvPolicy = EmvPolicy {
+        required_tags: None,
+        missing_crc: None,
+        pfi: None,
+        country: None,
+        currency: None,
+        static_or_dynamic: None,
+        dynamic_if_zero: None,
+        fields: BTreeMap::new(),
+    };
+    static NO_DEFAULT: EmvDefault = EmvDefault {
+        required_tags: Vec::new(),
+        missing_crc: String::new(),
+        pfi: Vec::new(),
+        fields: BTreeMap::new(),
+    };
+    let d = reg.data.emv_default.as_ref().unwrap_or(&NO_DEFAULT);
     let n = reg
         .network(network)
-        .and_then(|n| n.emv.clone())
-        .unwrap_or_default();
-    let mut fields: Vec<(String, String)> = d.fields.into_iter().collect();
-    fields.extend(n.fields);
+        .and_then(|n| n.emv.as_ref())
+        .unwrap_or(&NONE);
     Policy {
-        required_tags: n.required_tags.unwrap_or(d.required_tags),
-        crc_missing_fatal: n.missing_crc.unwrap_or(d.missing_crc) != "flag",
-        pfi: n.pfi.unwrap_or(d.pfi),
-        country: n.country.unwrap_or_default(),
-        currency: n.currency.unwrap_or_default(),
+        required_tags: n.required_tags.as_deref().unwrap_or(&d.required_tags),
+        crc_missing_fatal: n.missing_crc.as_deref().unwrap_or(&d.missing_crc) != "flag",
+        pfi: n.pfi.as_deref().unwrap_or(&d.pfi),
+        country: n.country.as_deref().unwrap_or_default(),
+        currency: n.currency.as_deref().unwrap_or_default(),
         pix_rules: n.static_or_dynamic.as_deref() == Some("pix"),
-        dynamic_if_zero: n.dynamic_if_zero,
-        fields,
+        dynamic_if_zero: n.dynamic_if_zero.as_deref(),
+        fields: d.fields.iter().chain(n.fields.iter()).collect(),
     }
 }
 
@@ -180,13 +195,13 @@ fn from_mpm(reg: &Registry, text: &str, mpm: &Mpm<'_>, ctx: &Context) -> Payment
     code.details = mpm.flatten();
     for (name, path) in &pol.fields {
         if let Some(v) = resolve(mpm, naming.account_tag, path) {
-            code.details.insert(name.clone(), v);
+            code.details.insert((*name).clone(), v);
         }
     }
     code.details
         .insert("length_chars".into(), text.chars().count().to_string());
     code.static_or_dynamic = static_or_dynamic(mpm, naming.account_tag, pol.pix_rules);
-    if let Some(path) = &pol.dynamic_if_zero {
+    if let Some(path) = pol.dynamic_if_zero {
         if mpm.get(54).is_some() && resolve(mpm, naming.account_tag, path).as_deref() == Some("0") {
             code.static_or_dynamic = StaticOrDynamic::Dynamic;
         }
@@ -227,19 +242,21 @@ fn from_mpm(reg: &Registry, text: &str, mpm: &Mpm<'_>, ctx: &Context) -> Payment
         .iter()
         .find(|t| !mpm.objects.iter().any(|o| o.tag_str() == **t))
     {
-        errors.push(CodeError::EmvMissingTag { tag: tag.clone() });
+        errors.push(CodeError::EmvMissingTag {
+            tag: tag.to_string(),
+        });
     }
-    let mut profiles = vec![(naming.network.clone(), pol.country, pol.currency)];
+    let mut profiles = vec![(naming.network.as_str(), pol.country, pol.currency)];
     if let Some(p) = &ctx.profile {
         let pp = policy(reg, p);
-        profiles.push((p.clone(), pp.country, pp.currency));
+        profiles.push((p.as_str(), pp.country, pp.currency));
     }
     for (profile, countries, currencies) in profiles {
         for (field, tag, allowed) in [("country", 58, countries), ("currency", 53, currencies)] {
             let found = mpm.get(tag).unwrap_or("");
             if !allowed.is_empty() && !allowed.iter().any(|a| a == found) {
                 errors.push(CodeError::ProfileMismatch {
-                    profile: profile.clone(),
+                    profile: profile.to_string(),
                     field: field.into(),
                     expected: allowed.join(" or "),
                     found: found.into(),

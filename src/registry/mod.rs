@@ -140,6 +140,8 @@ pub enum RegistryError {
 #[derive(Debug, Clone)]
 pub struct Registry {
     pub(crate) data: RegistryData,
+    /// Derived from `urls` once, read on every web link.
+    allowlist: Vec<String>,
 }
 
 static BUILTIN_REGISTRY: OnceLock<Registry> = OnceLock::new();
@@ -149,18 +151,29 @@ impl Registry {
     pub fn builtin() -> &'static Registry {
         BUILTIN_REGISTRY.get_or_init(|| {
             // The embedded table is checked by `builtin_table_loads_and_is_consistent`.
-            Registry::from_json(BUILTIN).unwrap_or_else(|_| Registry {
-                data: RegistryData::default(),
-            })
+            Registry::from_json(BUILTIN).unwrap_or_else(|_| Registry::new(RegistryData::default()))
         })
     }
 
     pub fn from_json(json: &str) -> Result<Registry, RegistryError> {
         let data: RegistryData =
             serde_json::from_str(json).map_err(|e| RegistryError::Schema(e.to_string()))?;
-        let reg = Registry { data };
+        let reg = Registry::new(data);
         reg.check()?;
         Ok(reg)
+    }
+
+    fn new(data: RegistryData) -> Registry {
+        let mut allowlist: Vec<String> = data
+            .urls
+            .iter()
+            .filter(|r| r.schemes.iter().any(|s| s == "https" || s == "http"))
+            .filter_map(|r| r.prefix.split('/').next().map(str::to_ascii_lowercase))
+            .filter(|h| !h.is_empty())
+            .collect();
+        allowlist.sort();
+        allowlist.dedup();
+        Registry { data, allowlist }
     }
 
     /// A copy of this registry with the overlay's rows merged in (same id replaces, new wins).
@@ -169,7 +182,7 @@ impl Registry {
             serde_json::from_str(json).map_err(|e| RegistryError::Schema(e.to_string()))?;
         let mut data = self.data.clone();
         data.apply(overlay);
-        let reg = Registry { data };
+        let reg = Registry::new(data);
         reg.check()?;
         Ok(reg)
     }
@@ -210,18 +223,8 @@ impl Registry {
     }
 
     /// Hosts of wallet URL rows: the only web hosts a code may point at without a flag.
-    pub fn allowlisted_hosts(&self) -> Vec<String> {
-        let mut hosts: Vec<String> = self
-            .data
-            .urls
-            .iter()
-            .filter(|r| r.schemes.iter().any(|s| s == "https" || s == "http"))
-            .filter_map(|r| r.prefix.split('/').next().map(str::to_ascii_lowercase))
-            .filter(|h| !h.is_empty())
-            .collect();
-        hosts.sort();
-        hosts.dedup();
-        hosts
+    pub fn allowlisted_hosts(&self) -> &[String] {
+        &self.allowlist
     }
 
     pub fn brand_labels(&self) -> &[String] {

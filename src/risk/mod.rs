@@ -120,7 +120,7 @@ fn host_flags(u: &UrlFacts, reg: &Registry, unknown: bool, flags: &mut Vec<RiskF
         return;
     }
     flags.push(RiskFlag::NonAllowlistedHost);
-    if is_lookalike(&u.host, &reg.allowlisted_hosts(), reg.brand_labels()) {
+    if is_lookalike(&u.host, reg.allowlisted_hosts(), reg.brand_labels()) {
         flags.push(RiskFlag::LookalikeHost);
     }
 }
