@@ -1,1 +1,270 @@
 //! Risk flags on an identified code: bad CRC, look-alike hosts, plain http, expiry, caps.
+//!
+//! Flags never change what a code *is* (that is `valid` and `error`); they tell the app what
+//! to warn about before it lets the user pay.
+
+use crate::codes::{CodeError, Presentation, StaticOrDynamic};
+use crate::money::Money;
+use crate::registry::{Context, Expect, PaymentCode, Registry};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RiskFlag {
+    /// The EMV CRC does not match: altered, mis-scanned or forged.
+    CrcMismatch,
+    /// No CRC where the network tolerates that (KHQR decoders do): nothing protects the text.
+    CrcMissing,
+    /// The host imitates an allow-listed payment host (`qr-alipay.com`, `qr.alipay.com.evil.cn`).
+    LookalikeHost,
+    /// A web link to a host that is not a known payment host.
+    NonAllowlistedHost,
+    /// `http://`: the content can be changed in transit.
+    PlainHttp,
+    /// Punycode (`xn--`) or non-ASCII host: a classic homograph disguise.
+    IdnHost,
+    /// A static code asks for more than the regulator's cap for static codes.
+    AmountOverStaticCap,
+    /// The invoice's expiry has passed.
+    Expired,
+    /// The payer's own pay code shown where a merchant's code is expected (a common scam:
+    /// "scan this to receive money" makes the victim pay).
+    PayerCodeWhereMerchantExpected,
+}
+
+impl RiskFlag {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RiskFlag::CrcMismatch => "crc_mismatch",
+            RiskFlag::CrcMissing => "crc_missing",
+            RiskFlag::LookalikeHost => "lookalike_host",
+            RiskFlag::NonAllowlistedHost => "non_allowlisted_host",
+            RiskFlag::PlainHttp => "plain_http",
+            RiskFlag::IdnHost => "idn_host",
+            RiskFlag::AmountOverStaticCap => "amount_over_static_cap",
+            RiskFlag::Expired => "expired",
+            RiskFlag::PayerCodeWhereMerchantExpected => "payer_code_where_merchant_expected",
+        }
+    }
+}
+
+/// What risk needs to know about a URL payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UrlFacts {
+    pub scheme: String,
+    pub host: String,
+}
+
+pub fn assess(
+    code: &PaymentCode,
+    reg: &Registry,
+    ctx: &Context,
+    url: Option<&UrlFacts>,
+) -> Vec<RiskFlag> {
+    let mut flags = Vec::new();
+    if matches!(code.error, Some(CodeError::EmvCrcMismatch { .. })) {
+        flags.push(RiskFlag::CrcMismatch);
+    }
+    if code.details.get("crc_status").map(String::as_str) == Some("missing") {
+        flags.push(RiskFlag::CrcMissing);
+    }
+    if let Some(u) = url {
+        host_flags(
+            u,
+            reg,
+            code.network.as_deref() == Some("unknown_url"),
+            &mut flags,
+        );
+    }
+    if code.static_or_dynamic == StaticOrDynamic::Static {
+        if let Some(amount) = code.amount {
+            if over_static_cap(amount, reg) {
+                flags.push(RiskFlag::AmountOverStaticCap);
+            }
+        }
+    }
+    if let Some(exp) = code.expires_at {
+        let now = ctx.now_unix.unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs())
+        });
+        if now > exp {
+            flags.push(RiskFlag::Expired);
+        }
+    }
+    if ctx.expect == Expect::MerchantCode && code.presentation == Presentation::Cpm {
+        flags.push(RiskFlag::PayerCodeWhereMerchantExpected);
+    }
+    flags
+}
+
+fn over_static_cap(amount: Money, reg: &Registry) -> bool {
+    reg.static_caps().iter().any(|cap| {
+        cap.currency.eq_ignore_ascii_case(amount.currency.alpha)
+            && crate::money::parse_minor(&cap.max, amount.currency.exponent)
+                .is_ok_and(|max| amount.minor > max)
+    })
+}
+
+fn host_flags(u: &UrlFacts, reg: &Registry, unknown: bool, flags: &mut Vec<RiskFlag>) {
+    if u.scheme == "http" {
+        flags.push(RiskFlag::PlainHttp);
+    }
+    if u.host.is_empty() || !(u.scheme == "http" || u.scheme == "https") {
+        return;
+    }
+    if !u.host.is_ascii() || u.host.split('.').any(|l| l.starts_with("xn--")) {
+        flags.push(RiskFlag::IdnHost);
+    }
+    if !unknown {
+        return;
+    }
+    flags.push(RiskFlag::NonAllowlistedHost);
+    if is_lookalike(&u.host, reg.allowlisted_hosts(), reg.brand_labels()) {
+        flags.push(RiskFlag::LookalikeHost);
+    }
+}
+
+/// A host that is not allow-listed but resembles one: a brand label outside the real domain,
+/// or within two edits of an allow-listed host.
+pub fn is_lookalike(host: &str, allowlisted: &[String], brands: &[String]) -> bool {
+    let host = host.trim_end_matches('.');
+    if allowlisted.iter().any(|a| a == host) {
+        return false;
+    }
+    let brand_hit = brands.iter().any(|b| {
+        host.contains(b.as_str())
+            && !allowlisted
+                .iter()
+                .any(|a| registrable(a) == registrable(host) && a.contains(b.as_str()))
+    });
+    brand_hit || allowlisted.iter().any(|a| edit_distance(a, host) <= 2)
+}
+
+/// Last two labels: good enough to tell `qr.alipay.com` from `alipay.com.evil.cn`.
+fn registrable(host: &str) -> &str {
+    let mut dots = host.rmatch_indices('.');
+    match (dots.next(), dots.next()) {
+        (Some(_), Some((i, _))) => &host[i + 1..],
+        _ => host,
+    }
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len().abs_diff(b.len()) > 2 {
+        return 3;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::{identify, Context, Expect, Registry};
+
+    fn flags(text: &str) -> Vec<RiskFlag> {
+        identify(text).risk
+    }
+
+    #[test]
+    fn flags_a_crc_mismatch() {
+        let f = flags("00020101021126280010A000000775011001087990425204597753037045802VN5909MYPHAMHER6005HANOI62260311MY PHAM HER0707MPHER0163041C55");
+        assert!(f.contains(&RiskFlag::CrcMismatch));
+    }
+
+    #[test]
+    fn flags_plain_http_on_a_wallet_host() {
+        let code = identify("http://qr.alipay.com/bax07729i8nrz04notk60045");
+        assert_eq!(code.network.as_deref(), Some("alipay"));
+        assert!(code.risk.contains(&RiskFlag::PlainHttp));
+    }
+
+    #[test]
+    fn flags_a_lookalike_alipay_host() {
+        let f = flags("https://qr.alipay.com.pay-verify.cn/bax07729i8nrz04notk60045");
+        assert!(f.contains(&RiskFlag::LookalikeHost));
+        let f = flags("https://qr.a1ipay.com/bax07729i8nrz04notk60045");
+        assert!(f.contains(&RiskFlag::LookalikeHost));
+    }
+
+    #[test]
+    fn flags_an_unrelated_host_as_not_allowlisted_only() {
+        let f = flags("https://example.org/pay");
+        assert_eq!(f, vec![RiskFlag::NonAllowlistedHost]);
+    }
+
+    #[test]
+    fn flags_punycode_hosts() {
+        let f = flags("https://xn--alipy-9ra.com/x");
+        assert!(f.contains(&RiskFlag::IdnHost));
+    }
+
+    #[test]
+    fn flags_a_static_cny_code_above_500() {
+        let text = crate::codes::emv_mpm::encode(&[
+            (1, crate::codes::emv_mpm::Field::Text("11".into())),
+            (
+                15,
+                crate::codes::emv_mpm::Field::Text("3721011637210116012345678901234".into()),
+            ),
+            (52, crate::codes::emv_mpm::Field::Text("5812".into())),
+            (53, crate::codes::emv_mpm::Field::Text("156".into())),
+            (54, crate::codes::emv_mpm::Field::Text("500.01".into())),
+            (58, crate::codes::emv_mpm::Field::Text("CN".into())),
+            (59, crate::codes::emv_mpm::Field::Text("SHOP".into())),
+            (60, crate::codes::emv_mpm::Field::Text("BEIJING".into())),
+        ])
+        .unwrap();
+        let code = identify(&text);
+        assert!(code.valid, "{:?}", code.error);
+        assert!(code.risk.contains(&RiskFlag::AmountOverStaticCap));
+        assert!(!identify(&text.replace("5406500.01", "5406500.00"))
+            .risk
+            .contains(&RiskFlag::AmountOverStaticCap));
+    }
+
+    #[test]
+    fn flags_an_expired_invoice_against_the_given_clock() {
+        let invoice = "lnbc2500u1pvjluezsp5zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zygspp5qqqsyqcyq5rqwzqfqqqsyqcyq5rqwzqfqqqsyqcyq5rqwzqfqypqdpquwpc4curk03c9wlrswe78q4eyqc7d8d0xqzpu9qrsgqhtjpauu9ur7fw2thcl4y9vfvh4m9wlfyz2gem29g5ghe2aak2pm3ps8fdhtceqsaagty2vph7utlgj48u0ged6a337aewvraedendscp573dxr";
+        let reg = Registry::builtin();
+        let early = Context {
+            now_unix: Some(1_496_314_658 + 30),
+            ..Context::default()
+        };
+        let late = Context {
+            now_unix: Some(1_496_314_658 + 61),
+            ..Context::default()
+        };
+        assert!(!reg
+            .identify(invoice, &early)
+            .risk
+            .contains(&RiskFlag::Expired));
+        assert!(reg
+            .identify(invoice, &late)
+            .risk
+            .contains(&RiskFlag::Expired));
+    }
+
+    #[test]
+    fn flags_a_payer_code_where_a_merchant_code_is_expected() {
+        let ctx = Context {
+            expect: Expect::MerchantCode,
+            ..Context::default()
+        };
+        let code = Registry::builtin().identify("134567890123456789", &ctx);
+        assert!(code
+            .risk
+            .contains(&RiskFlag::PayerCodeWhereMerchantExpected));
+        assert!(identify("134567890123456789").risk.is_empty());
+    }
+}

@@ -17,6 +17,7 @@ fn main() -> Result<()> {
         Some("bench-compare") => bench_compare(&root),
         Some("bindings") => bindings::bindings(&root, &bindings::Options::parse(&args[1..])?),
         Some("android-check") => bindings::android_check(),
+        Some("fuzz") => fuzz(&root, args.get(1).map(String::as_str)),
         Some("help") | None => {
             print_help();
             Ok(())
@@ -35,7 +36,9 @@ fn print_help() {
          \n  bench-compare time scan_frame against zxing-cpp (PyPI, in a venv under target/) on the same frames\
          \n  bindings      host library -> Kotlin + Swift, API snapshot and Swift checks\
          \n                [--update-snapshot] rewrite bindings/api-snapshot.txt; [--release] release library\
-         \n  android-check cargo check the core for aarch64-linux-android (no NDK needed to try)\n"
+         \n  android-check cargo check the core for aarch64-linux-android (no NDK needed to try)\
+         \n  fuzz [T]      run every cargo-fuzz target (or T) for HUTONG_FUZZ_SECONDS (20) each;\
+         \n                needs nightly + cargo-fuzz, skipped with a message otherwise\n"
     );
 }
 
@@ -95,4 +98,50 @@ fn bench_compare(root: &Path) -> Result<()> {
         .arg(root.join("benches/zxing_compare.py"))
         .arg(out.join("manifest.json"))
         .arg(&iters))
+}
+
+/// Runs each cargo-fuzz target in `fuzz/` briefly. Not part of `test`: it needs nightly and
+/// cargo-fuzz, and fuzzing time is open-ended.
+fn fuzz(root: &Path, only: Option<&str>) -> Result<()> {
+    let probe = Command::new("cargo")
+        .args(["+nightly", "fuzz", "--version"])
+        .output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        eprintln!(
+            "xtask fuzz: skipped, needs a nightly toolchain and cargo-fuzz \
+             (`rustup toolchain install nightly && cargo install cargo-fuzz`)"
+        );
+        return Ok(());
+    }
+    let seconds = std::env::var("HUTONG_FUZZ_SECONDS").unwrap_or_else(|_| "20".into());
+    let dir = root.join("fuzz/fuzz_targets");
+    let mut targets: Vec<String> = std::fs::read_dir(&dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            e.path()
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+        })
+        .filter(|t| only.is_none_or(|o| o == t))
+        .collect();
+    targets.sort();
+    if targets.is_empty() {
+        bail!("no fuzz target matches {only:?}");
+    }
+    for t in &targets {
+        run(Command::new("cargo").current_dir(root.join("fuzz")).args([
+            "+nightly",
+            "fuzz",
+            "run",
+            t,
+            "--",
+            &format!("-max_total_time={seconds}"),
+        ]))?;
+    }
+    eprintln!(
+        "xtask fuzz: {} targets ran clean for {seconds}s each",
+        targets.len()
+    );
+    Ok(())
 }

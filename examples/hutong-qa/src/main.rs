@@ -2,6 +2,8 @@
 use clap::{Parser, Subcommand};
 
 mod demo;
+mod gen;
+mod identify;
 mod scan;
 
 #[derive(Parser)]
@@ -21,6 +23,41 @@ enum Cmd {
     Demo,
     /// Decodes codes in image files and folders (table, or JSON lines with --json).
     Scan(scan::ScanArgs),
+    /// Identifies a payment payload: network, presentation, amount, risk (and a wallet route).
+    Identify {
+        /// Print one JSON object instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Read one JSON string per stdin line, write one JSON object per line.
+        #[arg(long, conflicts_with = "payload")]
+        jsonl: bool,
+        /// The payer is about to pay: flag a payer's own pay code.
+        #[arg(long)]
+        expect_merchant: bool,
+        /// Also answer whether this wallet profile can pay it (wechat, bestpay, qa_sample...).
+        #[arg(long)]
+        wallet: Option<String>,
+        payload: Option<String>,
+    },
+    /// Renders a realistic test code (QR, or Code 128 for numeric pay codes) to a PNG.
+    Gen {
+        /// wechat_pay, alipay, unionpay, ecny, bestpay, jd_pay, emvco_mpm, pix, promptpay, paynow, vietqr, qris, upi, bip21, epc_sct
+        #[arg(long)]
+        network: String,
+        /// Decimal amount in the network's currency (EMVCo, UPI, BIP21, EPC).
+        #[arg(long)]
+        amount: Option<String>,
+        /// Draw the payer's numeric pay code (Code 128) instead of a merchant code.
+        #[arg(long)]
+        pay_code: bool,
+        /// Seed for the random parts, so a code can be reproduced.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, default_value_t = 8)]
+        module_px: u32,
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
 }
 
 fn main() -> anyhow::Result<std::process::ExitCode> {
@@ -28,5 +65,35 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
     match cli.command {
         Cmd::Demo => demo::run().map(|()| std::process::ExitCode::SUCCESS),
         Cmd::Scan(args) => scan::run(args),
+        Cmd::Identify {
+            json,
+            jsonl,
+            expect_merchant,
+            wallet,
+            payload,
+        } => identify::run(identify::Options {
+            json,
+            jsonl,
+            expect_merchant,
+            wallet,
+            payload,
+        })
+        .map(|()| std::process::ExitCode::SUCCESS),
+        Cmd::Gen {
+            network,
+            amount,
+            pay_code,
+            seed,
+            module_px,
+            out,
+        } => gen::run(gen::Options {
+            network,
+            amount,
+            pay_code,
+            seed,
+            out,
+            module_px,
+        })
+        .map(|()| std::process::ExitCode::SUCCESS),
     }
 }

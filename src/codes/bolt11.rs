@@ -1,0 +1,254 @@
+//! Lightning BOLT #11 invoices: bech32 checksum, human-readable amount, tagged fields, expiry.
+//!
+//! The secp256k1 signature is not verified here (no secp256k1 in the SDK); the paying node
+//! verifies it before it pays. We check everything that can be checked without it.
+
+use super::bech32::{self, Bech32Error};
+use super::{bip21, CodeError, Format, Parsed, Presentation, StaticOrDynamic};
+use crate::money::{format_minor, Currency, Money};
+
+/// BTC with millisatoshi precision (10^-11 BTC): BOLT11 amounts are in msat.
+pub const BTC_MSAT: Currency = Currency {
+    alpha: "BTC",
+    numeric: 0,
+    exponent: 11,
+};
+
+/// Even feature bits a payer understands (var_onion, payment_secret, basic_mpp, metadata...).
+const KNOWN_REQUIRED_FEATURES: &[usize] = &[8, 14, 16, 24, 48];
+
+fn bolt(reason: impl Into<String>) -> CodeError {
+    CodeError::Bolt11(reason.into())
+}
+
+/// True if the text is (probably) meant as an invoice: `ln…` or `lightning:ln…`.
+pub fn looks_like_invoice(text: &str) -> bool {
+    let t = strip_scheme(text);
+    t.len() > 4 && t.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("ln"))
+}
+
+fn strip_scheme(text: &str) -> &str {
+    match text.get(..10) {
+        Some(p) if p.eq_ignore_ascii_case("lightning:") => &text[10..],
+        _ => text,
+    }
+}
+
+fn chain(hrp: &str) -> Option<(&'static str, &'static str, usize)> {
+    // Longest prefixes first: `bcrt` before `bc`, `tbs` before `tb`.
+    [
+        ("lnbcrt", "bitcoin_regtest", "bcrt"),
+        ("lnbc", "bitcoin_mainnet", "bc"),
+        ("lntbs", "bitcoin_signet", "tb"),
+        ("lntb", "bitcoin_testnet", "tb"),
+    ]
+    .into_iter()
+    .find(|(p, _, _)| hrp.starts_with(p))
+    .map(|(p, name, addr_hrp)| (name, addr_hrp, p.len()))
+}
+
+/// Amount in msat from the hrp's amount part (`2500u`, `20m`, `9678785340p`).
+fn amount_msat(s: &str) -> Result<Option<u64>, CodeError> {
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let (digits, mult) = match s.as_bytes()[s.len() - 1] {
+        b'0'..=b'9' => (s, None),
+        m => (&s[..s.len() - 1], Some(m)),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) || digits.starts_with('0') {
+        return Err(bolt("Invalid multiplier or amount"));
+    }
+    let n: u64 = digits.parse().map_err(|_| bolt("amount too large"))?;
+    let msat = match mult {
+        None => n.checked_mul(100_000_000_000),
+        Some(b'm') => n.checked_mul(100_000_000),
+        Some(b'u') => n.checked_mul(100_000),
+        Some(b'n') => n.checked_mul(100),
+        Some(b'p') => {
+            if n % 10 != 0 {
+                return Err(bolt("Invalid sub-millisatoshi precision"));
+            }
+            Some(n / 10)
+        }
+        Some(_) => return Err(bolt("Invalid multiplier")),
+    };
+    msat.map(Some).ok_or_else(|| bolt("amount too large"))
+}
+
+fn to_u64(groups: &[u8]) -> u64 {
+    groups.iter().fold(0u64, |acc, &g| acc << 5 | u64::from(g))
+}
+
+/// Parses an invoice (optionally `lightning:`-prefixed).
+pub fn parse(text: &str) -> Result<Parsed, CodeError> {
+    let invoice = strip_scheme(text);
+    let (hrp, data, variant) = bech32::decode(invoice).map_err(|e| match e {
+        Bech32Error::NoSeparator => CodeError::Unrecognised,
+        other => CodeError::Bech32(other),
+    })?;
+    if variant != bech32::Variant::Bech32 {
+        return Err(bolt("invoices use bech32, not bech32m"));
+    }
+    let (chain_name, addr_hrp, prefix_len) =
+        chain(&hrp).ok_or_else(|| bolt("unknown currency prefix"))?;
+    let amount_part = &hrp[prefix_len..];
+    let msat = amount_msat(amount_part)?;
+    if data.len() < 7 + 104 {
+        return Err(bolt("too short for a timestamp and a signature"));
+    }
+    let (body, sig) = data.split_at(data.len() - 104);
+    let sig_bytes =
+        bech32::convert_bits(sig, 5, 8, false).ok_or_else(|| bolt("bad signature padding"))?;
+    if sig_bytes.get(64).is_none_or(|&rec| rec > 3) {
+        return Err(bolt(
+            "Signature is not recoverable (recovery id out of range)",
+        ));
+    }
+    let timestamp = to_u64(&body[..7]);
+    let mut p = Parsed::new(Format::Bolt11, Some("lightning_bolt11"));
+    p.presentation = Presentation::Mpm;
+    p.static_or_dynamic = StaticOrDynamic::Dynamic;
+    p.detail("chain", chain_name);
+    p.detail("timestamp", timestamp.to_string());
+    if let Some(m) = msat {
+        let money = Money::new(
+            i64::try_from(m).map_err(|_| bolt("amount too large"))?,
+            BTC_MSAT,
+        );
+        let btc = format_minor(money.minor, 11);
+        let btc = btc.trim_end_matches('0').trim_end_matches('.').to_string();
+        p.detail("amount_hrp", amount_part);
+        p.detail("amount_btc", btc);
+        p.detail("amount_msat", m.to_string());
+        p.amount = Some(money);
+    }
+    let mut expiry: u64 = 3600;
+    let mut has_hash = false;
+    let mut i = 7;
+    while i < body.len() {
+        if i + 3 > body.len() {
+            return Err(bolt("tagged field header cut short"));
+        }
+        let tag = body[i];
+        let len = usize::from(body[i + 1]) << 5 | usize::from(body[i + 2]);
+        let start = i + 3;
+        let field = body
+            .get(start..start + len)
+            .ok_or_else(|| bolt("tagged field runs past the signature"))?;
+        i = start + len;
+        let bytes = || bech32::convert_bits(field, 5, 8, false);
+        match tag {
+            1 if len == 52 => {
+                has_hash = true;
+                if let Some(b) = bytes() {
+                    p.detail("payment_hash", hex_lower(&b));
+                }
+            }
+            13 => {
+                let b = bytes().ok_or_else(|| bolt("description padding"))?;
+                let d = String::from_utf8(b).map_err(|_| bolt("description is not UTF-8"))?;
+                p.merchant_name.get_or_insert_with(|| d.clone());
+                p.detail("description", d);
+            }
+            23 if len == 52 => {
+                if let Some(b) = bytes() {
+                    p.detail("description_hash", hex_lower(&b));
+                }
+            }
+            6 => {
+                if len > 12 {
+                    return Err(bolt("expiry field too long"));
+                }
+                expiry = to_u64(field);
+                p.detail("expiry_s", expiry.to_string());
+            }
+            27 => {
+                if let Some(b) = bytes() {
+                    p.detail("payment_metadata", hex_lower(&b));
+                }
+            }
+            9 => {
+                if let Some(addr) = fallback(field, addr_hrp) {
+                    p.detail("fallback_address", addr);
+                }
+            }
+            5 => check_features(field)?,
+            _ => {}
+        }
+    }
+    if !has_hash {
+        return Err(bolt("payment hash (p) is missing"));
+    }
+    p.expires_at = Some(timestamp.saturating_add(expiry));
+    Ok(p)
+}
+
+fn check_features(field: &[u8]) -> Result<(), CodeError> {
+    let n = field.len() * 5;
+    for (gi, g) in field.iter().enumerate() {
+        for b in 0..5 {
+            if g >> (4 - b) & 1 == 1 {
+                let bit = n - 1 - (gi * 5 + b);
+                if bit % 2 == 0 && !KNOWN_REQUIRED_FEATURES.contains(&bit) {
+                    return Err(bolt(format!("unknown required feature {bit}")));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn fallback(field: &[u8], addr_hrp: &str) -> Option<String> {
+    let (&version, rest) = field.split_first()?;
+    let program = bech32::convert_bits(rest, 5, 8, false)?;
+    let mainnet = addr_hrp == "bc";
+    match version {
+        0..=16 => bech32::segwit_address(addr_hrp, version, &program),
+        17 | 18 if program.len() == 20 => {
+            let prefix = match (version, mainnet) {
+                (17, true) => 0x00,
+                (18, true) => 0x05,
+                (17, false) => 0x6f,
+                _ => 0xc4,
+            };
+            let mut payload = vec![prefix];
+            payload.extend(program);
+            Some(bip21::base58check_encode(&payload))
+        }
+        _ => None,
+    }
+}
+
+fn hex_lower(b: &[u8]) -> String {
+    super::to_hex_upper(b).to_ascii_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn converts_each_multiplier_to_millisatoshi() {
+        assert_eq!(amount_msat("20m").unwrap(), Some(2_000_000_000));
+        assert_eq!(amount_msat("2500u").unwrap(), Some(250_000_000));
+        assert_eq!(amount_msat("10n").unwrap(), Some(1_000));
+        assert_eq!(amount_msat("10p").unwrap(), Some(1));
+    }
+
+    #[test]
+    fn rejects_pico_amounts_below_one_millisatoshi() {
+        assert!(amount_msat("15p")
+            .unwrap_err()
+            .to_string()
+            .contains("sub-millisatoshi"));
+    }
+
+    #[test]
+    fn rejects_an_unknown_multiplier() {
+        assert!(amount_msat("2500x")
+            .unwrap_err()
+            .to_string()
+            .contains("multiplier"));
+    }
+}

@@ -1,0 +1,255 @@
+//! EMVCo consumer-presented mode (QRCPS-CPM): base64 of BER-TLV, `85 05 "CPV01"` first.
+//!
+//! Always a payer's one-time token: the wallet that scans it is acting as a merchant.
+
+use super::{base64, to_hex_upper, CodeError, Format, Parsed, Presentation, StaticOrDynamic};
+
+/// One BER-TLV object; `children` is filled for constructed tags.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ber {
+    pub tag: u32,
+    pub value: Vec<u8>,
+    pub children: Vec<Ber>,
+}
+
+impl Ber {
+    pub fn tag_hex(&self) -> String {
+        format!("{:X}", self.tag)
+    }
+
+    fn find(&self, tag: u32) -> Option<&Ber> {
+        self.children.iter().find(|c| c.tag == tag)
+    }
+}
+
+/// True if the text looks like a CPM token (cheap test before a full decode).
+pub fn looks_like_cpm(text: &str) -> bool {
+    text.starts_with("hQVDUFYw")
+}
+
+/// Reads BER-TLV objects. `lenient` accepts one real-world quirk: a length byte >= 0x80 whose
+/// long-form reading is impossible is taken as a one-byte length (QRIS CPM writes 147 as `93`).
+pub fn read_ber(data: &[u8], base: usize, lenient: bool, depth: u8) -> Result<Vec<Ber>, CodeError> {
+    let err = |at: usize, reason: &str| CodeError::CpmBer {
+        at,
+        reason: reason.to_string(),
+    };
+    if depth > 8 {
+        return Err(err(base, "templates nested too deep"));
+    }
+    let mut out = Vec::new();
+    let mut i = 0usize;
+    while i < data.len() {
+        let start = i;
+        let first = data[i];
+        let constructed = first & 0x20 != 0;
+        let mut tag = u32::from(first);
+        i += 1;
+        if first & 0x1F == 0x1F {
+            loop {
+                let b = *data.get(i).ok_or_else(|| err(base + i, "tag cut short"))?;
+                if tag > 0x00FF_FFFF {
+                    return Err(err(base + start, "tag longer than 4 bytes"));
+                }
+                tag = tag << 8 | u32::from(b);
+                i += 1;
+                if b & 0x80 == 0 {
+                    break;
+                }
+            }
+        }
+        let lb = *data.get(i).ok_or_else(|| err(base + i, "length missing"))?;
+        i += 1;
+        let len = if lb < 0x80 {
+            usize::from(lb)
+        } else {
+            let n = usize::from(lb & 0x7F);
+            let long = (1..=3).contains(&n) && i + n <= data.len();
+            if long {
+                let mut l = 0usize;
+                for &b in &data[i..i + n] {
+                    l = l << 8 | usize::from(b);
+                }
+                if i + n + l <= data.len() {
+                    i += n;
+                    l
+                } else if lenient && i + usize::from(lb) <= data.len() {
+                    usize::from(lb)
+                } else {
+                    return Err(err(base + start, "value runs past the end"));
+                }
+            } else if lenient && i + usize::from(lb) <= data.len() {
+                usize::from(lb)
+            } else {
+                return Err(err(base + start, "unsupported length form"));
+            }
+        };
+        let end = i
+            .checked_add(len)
+            .filter(|&e| e <= data.len())
+            .ok_or_else(|| err(base + start, "value runs past the end"))?;
+        let value = data[i..end].to_vec();
+        let children = if constructed {
+            read_ber(&value, base + i, lenient, depth + 1)?
+        } else {
+            Vec::new()
+        };
+        out.push(Ber {
+            tag,
+            value,
+            children,
+        });
+        i = end;
+    }
+    Ok(out)
+}
+
+fn text(v: &[u8]) -> String {
+    String::from_utf8_lossy(v).into_owned()
+}
+
+/// Track-2 and PAN are BCD nibbles padded with `F`; the separator `D` ends the PAN.
+fn bcd_digits(v: &[u8]) -> String {
+    let hex = to_hex_upper(v);
+    hex.split(['D', 'F']).next().unwrap_or("").to_string()
+}
+
+/// Parses a CPM token. Returns the parsed fields plus the AIDs of its applications (the
+/// registry names the network from them).
+pub fn parse(token: &str) -> Result<(Parsed, Vec<String>), CodeError> {
+    let bytes = base64::decode(token).ok_or(CodeError::CpmBase64)?;
+    parse_bytes(&bytes)
+}
+
+pub fn parse_bytes(bytes: &[u8]) -> Result<(Parsed, Vec<String>), CodeError> {
+    let top = read_ber(bytes, 0, true, 0)?;
+    let mut p = Parsed::new(Format::EmvCpm, None);
+    p.presentation = Presentation::Cpm;
+    p.static_or_dynamic = StaticOrDynamic::Dynamic;
+    match top.first() {
+        Some(o) if o.tag == 0x85 && o.value == b"CPV01" => {}
+        _ => return Err(CodeError::CpmBadIndicator),
+    }
+    if top.iter().filter(|o| o.tag == 0x85).count() > 1 {
+        return Err(CodeError::CpmDuplicateTag {
+            tag: "85".into(),
+            scope: "payload".into(),
+        });
+    }
+    p.detail("payload_format_indicator", "CPV01");
+    let mut aids = Vec::new();
+    let mut app_tags: Vec<u32> = Vec::new();
+    let mut common_tags: Vec<u32> = Vec::new();
+    let mut app_index = 0;
+    for o in &top[1..] {
+        match o.tag {
+            0x61 => {
+                if let Some(aid) = o.find(0x4F) {
+                    let aid = to_hex_upper(&aid.value);
+                    p.detail(&format!("applications.{app_index}.aid"), aid.clone());
+                    aids.push(aid);
+                }
+                if let Some(label) = o.find(0x50) {
+                    p.detail(
+                        &format!("applications.{app_index}.label"),
+                        text(&label.value),
+                    );
+                }
+                app_index += 1;
+                collect(o, &mut app_tags, "application template")?;
+                fill_common(&mut p, o);
+            }
+            0x62 => {
+                collect(o, &mut common_tags, "common data template")?;
+                fill_common(&mut p, o);
+            }
+            0x63 | 0x64 => fill_common(&mut p, o),
+            _ => {}
+        }
+    }
+    // A data element belongs either to an application or to the common data, never both.
+    if let Some(t) = common_tags.iter().find(|t| app_tags.contains(t)) {
+        return Err(CodeError::CpmDuplicateTag {
+            tag: format!("{t:X}"),
+            scope: "common data template and an application template".into(),
+        });
+    }
+    if let Some(aid) = aids.first() {
+        p.detail("aid", aid.clone());
+    }
+    Ok((p, aids))
+}
+
+fn collect(o: &Ber, tags: &mut Vec<u32>, scope: &str) -> Result<(), CodeError> {
+    let mut local: Vec<u32> = Vec::new();
+    for c in &o.children {
+        if local.contains(&c.tag) {
+            return Err(CodeError::CpmDuplicateTag {
+                tag: c.tag_hex(),
+                scope: scope.to_string(),
+            });
+        }
+        local.push(c.tag);
+    }
+    tags.extend(
+        local
+            .iter()
+            .filter(|t| **t != 0x4F && **t != 0x50 && **t != 0x63),
+    );
+    Ok(())
+}
+
+fn fill_common(p: &mut Parsed, o: &Ber) {
+    for c in &o.children {
+        let (key, value) = match c.tag {
+            0x5A => ("pan", bcd_digits(&c.value)),
+            0x57 => ("track2_pan", bcd_digits(&c.value)),
+            0x5F20 => ("cardholder_name", text(&c.value)),
+            0x5F2D => ("language_preference", text(&c.value)),
+            0x5F50 => ("issuer_url", text(&c.value)),
+            0x9F10 => ("issuer_application_data", to_hex_upper(&c.value)),
+            0x9F26 => ("application_cryptogram", to_hex_upper(&c.value)),
+            0x9F36 => ("atc", to_hex_upper(&c.value)),
+            0x9F37 => ("unpredictable_number", to_hex_upper(&c.value)),
+            0x63 | 0x64 => {
+                fill_common(p, c);
+                continue;
+            }
+            _ => continue,
+        };
+        p.details.entry(key.to_string()).or_insert(value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_spec_sample_applications_and_common_data() {
+        let (p, aids) = parse("hQVDUFYwMWETTwegAAAAVVVVUAhQcm9kdWN0MWETTwegAAAAZmZmUAhQcm9kdWN0MmJJWggSNFZ4kBI0WF8gDkNBUkRIT0xERVIvRU1WXy0IcnVlc2RlZW5kIZ8QBwYBCgMAAACfJghYT9OF+iNLzJ82AgABnzcEbVjvEw==").unwrap();
+        assert_eq!(aids, ["A0000000555555", "A0000000666666"]);
+        assert_eq!(p.details["pan"], "1234567890123458");
+        assert_eq!(p.details["application_cryptogram"], "584FD385FA234BCC");
+    }
+
+    #[test]
+    fn rejects_a_token_whose_first_object_is_not_cpv01() {
+        let token = base64::encode(&[0x85, 0x05, b'C', b'P', b'V', b'0', b'2']);
+        assert_eq!(parse(&token).unwrap_err(), CodeError::CpmBadIndicator);
+    }
+
+    #[test]
+    fn rejects_a_length_running_past_the_end() {
+        let token = base64::encode(&[0x85, 0x05, b'C', b'P', b'V', b'0', b'1', 0x61, 0x10, 0x4F]);
+        assert_eq!(parse(&token).unwrap_err().code(), "cpm_ber");
+    }
+
+    #[test]
+    fn accepts_a_non_canonical_single_byte_length_above_127() {
+        let mut data = vec![0x85, 0x05, b'C', b'P', b'V', b'0', b'1', 0x61, 0x84];
+        data.extend(std::iter::repeat_n(0x00, 0x84));
+        assert!(read_ber(&data, 0, true, 0).is_ok());
+        assert!(read_ber(&data, 0, false, 0).is_err());
+    }
+}

@@ -1,0 +1,145 @@
+//! Swiss QR-bill (`SPC`, version 02xx): layout, amount, IBAN, QRR/SCOR reference check digits.
+
+use super::{iban, CodeError, Format, Parsed, Presentation, Receiver, StaticOrDynamic};
+use crate::money::{Currency, Money};
+
+const FORMAT: &str = "Swiss QR-bill";
+
+fn err(field: &str, reason: &str) -> CodeError {
+    CodeError::field(FORMAT, field, reason)
+}
+
+pub fn looks_like_swiss(text: &str) -> bool {
+    text.starts_with("SPC\n") || text.starts_with("SPC\r\n")
+}
+
+/// QR reference: 27 digits, last one a mod-10 recursive check digit.
+pub fn qrr_is_valid(r: &str) -> bool {
+    const T: [u8; 10] = [0, 9, 4, 6, 8, 2, 7, 1, 3, 5];
+    r.len() == 27
+        && r.bytes().all(|b| b.is_ascii_digit())
+        && r.bytes()
+            .fold(0u8, |carry, b| T[usize::from((carry + (b - b'0')) % 10)])
+            == 0
+}
+
+/// Creditor reference (ISO 11649): `RF` + 2 check digits + up to 21 characters, mod 97 = 1.
+pub fn scor_is_valid(r: &str) -> bool {
+    let b = r.as_bytes();
+    (5..=25).contains(&b.len())
+        && b[..2].eq_ignore_ascii_case(b"RF")
+        && b[2..4].iter().all(u8::is_ascii_digit)
+        && iban::mod97(b[4..].iter().chain(&b[..4]).copied()) == Some(1)
+}
+
+pub fn parse(text: &str) -> Result<Parsed, CodeError> {
+    if !looks_like_swiss(text) {
+        return Err(CodeError::Unrecognised);
+    }
+    let lines: Vec<&str> = text.split('\n').map(|l| l.trim_end_matches('\r')).collect();
+    let line = |i: usize| lines.get(i).copied().unwrap_or("");
+    let version = line(1);
+    if version.len() != 4
+        || !version.starts_with("02")
+        || !version.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(err("version", "version_unsupported (must be 02xx)"));
+    }
+    if lines.len() < 30 {
+        return Err(err("qrText", "data_structure_invalid (too few lines)"));
+    }
+    if lines.get(30).copied() != Some("EPD") {
+        return Err(err(
+            "trailer",
+            "data_structure_invalid (missing EPD trailer)",
+        ));
+    }
+    if lines.len() > 34 {
+        return Err(err("qrText", "data_structure_invalid (too many lines)"));
+    }
+    if line(2) != "1" {
+        return Err(err("coding", "coding type must be 1"));
+    }
+    let account = line(3);
+    if !iban::is_valid(account) || !(account.starts_with("CH") || account.starts_with("LI")) {
+        return Err(err("account", "must be a valid CH or LI IBAN"));
+    }
+    let currency = line(19);
+    let cur = match currency {
+        "CHF" | "EUR" => Currency::from_alpha(currency),
+        _ => None,
+    }
+    .ok_or_else(|| err("currency", "must be CHF or EUR"))?;
+    let mut p = Parsed::new(Format::SwissQrBill, Some("swiss_qr_bill"));
+    p.presentation = Presentation::Mpm;
+    p.receiver = Receiver::Merchant;
+    p.static_or_dynamic = StaticOrDynamic::Unknown;
+    let amount = line(18);
+    if !amount.is_empty() {
+        let money =
+            Money::parse_decimal(amount, cur).map_err(|_| err("amount", "number_invalid"))?;
+        if money.minor > 99_999_999_999 {
+            return Err(err("amount", "number_invalid (above 999999999.99)"));
+        }
+        p.amount = Some(money);
+    }
+    p.detail("account", account);
+    p.detail("creditor_name", line(5));
+    p.detail("currency", currency);
+    if !line(21).is_empty() {
+        p.detail("debtor_name", line(21));
+    }
+    let ref_type = line(27);
+    let reference = line(28);
+    p.detail("reference_type", ref_type);
+    p.detail("reference", reference);
+    p.detail("unstructured_message", line(29));
+    p.merchant_name = Some(line(5).to_string());
+    p.merchant_city = Some(line(9).to_string()).filter(|s| !s.is_empty());
+    p.country = Some(line(10).to_string()).filter(|s| !s.is_empty());
+    // The IID 30000-31999 marks a QR-IBAN, which only takes QR references.
+    let qr_iban = account
+        .get(4..9)
+        .and_then(|iid| iid.parse::<u32>().ok())
+        .is_some_and(|iid| (30000..=31999).contains(&iid));
+    p.error = match ref_type {
+        "QRR" if !qrr_is_valid(reference) => {
+            Some(err("reference", "QR reference check digit is wrong"))
+        }
+        "SCOR" if !scor_is_valid(reference) => Some(err(
+            "reference",
+            "creditor reference (RF) check digits are wrong",
+        )),
+        "NON" if !reference.is_empty() => Some(err("reference", "must be empty for NON")),
+        "QRR" | "SCOR" | "NON" if qr_iban != (ref_type == "QRR") => Some(err(
+            "reference_type",
+            "QR-IBAN requires QRR and QRR requires a QR-IBAN",
+        )),
+        "QRR" | "SCOR" | "NON" => None,
+        _ => Some(err("reference_type", "must be QRR, SCOR or NON")),
+    };
+    Ok(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_a_valid_qr_reference() {
+        assert!(qrr_is_valid("210000000003139471430009017"));
+        assert!(!qrr_is_valid("210000000003139471430009018"));
+    }
+
+    #[test]
+    fn accepts_a_valid_creditor_reference() {
+        assert!(scor_is_valid("RF18539007547034"));
+        assert!(!scor_is_valid("RF19539007547034"));
+    }
+
+    #[test]
+    fn rejects_unsupported_versions() {
+        let e = parse("SPC\n0100\n1").unwrap_err();
+        assert!(e.to_string().contains("version"));
+    }
+}

@@ -1,0 +1,217 @@
+//! The registry's data model: rows read from `networks.json`, plus runtime overlays.
+//!
+//! Rows are matched in table order, so an overlay's new rows go first (they win), and a row
+//! with the same key as a built-in row replaces it in place.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Confidence {
+    Low,
+    Medium,
+    High,
+}
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+}
+
+fn default_confidence() -> Confidence {
+    Confidence::Medium
+}
+
+/// EMVCo MPM policy for one network. Unset fields fall back to `emv_default`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct EmvPolicy {
+    /// Tags that must be present, e.g. `["52","53","58","59","60"]`.
+    pub required_tags: Option<Vec<String>>,
+    /// `reject` (default) or `flag`: what a missing tag 63 does.
+    pub missing_crc: Option<String>,
+    /// Accepted payload format indicators (tag 00).
+    pub pfi: Option<Vec<String>>,
+    /// Values tag 58 / tag 53 must take when this network is identified (or asked for).
+    pub country: Option<Vec<String>>,
+    pub currency: Option<Vec<String>>,
+    /// `poi` (tag 01: 11 static / 12 dynamic) or `pix` (key vs URL vs recurrence).
+    pub static_or_dynamic: Option<String>,
+    /// A field that, when `0` and an amount is present, makes the code dynamic whatever tag 01
+    /// says (PayNow: "amount not editable" marks a one-off payment request).
+    pub dynamic_if_zero: Option<String>,
+    /// Friendly detail name -> path (`52`, `62.05`, `account.01`, `mai.26.guid`, `a|b`).
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct NetworkRow {
+    pub id: String,
+    pub name: String,
+    pub country: Option<String>,
+    #[serde(default = "default_confidence")]
+    pub confidence: Confidence,
+    /// Countries (tag 58) where an EMV payload with no known GUID belongs to this network.
+    #[serde(default)]
+    pub fallback_countries: Vec<String>,
+    pub emv: Option<EmvPolicy>,
+}
+
+/// A GUID (MPM template sub-tag 00) or AID (CPM tag 4F) that names a network.
+#[derive(Debug, Clone, Deserialize)]
+pub struct EmvIdRow {
+    pub id: String,
+    pub network: String,
+    /// `exact` (default, case-insensitive) or `prefix`.
+    #[serde(rename = "match", default)]
+    pub match_kind: Option<String>,
+    /// Only when this sub-tag of the template starts with `when_prefix`.
+    pub when_sub: Option<String>,
+    pub when_prefix: Option<String>,
+    #[serde(default)]
+    pub priority: i32,
+    pub receiver: Option<String>,
+    #[serde(default = "default_confidence")]
+    pub confidence: Confidence,
+}
+
+impl EmvIdRow {
+    fn key(&self) -> String {
+        format!(
+            "{}|{}|{}",
+            self.id.to_ascii_uppercase(),
+            self.when_sub.as_deref().unwrap_or(""),
+            self.when_prefix.as_deref().unwrap_or("")
+        )
+    }
+
+    pub fn matches_id(&self, guid: &str) -> bool {
+        if self.match_kind.as_deref() == Some("prefix") {
+            guid.len() >= self.id.len()
+                && guid.as_bytes()[..self.id.len()].eq_ignore_ascii_case(self.id.as_bytes())
+        } else {
+            guid.eq_ignore_ascii_case(&self.id)
+        }
+    }
+}
+
+/// MAI tags 02-25 reserved for card schemes, when a primitive value there names a network.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReservedTagRow {
+    pub tag: String,
+    pub network: String,
+    #[serde(default = "default_confidence")]
+    pub confidence: Confidence,
+}
+
+/// A payer's numeric pay code: prefixes and lengths.
+#[derive(Debug, Clone, Deserialize)]
+pub struct NumericRow {
+    pub id: String,
+    pub network: String,
+    pub prefixes: Vec<String>,
+    pub lengths: Vec<usize>,
+    #[serde(default = "default_confidence")]
+    pub confidence: Confidence,
+}
+
+/// A wallet URL: scheme(s) plus a case-insensitive prefix of `host + path`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct UrlRow {
+    pub id: String,
+    pub network: String,
+    pub schemes: Vec<String>,
+    pub prefix: String,
+    /// The first path segment must be exactly this many digits (UnionPay institution code).
+    pub first_segment_digits: Option<usize>,
+    pub kind: String,
+    pub static_or_dynamic: String,
+    pub receiver: String,
+    #[serde(default = "default_confidence")]
+    pub confidence: Confidence,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct StaticCapRow {
+    pub currency: String,
+    pub max: String,
+    #[serde(default)]
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct EmvDefault {
+    #[serde(default)]
+    pub required_tags: Vec<String>,
+    #[serde(default)]
+    pub missing_crc: String,
+    #[serde(default)]
+    pub pfi: Vec<String>,
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
+}
+
+/// The whole table. Every list may be absent in an overlay.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct RegistryData {
+    pub emv_default: Option<EmvDefault>,
+    #[serde(default)]
+    pub networks: Vec<NetworkRow>,
+    #[serde(default)]
+    pub emv_ids: Vec<EmvIdRow>,
+    #[serde(default)]
+    pub emv_reserved_tags: Vec<ReservedTagRow>,
+    #[serde(default)]
+    pub numeric: Vec<NumericRow>,
+    #[serde(default)]
+    pub urls: Vec<UrlRow>,
+    #[serde(default)]
+    pub brand_labels: Vec<String>,
+    #[serde(default)]
+    pub static_caps: Vec<StaticCapRow>,
+}
+
+/// Merges `overlay` rows into `base`: same key replaces, new rows go in front.
+fn merge<T: Clone>(base: &mut Vec<T>, overlay: Vec<T>, key: impl Fn(&T) -> String) {
+    let mut fresh = Vec::new();
+    for row in overlay {
+        let k = key(&row);
+        match base.iter_mut().find(|b| key(b) == k) {
+            Some(slot) => *slot = row,
+            None => fresh.push(row),
+        }
+    }
+    fresh.append(base);
+    *base = fresh;
+}
+
+impl RegistryData {
+    pub fn apply(&mut self, overlay: RegistryData) {
+        if let Some(d) = overlay.emv_default {
+            self.emv_default = Some(d);
+        }
+        merge(&mut self.networks, overlay.networks, |r| r.id.clone());
+        merge(&mut self.emv_ids, overlay.emv_ids, EmvIdRow::key);
+        merge(
+            &mut self.emv_reserved_tags,
+            overlay.emv_reserved_tags,
+            |r| r.tag.clone(),
+        );
+        merge(&mut self.numeric, overlay.numeric, |r| r.id.clone());
+        merge(&mut self.urls, overlay.urls, |r| r.id.clone());
+        merge(&mut self.static_caps, overlay.static_caps, |r| {
+            r.currency.clone()
+        });
+        for b in overlay.brand_labels {
+            if !self.brand_labels.contains(&b) {
+                self.brand_labels.push(b);
+            }
+        }
+    }
+}
