@@ -1,6 +1,6 @@
 //! `hutong-qa demo`: the end-to-end story so far. Renders a merchant's EMVCo QR, delivers it
 //! the way a phone camera would (NV21, padded rows, sensor turned 90°, noise), scans it and
-//! prints what was found. Later issues extend it with identify and pay.
+//! prints what was found and what the payload is. The pay flow extends it.
 use anyhow::{Context, Result};
 use hutong::frame::synth::LumaPicture;
 use hutong::frame::Frame;
@@ -8,26 +8,25 @@ use hutong::render::{render, RenderOptions, Symbology};
 use hutong::scan::{ScanOptions, Scanner};
 use std::time::Instant;
 
-/// A static UnionPay-style EMVCo merchant-presented payload (tag 63 CRC appended at run time).
-const MPM_BODY: &str = "00020101021115315204000000000002081234567890123452045812530315654041.005802CN5911TEA HOUSE 16007SHANGHAI6304";
-
-fn crc16_ccitt(data: &[u8]) -> u16 {
-    let mut crc: u16 = 0xFFFF;
-    for &b in data {
-        crc ^= u16::from(b) << 8;
-        for _ in 0..8 {
-            crc = if crc & 0x8000 != 0 {
-                (crc << 1) ^ 0x1021
-            } else {
-                crc << 1
-            };
-        }
-    }
-    crc
+/// A dynamic UnionPay-routed EMVCo merchant-presented code for a 25.00 CNY tea, as a
+/// merchant's till would show it (tag 15: acquirer IIN + forwarding IIN + merchant id).
+fn merchant_payload() -> Result<String> {
+    use hutong::codes::emv_mpm::{encode, Field};
+    let text = |t: u8, v: &str| (t, Field::Text(v.to_owned()));
+    Ok(encode(&[
+        text(1, "12"),
+        text(15, "37210116372101160123456789ABCDE"),
+        text(52, "5812"),
+        text(53, "156"),
+        text(54, "25.00"),
+        text(58, "CN"),
+        text(59, "TEA HOUSE 1"),
+        text(60, "SHANGHAI"),
+    ])?)
 }
 
 pub fn run() -> Result<()> {
-    let payload = format!("{MPM_BODY}{:04X}", crc16_ccitt(MPM_BODY.as_bytes()));
+    let payload = merchant_payload()?;
     let code = render(
         &payload,
         Symbology::Qr,
@@ -80,6 +79,11 @@ pub fn run() -> Result<()> {
         );
         println!("text    : {}", c.text);
         println!("matches : {}", c.text == payload);
+        let id = hutong::registry::identify(&c.text);
+        println!(
+            "identify: {}",
+            serde_json::to_string_pretty(&id.to_json()).context("printing the identification")?
+        );
     }
     Ok(())
 }

@@ -21,6 +21,9 @@ pub struct ScanArgs {
     /// Also look for light-on-dark codes.
     #[arg(long)]
     inverted: bool,
+    /// Identify each decoded payload (network, presentation, amount, risk), as `identify` does.
+    #[arg(long)]
+    identify: bool,
     /// Image files, or folders searched recursively for .png/.jpg/.jpeg/.webp files.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
@@ -36,6 +39,9 @@ struct JsonCode<'a> {
     text: &'a str,
     format: &'static str,
     corners: [[f32; 2]; 4],
+    /// Present with --identify: the same object `hutong-qa identify --json` prints.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    identification: Option<serde_json::Value>,
 }
 
 #[derive(serde::Serialize)]
@@ -109,6 +115,26 @@ fn scan_file(scanner: &Scanner, path: &Path) -> Result<(f64, Vec<ScannedCode>), 
     Ok((started.elapsed().as_secs_f64() * 1000.0, codes))
 }
 
+/// One human line for an identification: network, presentation, amount, risk.
+fn identification_line(code: &hutong::registry::PaymentCode) -> String {
+    let v = code.to_json();
+    let field = |k: &str| match &v[k] {
+        serde_json::Value::Null => "-".to_owned(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    format!(
+        "{} {} {} amount {} {} valid {} risk {}",
+        field("network"),
+        field("presentation"),
+        field("static_or_dynamic"),
+        field("amount"),
+        field("currency"),
+        field("valid"),
+        field("risk")
+    )
+}
+
 fn shorten(text: &str, max: usize) -> String {
     let flat: String = text
         .chars()
@@ -174,6 +200,9 @@ fn scan_all(args: ScanArgs) -> Result<std::process::ExitCode> {
                             text: &c.text,
                             format: c.format.as_str(),
                             corners: c.corners.map(|p| [p.x, p.y]),
+                            identification: args
+                                .identify
+                                .then(|| hutong::registry::identify(&c.text).to_json()),
                         })
                         .collect(),
                     error: None,
@@ -204,6 +233,10 @@ fn scan_all(args: ScanArgs) -> Result<std::process::ExitCode> {
                             c.format.as_str(),
                             shorten(&c.text, 60)
                         )?;
+                        if args.identify {
+                            let id = hutong::registry::identify(&c.text);
+                            writeln!(out, "{:<73} -> {}", "", identification_line(&id))?;
+                        }
                     }
                 }
                 Err(e) => writeln!(
