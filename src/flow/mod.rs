@@ -1,1 +1,50 @@
 //! Pay / collect / refund state machines: exactly-once money movement over a signed protocol.
+//!
+//! Rules (docs/adr/0004-flow-exactly-once.md): every intent and transition is journalled before
+//! the request that depends on it; ambiguity is `Unknown`, never `Failed`; only a verified
+//! response moves a state; `recover()` settles by query and reverse, never by a new charge.
+
+mod api;
+mod payer_code;
+mod payments;
+pub mod state;
+pub mod wire;
+
+pub use payer_code::{PayerCode, PayerCodeError};
+pub use payments::{
+    crash, new_uuid_v4, out_trade_no_for, payer_code_network, FlowListener, FlowTimings,
+    PayOptions, Payments, PaymentsConfig, RecoverOutcome, StateChange,
+};
+pub use state::{Direction, IntentState, RefundState};
+
+use crate::journal::JournalError;
+use crate::money::AmountError;
+use crate::transport::TransportError;
+
+/// Why a flow call could not do what was asked. An open intent is never an error: it is returned
+/// in its state (`Unknown`, `Reversing`...) for the app to show and `recover()` to settle.
+#[derive(Debug, thiserror::Error)]
+pub enum FlowError {
+    #[error("invalid request: {0}")]
+    InvalidInput(String),
+    #[error(transparent)]
+    PayerCode(#[from] PayerCodeError),
+    #[error(transparent)]
+    Amount(#[from] AmountError),
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    #[error("the switch refused: {code}: {message}")]
+    Rejected { code: String, message: String },
+    #[error("no trustworthy answer from the switch: {0}")]
+    NoAnswer(String),
+    #[error("local failure: {0}")]
+    Local(String),
+}
+
+impl From<api::CallFailure> for FlowError {
+    fn from(f: api::CallFailure) -> Self {
+        FlowError::NoAnswer(f.to_string())
+    }
+}

@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand};
 mod demo;
 mod gen;
 mod identify;
+mod pay;
 mod scan;
 
 #[derive(Parser)]
@@ -58,6 +59,9 @@ enum Cmd {
         #[arg(long)]
         out: std::path::PathBuf,
     },
+    /// Payment flow: pay, collect, refund, status, recover.
+    #[command(flatten)]
+    Pay(Box<pay::PayCmd>),
 }
 
 fn main() -> anyhow::Result<std::process::ExitCode> {
@@ -95,5 +99,6 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
             module_px,
         })
         .map(|()| std::process::ExitCode::SUCCESS),
+        Cmd::Pay(cmd) => pay::run(*cmd).map(|()| std::process::ExitCode::SUCCESS),
     }
 }

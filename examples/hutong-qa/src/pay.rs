@@ -1,0 +1,281 @@
+//! `hutong-qa pay | collect | refund | status | recover`: drive the payment flow against a switch
+//! (by default the sandbox on localhost) and print every state transition as it happens.
+
+use anyhow::{anyhow, bail, Context};
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine as _;
+use clap::{Args, Subcommand};
+use hutong::flow::{
+    FlowListener, FlowTimings, PayOptions, PayerCode, Payments, PaymentsConfig, StateChange,
+};
+use hutong::money::{Currency, Money};
+use hutong::sign::{PinnedRoot, Signer, SoftwareSigner};
+use hutong::transport::SpkiPin;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Where the switch is and who we are (defaults fit `hutong-qa sandbox`).
+#[derive(Args, Debug, Clone)]
+pub struct Connection {
+    /// Switch endpoint.
+    #[arg(long, default_value = "https://127.0.0.1:8443")]
+    pub endpoint: String,
+    /// PEM certificate(s) to trust (the sandbox's self-signed certificate).
+    #[arg(long)]
+    pub ca_cert: Option<PathBuf>,
+    /// SPKI SHA-256 pin(s), 64 hex digits (repeatable).
+    #[arg(long = "pin")]
+    pub pins: Vec<String>,
+    /// The switch's key-set root public key: `key_id:base64(65-byte SEC1)` (the sandbox prints it).
+    #[arg(long)]
+    pub root_key: String,
+    /// Journal file.
+    #[arg(long, default_value = "hutong-journal.sqlite")]
+    pub journal: PathBuf,
+    /// Device key (PKCS#8 DER); created and registered with the switch if missing.
+    #[arg(long, default_value = "hutong-device.p8")]
+    pub key_file: PathBuf,
+    /// Use production timings (45-60 s deadlines) instead of the fast sandbox ones.
+    #[arg(long)]
+    pub production_timings: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PayCmd {
+    /// Pay a merchant-presented code.
+    Pay {
+        /// The scanned payload.
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        amount: String,
+        #[arg(long, default_value = "CNY")]
+        currency: String,
+        #[arg(long, default_value = "balance")]
+        funding_source: String,
+        #[arg(long, default_value = "wechat_pay:interconnect")]
+        route: String,
+        /// Sandbox only: force an outcome (`X-Sandbox-Scenario`).
+        #[arg(long)]
+        scenario: Option<String>,
+        #[command(flatten)]
+        conn: Connection,
+    },
+    /// Collect with a payer-presented code (merchant mode).
+    Collect {
+        #[arg(long)]
+        payer_code: String,
+        #[arg(long)]
+        amount: String,
+        #[arg(long, default_value = "CNY")]
+        currency: String,
+        #[arg(long)]
+        scenario: Option<String>,
+        #[command(flatten)]
+        conn: Connection,
+    },
+    /// Refund a succeeded payment (default: everything not yet refunded).
+    Refund {
+        intent: String,
+        #[arg(long)]
+        amount: Option<String>,
+        #[command(flatten)]
+        conn: Connection,
+    },
+    /// Verified status of an intent.
+    Status {
+        intent: String,
+        #[command(flatten)]
+        conn: Connection,
+    },
+    /// Settle every unfinished intent and refund in the journal.
+    Recover {
+        #[command(flatten)]
+        conn: Connection,
+    },
+}
+
+struct Printer;
+
+impl FlowListener for Printer {
+    fn on_change(&self, change: &StateChange) {
+        match change {
+            StateChange::Intent {
+                intent_id,
+                from,
+                to,
+            } => println!(
+                "  intent {intent_id}: {} -> {to}",
+                from.map_or("(new)".to_string(), |f| f.to_string())
+            ),
+            StateChange::Refund {
+                refund_id,
+                from,
+                to,
+                ..
+            } => println!(
+                "  refund {refund_id}: {} -> {to}",
+                from.map_or("(new)".to_string(), |f| f.to_string())
+            ),
+        }
+    }
+}
+
+fn money(amount: &str, currency: &str) -> anyhow::Result<Money> {
+    let c = Currency::from_alpha(currency).ok_or_else(|| anyhow!("unknown currency {currency}"))?;
+    Ok(Money::parse_decimal(amount, c)?)
+}
+
+fn parse_root(text: &str) -> anyhow::Result<PinnedRoot> {
+    let (id, key) = text
+        .split_once(':')
+        .ok_or_else(|| anyhow!("--root-key must be key_id:base64"))?;
+    Ok(PinnedRoot {
+        key_id: id.to_string(),
+        public_key: B64
+            .decode(key)
+            .context("--root-key public key is not base64")?,
+    })
+}
+
+/// Builds a client; returns whether the device key is new (and so must be registered).
+fn client(conn: &Connection) -> anyhow::Result<(Payments, bool)> {
+    let (signer, fresh) = if conn.key_file.exists() {
+        let der = std::fs::read(&conn.key_file)?;
+        (SoftwareSigner::from_pkcs8("qa-device", &der)?, false)
+    } else {
+        let s = SoftwareSigner::generate("qa-device")?;
+        std::fs::write(&conn.key_file, s.pkcs8())?;
+        (s, true)
+    };
+    let key_id = format!("dev-{}", &hex(&signer.public_key())[2..18]);
+    let signer = SoftwareSigner::from_pkcs8(key_id, signer.pkcs8())?;
+    let mut pins = Vec::new();
+    for p in &conn.pins {
+        pins.push(SpkiPin::parse_hex(p).ok_or_else(|| anyhow!("bad --pin {p}"))?);
+    }
+    let payments = Payments::new(PaymentsConfig {
+        endpoint: conn.endpoint.clone(),
+        ca_pem: conn.ca_cert.as_ref().map(std::fs::read).transpose()?,
+        spki_pins: pins,
+        journal_path: conn.journal.clone(),
+        signer: Arc::new(signer),
+        server_roots: vec![parse_root(&conn.root_key)?],
+        listener: Some(Arc::new(Printer)),
+        timings: if conn.production_timings {
+            FlowTimings::default()
+        } else {
+            FlowTimings::fast()
+        },
+        transport: None,
+    })?;
+    Ok((payments, fresh))
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+pub fn run(cmd: PayCmd) -> anyhow::Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(run_async(cmd))
+}
+
+async fn connect(conn: &Connection) -> anyhow::Result<Payments> {
+    let (p, fresh) = client(conn)?;
+    // Registration is idempotent (keyed by the device key id): doing it every time also covers a
+    // key file created by a run that could not reach the switch.
+    p.register_device("acct-demo").await?;
+    if fresh {
+        println!("registered a new device key ({})", conn.key_file.display());
+    }
+    Ok(p)
+}
+
+async fn run_async(cmd: PayCmd) -> anyhow::Result<()> {
+    match cmd {
+        PayCmd::Pay {
+            code,
+            amount,
+            currency,
+            funding_source,
+            route,
+            scenario,
+            conn,
+        } => {
+            if std::path::Path::new(&code).is_file() {
+                bail!(
+                    "--code takes the scanned payload; scan the image first with `hutong-qa scan`"
+                );
+            }
+            let p = connect(&conn).await?;
+            let quote = p
+                .quote(&code, Some(money(&amount, &currency)?), &route)
+                .await?;
+            println!(
+                "quote: {} via {}: original {} discount {} payable {}",
+                quote.merchant.name,
+                quote.route_used,
+                quote.original.minor,
+                quote.discount.minor,
+                quote.payable.minor
+            );
+            let opts = PayOptions {
+                description: "hutong-qa".into(),
+                scenario,
+            };
+            let rec = p.pay_quoted(&code, &quote, &funding_source, opts).await?;
+            println!("intent {} ended {}", rec.intent_id, rec.state);
+            if let Some(r) = rec.receipt_json {
+                println!("receipt: {r}");
+            }
+        }
+        PayCmd::Collect {
+            payer_code,
+            amount,
+            currency,
+            scenario,
+            conn,
+        } => {
+            let p = connect(&conn).await?;
+            let code = PayerCode::parse(&payer_code)?;
+            let opts = PayOptions {
+                description: "hutong-qa collect".into(),
+                scenario,
+            };
+            let rec = p.collect(&code, money(&amount, &currency)?, opts).await?;
+            println!("intent {} ended {}", rec.intent_id, rec.state);
+        }
+        PayCmd::Refund {
+            intent,
+            amount,
+            conn,
+        } => {
+            let p = connect(&conn).await?;
+            let currency = p.journal().intent(&intent)?.amount.currency;
+            let amount = amount
+                .map(|a| Money::parse_decimal(&a, currency))
+                .transpose()?;
+            let r = p.refund(&intent, amount, PayOptions::default()).await?;
+            println!("refund {} of {} ended {}", r.refund_id, r.amount, r.state);
+        }
+        PayCmd::Status { intent, conn } => {
+            let p = connect(&conn).await?;
+            let rec = p.status(&intent).await?;
+            println!(
+                "intent {}: {} (paid {:?}, refunded {})",
+                rec.intent_id, rec.state, rec.paid_minor, rec.refunded_minor
+            );
+        }
+        PayCmd::Recover { conn } => {
+            let p = connect(&conn).await?;
+            for outcome in p.recover().await? {
+                println!("{outcome:?}");
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,237 @@
+//! One signed call to the switch: sign with a fresh nonce, send, verify the response against the
+//! pinned key set, and retry with full-jitter backoff only when the call is idempotent and the
+//! outcome was ambiguous. Nothing above this layer ever sees an unverified byte.
+
+use super::wire::ErrorDetail;
+use crate::sign::{sign_request, ResponseVerifier, SignError, SignedKeySet, Signer};
+use crate::transport::{Method, Request, Response, RetryPolicy, Transport, TransportError};
+use serde::de::DeserializeOwned;
+use std::sync::Arc;
+
+/// A response whose signature verified and that is bound to the request we sent.
+#[derive(Debug, Clone)]
+pub(crate) struct Verified {
+    pub status: u16,
+    pub body: Vec<u8>,
+    pub replayed: bool,
+}
+
+impl Verified {
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, CallFailure> {
+        serde_json::from_slice(&self.body)
+            .map_err(|e| CallFailure::Ambiguous(format!("signed body does not parse: {e}")))
+    }
+
+    /// The error object of a verified non-2xx answer (an unparsable one counts as ambiguous).
+    pub fn error(&self) -> ErrorDetail {
+        serde_json::from_slice::<super::wire::ErrorBody>(&self.body)
+            .map(|b| b.error)
+            .unwrap_or(ErrorDetail {
+                code: "UNPARSABLE_ERROR".into(),
+                message: format!("HTTP {}", self.status),
+                outcome: "ambiguous".into(),
+                retryable: true,
+            })
+    }
+
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// A refusal the switch made before any money moved: the only thing that may become `Failed`.
+    pub fn is_final_refusal(&self) -> bool {
+        !self.is_success() && self.error().outcome == "final"
+    }
+}
+
+/// Why a call produced no verified answer worth acting on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum CallFailure {
+    /// The request may or may not have taken effect: resolve by query, never by assuming.
+    Ambiguous(String),
+    /// Every attempt was refused before a byte left (connect/TLS), or local signing failed.
+    NotSent(String),
+}
+
+impl std::fmt::Display for CallFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CallFailure::Ambiguous(s) => write!(f, "outcome unknown: {s}"),
+            CallFailure::NotSent(s) => write!(f, "not sent: {s}"),
+        }
+    }
+}
+
+pub(crate) struct Api {
+    pub transport: Arc<dyn Transport>,
+    pub signer: Arc<dyn Signer>,
+    pub verifier: ResponseVerifier,
+    pub retry: RetryPolicy,
+}
+
+/// Whether a verified answer is worth repeating with identical parameters.
+fn retryable(v: &Verified) -> bool {
+    if v.is_success() {
+        return false;
+    }
+    let e = v.error();
+    (e.outcome == "ambiguous" && e.retryable)
+        || e.code == "NONCE_REPLAYED"
+        || e.code == "TIMESTAMP_SKEW"
+}
+
+impl Api {
+    /// Fetches and installs the server key set (verified against the pinned roots).
+    pub async fn refresh_keys(&self) -> Result<(), CallFailure> {
+        let req = Request {
+            method: Method::Get,
+            target: "/v1/keys".into(),
+            headers: vec![],
+            body: vec![],
+        };
+        let resp = self
+            .transport
+            .send(&req)
+            .await
+            .map_err(|e| CallFailure::NotSent(format!("key set: {e}")))?;
+        let signed: SignedKeySet = serde_json::from_slice(&resp.body)
+            .map_err(|e| CallFailure::NotSent(format!("key set does not parse: {e}")))?;
+        self.verifier
+            .install_key_set(&signed)
+            .map_err(|e| CallFailure::NotSent(format!("key set refused: {e}")))?;
+        Ok(())
+    }
+
+    fn verify(&self, nonce: &str, resp: &Response) -> Result<(), SignError> {
+        self.verifier
+            .verify_headers(Some(nonce), resp.status, |h| resp.header(h), &resp.body)
+            .map(|_| ())
+    }
+
+    /// One attempt: sign, send, verify (refetching the key set once on an unknown key id).
+    async fn attempt(
+        &self,
+        method: Method,
+        target: &str,
+        body: &[u8],
+        idempotency_key: Option<&str>,
+        extra_headers: &[(String, String)],
+    ) -> Result<Verified, (CallFailure, Option<std::time::Duration>)> {
+        if self.verifier.key_set_version().is_none() {
+            self.refresh_keys().await.map_err(|e| (e, None))?;
+        }
+        let auth = sign_request(
+            self.signer.as_ref(),
+            method.as_str(),
+            target,
+            body,
+            self.verifier.server_now(),
+        )
+        .map_err(|e| (CallFailure::NotSent(format!("signing: {e}")), None))?;
+        let mut headers = vec![("Authorization".to_string(), auth.to_header_value())];
+        if method == Method::Post {
+            headers.push(("Content-Type".into(), "application/json".into()));
+        }
+        if let Some(k) = idempotency_key {
+            headers.push(("Idempotency-Key".into(), k.to_string()));
+        }
+        headers.extend(extra_headers.iter().cloned());
+        let req = Request {
+            method,
+            target: target.to_string(),
+            headers,
+            body: body.to_vec(),
+        };
+        let resp = match self.transport.send(&req).await {
+            Ok(r) => r,
+            Err(e) => {
+                let f = if e.request_may_have_arrived() {
+                    CallFailure::Ambiguous(e.to_string())
+                } else {
+                    CallFailure::NotSent(e.to_string())
+                };
+                return Err((f, None));
+            }
+        };
+        let retry_after = resp.retry_after();
+        let mut checked = self.verify(&auth.nonce, &resp);
+        if let Err(SignError::UnknownKeyId(_)) = checked {
+            // Rotation: the switch may have started signing with a key published after our fetch.
+            if self.refresh_keys().await.is_ok() {
+                checked = self.verify(&auth.nonce, &resp);
+            }
+        }
+        match checked {
+            Ok(()) => Ok(Verified {
+                status: resp.status,
+                replayed: resp
+                    .header("idempotent-replayed")
+                    .is_some_and(|v| v.eq_ignore_ascii_case("true")),
+                body: resp.body,
+            }),
+            // An unverifiable answer is never believed, whatever it says: ambiguous.
+            Err(e) => Err((
+                CallFailure::Ambiguous(format!("HTTP {} not trusted: {e}", resp.status)),
+                retry_after,
+            )),
+        }
+    }
+
+    /// A call with retries. Non-idempotent calls (none in this protocol carry money without a
+    /// key) get exactly one attempt.
+    pub async fn call(
+        &self,
+        method: Method,
+        target: &str,
+        body: &[u8],
+        idempotency_key: Option<&str>,
+        extra_headers: &[(String, String)],
+    ) -> Result<Verified, CallFailure> {
+        let idempotent = method == Method::Get || idempotency_key.is_some();
+        let mut attempt = 0u32;
+        let mut sent_once = false;
+        loop {
+            let outcome = self
+                .attempt(method, target, body, idempotency_key, extra_headers)
+                .await;
+            let retry_after = match &outcome {
+                Ok(v) if !retryable(v) => return outcome.map_err(|(f, _)| f),
+                Ok(_) => None,
+                Err((CallFailure::Ambiguous(_), ra)) => {
+                    sent_once = true;
+                    *ra
+                }
+                Err((CallFailure::NotSent(_), _)) => None,
+            };
+            if outcome.is_ok() {
+                sent_once = true;
+            }
+            let delay = if idempotent {
+                self.retry.delay(attempt, retry_after)
+            } else {
+                None
+            };
+            let Some(delay) = delay else {
+                return match outcome {
+                    Ok(v) => Ok(v),
+                    Err((CallFailure::NotSent(s), _)) if sent_once => {
+                        Err(CallFailure::Ambiguous(s))
+                    }
+                    Err((f, _)) => Err(f),
+                };
+            };
+            tokio::time::sleep(delay).await;
+            attempt += 1;
+        }
+    }
+}
+
+impl From<TransportError> for CallFailure {
+    fn from(e: TransportError) -> Self {
+        if e.request_may_have_arrived() {
+            CallFailure::Ambiguous(e.to_string())
+        } else {
+            CallFailure::NotSent(e.to_string())
+        }
+    }
+}
