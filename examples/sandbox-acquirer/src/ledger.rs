@@ -53,7 +53,7 @@ CREATE TABLE IF NOT EXISTS client_reports (
   intent_id TEXT PRIMARY KEY, reported_at INTEGER NOT NULL, report_json TEXT NOT NULL);
 ";
 
-/// One fee share of a payment (protocol §6.4).
+/// One fee share of a payment (protocol §7.4).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct FeeRow {
     pub institution: String,
