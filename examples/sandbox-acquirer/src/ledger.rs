@@ -189,7 +189,10 @@ impl Ledger {
 
 // ---- keys and devices ----
 
-pub fn keys(c: &Connection, role: &str) -> SqlResult<Vec<(String, Vec<u8>, i64, i64)>> {
+/// A stored signing key: id, PKCS#8 DER, not-before, not-after.
+pub type KeyRow = (String, Vec<u8>, i64, i64);
+
+pub fn keys(c: &Connection, role: &str) -> SqlResult<Vec<KeyRow>> {
     let mut st = c.prepare(
         "SELECT key_id, pkcs8, not_before, not_after FROM keys WHERE role = ?1 ORDER BY created_at, rowid",
     )?;
