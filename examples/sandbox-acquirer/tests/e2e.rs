@@ -727,3 +727,30 @@ async fn a_restarted_sandbox_keeps_its_keys_and_ledger() {
     assert_eq!(sb.server_roots(), root);
     assert_eq!(sb.payment(&rec.intent_id).unwrap().paid, 1100);
 }
+
+#[tokio::test]
+async fn a_client_whose_clock_is_off_resyncs_from_the_signed_skew_refusal() {
+    // The switch's clock runs 20 minutes ahead of this machine's, far outside the 300 s window.
+    let mut t = timing();
+    t.clock_offset_secs = 1200;
+    let sb = sandbox_acquirer::start(sandbox_acquirer::SandboxConfig {
+        timing: t,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let c = client(&sb).await;
+    let rec = pay(&c, ALIPAY_CODE, ALIPAY_ROUTE, 1900, "success").await;
+    assert_eq!(rec.state, IntentState::Succeeded);
+    assert_agree(&sb, &c, &rec.intent_id);
+    let refused: Vec<_> = sb
+        .payments()
+        .iter()
+        .flat_map(|p| sb.exchanges(&p.intent_id))
+        .filter(|e| e.verdict.contains("timestamp"))
+        .collect();
+    assert!(
+        refused.is_empty(),
+        "after the resync at registration no request is refused: {refused:?}"
+    );
+}

@@ -31,6 +31,7 @@ pub fn timing() -> Timing {
         hold_after_commit: Duration::from_millis(2500),
         slow_delay: Duration::from_millis(400),
         max_body_bytes: 64 * 1024,
+        clock_offset_secs: 0,
     }
 }
 
