@@ -8,6 +8,7 @@ pub mod conn;
 pub mod data;
 pub mod ledger;
 pub mod merchant;
+pub mod ops;
 pub mod protocol;
 pub mod scenario;
 pub mod state;
