@@ -47,13 +47,20 @@ async fn loopback_only(req: Request, next: Next) -> Response {
         .map(|c| c.peer.ip().is_loopback())
         .unwrap_or(true);
     if !local {
-        return error(StatusCode::FORBIDDEN, "the admin API answers loopback clients only");
+        return error(
+            StatusCode::FORBIDDEN,
+            "the admin API answers loopback clients only",
+        );
     }
     next.run(req).await
 }
 
 fn error(status: StatusCode, message: impl Into<String>) -> Response {
-    (status, Json(json!({"error": {"code": status.as_u16(), "message": message.into()}}))).into_response()
+    (
+        status,
+        Json(json!({"error": {"code": status.as_u16(), "message": message.into()}})),
+    )
+        .into_response()
 }
 
 fn internal(e: rusqlite::Error) -> Response {
@@ -83,16 +90,29 @@ fn summary(p: &PaymentRow, refunds: &[RefundRow]) -> Value {
 }
 
 async fn intents(State(s): S) -> Response {
-    let r = s.ledger.read(|c| Ok((ledger::payments(c)?, ledger::refunds(c, None)?)));
+    let r = s
+        .ledger
+        .read(|c| Ok((ledger::payments(c)?, ledger::refunds(c, None)?)));
     match r {
         Ok((payments, refunds)) => {
             let mut by_intent: HashMap<&str, Vec<RefundRow>> = HashMap::new();
             for r in &refunds {
-                by_intent.entry(r.intent_id.as_str()).or_default().push(r.clone());
+                by_intent
+                    .entry(r.intent_id.as_str())
+                    .or_default()
+                    .push(r.clone());
             }
             let list: Vec<Value> = payments
                 .iter()
-                .map(|p| summary(p, by_intent.get(p.intent_id.as_str()).map(Vec::as_slice).unwrap_or(&[])))
+                .map(|p| {
+                    summary(
+                        p,
+                        by_intent
+                            .get(p.intent_id.as_str())
+                            .map(Vec::as_slice)
+                            .unwrap_or(&[]),
+                    )
+                })
                 .collect();
             Json(json!({"payments": list, "refunds": refunds})).into_response()
         }
@@ -103,8 +123,9 @@ async fn intents(State(s): S) -> Response {
 /// An exchange as the console shows it: bodies parsed back to JSON where they are JSON.
 fn exchange_json(e: &ledger::Exchange) -> Value {
     let parse = |s: &Option<String>| {
-        s.as_deref()
-            .map(|b| serde_json::from_str::<Value>(b).unwrap_or_else(|_| Value::String(b.to_string())))
+        s.as_deref().map(|b| {
+            serde_json::from_str::<Value>(b).unwrap_or_else(|_| Value::String(b.to_string()))
+        })
     };
     let mut v = serde_json::to_value(e).unwrap_or(Value::Null);
     v["request_body"] = parse(&Some(e.request_body.clone())).unwrap_or(Value::Null);
@@ -116,7 +137,10 @@ fn exchange_json(e: &ledger::Exchange) -> Value {
 async fn intent(State(s): S, Path(id): Path<String>) -> Response {
     let r = s.ledger.read(|c| {
         let refund = ledger::refund(c, &id)?;
-        let intent_id = refund.as_ref().map(|r| r.intent_id.clone()).unwrap_or(id.clone());
+        let intent_id = refund
+            .as_ref()
+            .map(|r| r.intent_id.clone())
+            .unwrap_or(id.clone());
         let payment = ledger::payment(c, &intent_id)?;
         let refunds = ledger::refunds(c, Some(&intent_id))?;
         let mut exchanges = ledger::exchanges_for(c, &intent_id)?;
@@ -155,7 +179,8 @@ async fn events(State(s): S) -> Sse<impl futures_util::Stream<Item = Result<Even
                 Ok(text) => return Some((Ok(Event::default().data(text)), rx)),
                 // A slow listener missed some: tell it, then carry on from now.
                 Err(RecvError::Lagged(n)) => {
-                    let e = Event::default().data(json!({"type": "lagged", "missed": n}).to_string());
+                    let e =
+                        Event::default().data(json!({"type": "lagged", "missed": n}).to_string());
                     return Some((Ok(e), rx));
                 }
                 Err(RecvError::Closed) => return None,
@@ -183,7 +208,10 @@ fn next_scope() -> String {
     "next".into()
 }
 
-async fn scenario_set(State(s): S, body: Result<Json<ScenarioBody>, axum::extract::rejection::JsonRejection>) -> Response {
+async fn scenario_set(
+    State(s): S,
+    body: Result<Json<ScenarioBody>, axum::extract::rejection::JsonRejection>,
+) -> Response {
     let Ok(Json(b)) = body else {
         return error(StatusCode::BAD_REQUEST, "body: {\"scenario\": NAME|null, \"scope\": \"next\"|\"merchant\"|\"default\", \"merchant_id\": ...}");
     };
@@ -225,10 +253,16 @@ async fn client_report(State(s): S, body: axum::body::Bytes) -> Response {
         return error(StatusCode::BAD_REQUEST, "intent_id must be 1-64 characters");
     }
     let text = String::from_utf8_lossy(&body).into_owned();
-    match s.ledger.tx(|c| ledger::save_client_report(c, &report.intent_id, &text, now_ms())) {
+    match s
+        .ledger
+        .tx(|c| ledger::save_client_report(c, &report.intent_id, &text, now_ms()))
+    {
         Ok(()) => {
             let row = s.ledger.read(|c| reconcile_one(c, &report.intent_id));
-            s.emit("client_report", json!({"intent_id": report.intent_id, "state": report.state}));
+            s.emit(
+                "client_report",
+                json!({"intent_id": report.intent_id, "state": report.state}),
+            );
             match row {
                 Ok(v) => Json(v).into_response(),
                 Err(e) => internal(e),
@@ -258,12 +292,18 @@ fn differences(p: Option<&PaymentRow>, report: Option<&ClientReport>) -> Vec<Str
     let (paid, refunded) = p.map(|p| (p.paid, p.refunded)).unwrap_or((0, 0));
     if let Some(m) = &r.paid {
         if m.minor != paid || p.is_some_and(|p| p.currency != m.currency && paid > 0) {
-            out.push(format!("paid: client {} {} / ledger {paid}", m.minor, m.currency));
+            out.push(format!(
+                "paid: client {} {} / ledger {paid}",
+                m.minor, m.currency
+            ));
         }
     }
     if let Some(m) = &r.refunded {
         if m.minor != refunded {
-            out.push(format!("refunded: client {} {} / ledger {refunded}", m.minor, m.currency));
+            out.push(format!(
+                "refunded: client {} {} / ledger {refunded}",
+                m.minor, m.currency
+            ));
         }
     }
     out
@@ -278,10 +318,22 @@ fn self_check(p: &PaymentRow, refunds: &[RefundRow], captures: i64) -> Vec<Strin
     if p.paid > 0 && captures == 0 {
         out.push("paid without a capture".into());
     }
-    let refund_sum: i64 = refunds.iter().filter(|r| r.state != "closed").map(|r| r.amount).sum();
-    let by_reverse = if p.reverse_result.as_deref() == Some("refunded") { p.paid } else { 0 };
+    let refund_sum: i64 = refunds
+        .iter()
+        .filter(|r| r.state != "closed")
+        .map(|r| r.amount)
+        .sum();
+    let by_reverse = if p.reverse_result.as_deref() == Some("refunded") {
+        p.paid
+    } else {
+        0
+    };
     if refund_sum + by_reverse != p.refunded {
-        out.push(format!("refunded {} but refunds sum to {}", p.refunded, refund_sum + by_reverse));
+        out.push(format!(
+            "refunded {} but refunds sum to {}",
+            p.refunded,
+            refund_sum + by_reverse
+        ));
     }
     if p.refunded > p.paid {
         out.push(format!("refunded {} of {} paid", p.refunded, p.paid));
@@ -297,7 +349,9 @@ fn reconcile_one(c: &rusqlite::Connection, intent_id: &str) -> rusqlite::Result<
         .into_iter()
         .find(|r| r.0 == intent_id)
         .map(|r| r.2);
-    let report: Option<ClientReport> = report_text.as_deref().and_then(|t| serde_json::from_str(t).ok());
+    let report: Option<ClientReport> = report_text
+        .as_deref()
+        .and_then(|t| serde_json::from_str(t).ok());
     let mut diffs = differences(p.as_ref(), report.as_ref());
     if let Some(p) = &p {
         diffs.extend(self_check(p, &refunds, captures));
@@ -324,13 +378,19 @@ fn reconcile_one(c: &rusqlite::Connection, intent_id: &str) -> rusqlite::Result<
 
 async fn reconciliation(State(s): S) -> Response {
     let r = s.ledger.read(|c| {
-        let mut ids: Vec<String> = ledger::payments(c)?.into_iter().map(|p| p.intent_id).collect();
+        let mut ids: Vec<String> = ledger::payments(c)?
+            .into_iter()
+            .map(|p| p.intent_id)
+            .collect();
         for (id, _, _) in ledger::client_reports(c)? {
             if !ids.contains(&id) {
                 ids.push(id);
             }
         }
-        let rows = ids.iter().map(|id| reconcile_one(c, id)).collect::<rusqlite::Result<Vec<_>>>()?;
+        let rows = ids
+            .iter()
+            .map(|id| reconcile_one(c, id))
+            .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok((rows, ledger::capture_count(c, None)?))
     });
     match r {
@@ -340,7 +400,8 @@ async fn reconciliation(State(s): S) -> Response {
             for row in &rows {
                 if let Some(c) = row["currency"].as_str() {
                     *paid.entry(c.to_string()).or_default() += row["paid"].as_i64().unwrap_or(0);
-                    *refunded.entry(c.to_string()).or_default() += row["refunded"].as_i64().unwrap_or(0);
+                    *refunded.entry(c.to_string()).or_default() +=
+                        row["refunded"].as_i64().unwrap_or(0);
                 }
             }
             let differing = rows

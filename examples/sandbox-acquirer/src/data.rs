@@ -106,7 +106,9 @@ pub fn discount_for(
 ) -> (i64, Option<&'static PromotionRow>) {
     promotions()
         .iter()
-        .find(|p| p.network == network && p.currency == currency && original >= p.min_original_minor)
+        .find(|p| {
+            p.network == network && p.currency == currency && original >= p.min_original_minor
+        })
         .map(|p| {
             let by_rate = original.saturating_mul(p.rate_bp) / 10_000;
             (by_rate.min(p.cap_minor), Some(p))

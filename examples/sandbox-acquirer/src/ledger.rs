@@ -302,7 +302,8 @@ pub fn scenario_hit(c: &Connection, scenario: &str, key: &str) -> SqlResult<i64>
 
 // ---- payments, captures, refunds ----
 
-const PAYMENT_COLS: &str = "intent_id, out_trade_no, kind, device_key_id, merchant_id, merchant_name,
+const PAYMENT_COLS: &str =
+    "intent_id, out_trade_no, kind, device_key_id, merchant_id, merchant_name,
   merchant_city, merchant_code, payer_code_masked, network, route_requested, route_used, currency,
   original, discount, payable, paid, refunded, funding_source_id, promotion_id, promotion_name,
   fees_json, state, reverse_result, polls_left, scenario, switch_txn_id, failure_code, created_at,
@@ -442,7 +443,8 @@ pub fn capture_count(c: &Connection, intent_id: Option<&str>) -> SqlResult<i64> 
     }
 }
 
-const REFUND_COLS: &str = "refund_id, intent_id, amount, currency, state, scenario, switch_refund_id,
+const REFUND_COLS: &str =
+    "refund_id, intent_id, amount, currency, state, scenario, switch_refund_id,
   failure_code, created_at, updated_at";
 
 fn refund_from(r: &Row<'_>) -> SqlResult<RefundRow> {
@@ -472,7 +474,9 @@ pub fn refund(c: &Connection, refund_id: &str) -> SqlResult<Option<RefundRow>> {
 pub fn refunds(c: &Connection, intent_id: Option<&str>) -> SqlResult<Vec<RefundRow>> {
     let (sql, args): (String, Vec<&str>) = match intent_id {
         Some(id) => (
-            format!("SELECT {REFUND_COLS} FROM refunds WHERE intent_id = ?1 ORDER BY created_at, rowid"),
+            format!(
+                "SELECT {REFUND_COLS} FROM refunds WHERE intent_id = ?1 ORDER BY created_at, rowid"
+            ),
             vec![id],
         ),
         None => (

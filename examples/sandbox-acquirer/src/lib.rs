@@ -112,14 +112,20 @@ pub async fn start(config: SandboxConfig) -> Result<SandboxHandle, SandboxError>
     let (ledger_path, temp) = match &config.ledger {
         Some(p) => (p.clone(), None),
         None => {
-            let dir = tempfile::Builder::new().prefix("hutong-sandbox-").tempdir()?;
+            let dir = tempfile::Builder::new()
+                .prefix("hutong-sandbox-")
+                .tempdir()?;
             (dir.path().join("ledger.sqlite"), Some(dir))
         }
     };
     let ledger = Arc::new(ledger::Ledger::open(&ledger_path)?);
-    let state = SandboxState::new(ledger, config.timing.clone(), config.default_scenario.clone())?;
-    let identity =
-        conn::self_signed(&config.extra_names).map_err(|e| SandboxError::Certificate(e.to_string()))?;
+    let state = SandboxState::new(
+        ledger,
+        config.timing.clone(),
+        config.default_scenario.clone(),
+    )?;
+    let identity = conn::self_signed(&config.extra_names)
+        .map_err(|e| SandboxError::Certificate(e.to_string()))?;
     let acceptor = if config.plain_http {
         None
     } else {
@@ -201,7 +207,11 @@ impl SandboxHandle {
     }
 
     pub fn payment(&self, intent_id: &str) -> Option<PaymentRow> {
-        self.state.ledger.read(|c| ledger::payment(c, intent_id)).ok().flatten()
+        self.state
+            .ledger
+            .read(|c| ledger::payment(c, intent_id))
+            .ok()
+            .flatten()
     }
 
     pub fn payment_by_out_trade_no(&self, out_trade_no: &str) -> Option<PaymentRow> {

@@ -367,19 +367,34 @@ pub async fn handle(State(s): State<Arc<SandboxState>>, req: Request) -> Respons
                 Some(d) => d,
                 None => {
                     ex.verdict = "refused: registration body does not name the signing key".into();
-                    let err = ApiError::fin(400, "INVALID_REQUEST", "device registration must carry the signing key's id and public key");
+                    let err = ApiError::fin(
+                        400,
+                        "INVALID_REQUEST",
+                        "device registration must carry the signing key's id and public key",
+                    );
                     return finish(&s, ex, nonce, Outcome::answer((400, err.body())), ctl).await;
                 }
             }
         }
         Ok(None) => {
             ex.verdict = "refused: unknown device key".into();
-            let err = ApiError::fin(401, "UNKNOWN_DEVICE", format!("key `{}` is not registered", auth.key_id));
+            let err = ApiError::fin(
+                401,
+                "UNKNOWN_DEVICE",
+                format!("key `{}` is not registered", auth.key_id),
+            );
             return finish(&s, ex, nonce, Outcome::answer((401, err.body())), ctl).await;
         }
         Err(e) => {
             let err = ApiError::from(e);
-            return finish(&s, ex, nonce, Outcome::answer((err.status, err.body())), ctl).await;
+            return finish(
+                &s,
+                ex,
+                nonce,
+                Outcome::answer((err.status, err.body())),
+                ctl,
+            )
+            .await;
         }
     };
     if let Err(e) = s
@@ -403,7 +418,11 @@ pub async fn handle(State(s): State<Arc<SandboxState>>, req: Request) -> Respons
             .map(|t| t.split(';').next().unwrap_or("").trim())
             .is_some_and(|t| t.eq_ignore_ascii_case("application/json"))
     {
-        let err = ApiError::fin(415, "UNSUPPORTED_MEDIA_TYPE", "POST bodies are application/json");
+        let err = ApiError::fin(
+            415,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "POST bodies are application/json",
+        );
         return finish(&s, ex, nonce, Outcome::answer((415, err.body())), ctl).await;
     }
     let caller = Caller {
@@ -466,28 +485,46 @@ async fn dispatch(
             let collection = *op == "collections";
             let (intent_id, amount, merchant_id) = if collection {
                 match parse_body::<CollectionBody>(bytes) {
-                    Ok(b) => (b.intent_id, b.amount.minor, Some(merchant::collector_id(&caller.account))),
+                    Ok(b) => (
+                        b.intent_id,
+                        b.amount.minor,
+                        Some(merchant::collector_id(&caller.account)),
+                    ),
                     Err(e) => return Outcome::answer((e.status, e.body())),
                 }
             } else {
                 match parse_body::<PaymentBody>(bytes) {
-                    Ok(b) => (b.intent_id, b.amount.minor, Some(merchant::resolve(&b.merchant_code).id)),
+                    Ok(b) => (
+                        b.intent_id,
+                        b.amount.minor,
+                        Some(merchant::resolve(&b.merchant_code).id),
+                    ),
                     Err(e) => return Outcome::answer((e.status, e.body())),
                 }
             };
             ex.intent_id = Some(intent_id.clone());
             if !valid_id(&intent_id) {
-                let e = ApiError::fin(400, "INVALID_REQUEST", "intent_id must be 1-64 of [0-9A-Za-z_-]");
+                let e = ApiError::fin(
+                    400,
+                    "INVALID_REQUEST",
+                    "intent_id must be 1-64 of [0-9A-Za-z_-]",
+                );
                 return Outcome::answer((e.status, e.body()));
             }
             let Some(key) = key.filter(|k| *k == intent_id) else {
                 return idem_key_error(key);
             };
-            let op = if collection { Op::Collection } else { Op::Payment };
-            let scenario = match s.resolve_scenario(op, scenario_header, merchant_id.as_deref(), Some(amount)) {
-                Ok(sc) => sc,
-                Err(e) => return bad_scenario(e),
+            let op = if collection {
+                Op::Collection
+            } else {
+                Op::Payment
             };
+            let scenario =
+                match s.resolve_scenario(op, scenario_header, merchant_id.as_deref(), Some(amount))
+                {
+                    Ok(sc) => sc,
+                    Err(e) => return bad_scenario(e),
+                };
             ex.scenario = Some(scenario.name.clone());
             let bytes = bytes.to_vec();
             mutate(s, op.as_str(), key, &hash, &scenario, |c| {
@@ -514,12 +551,16 @@ async fn dispatch(
                 .ok()
                 .flatten()
                 .and_then(|p| p.merchant_id);
-            let scenario = match s.resolve_scenario(Op::Reverse, scenario_header, merchant.as_deref(), None) {
-                Ok(sc) => sc,
-                Err(e) => return bad_scenario(e),
-            };
+            let scenario =
+                match s.resolve_scenario(Op::Reverse, scenario_header, merchant.as_deref(), None) {
+                    Ok(sc) => sc,
+                    Err(e) => return bad_scenario(e),
+                };
             ex.scenario = Some(scenario.name.clone());
-            mutate(s, "reverse", key, &hash, &scenario, |c| reverse(c, id, caller)).await
+            mutate(s, "reverse", key, &hash, &scenario, |c| {
+                reverse(c, id, caller)
+            })
+            .await
         }
         ("POST", ["v1", "payments", id, "refunds"]) => {
             ex.intent_id = Some(id.to_string());
@@ -529,7 +570,11 @@ async fn dispatch(
             };
             ex.refund_id = Some(body.refund_id.clone());
             if !valid_id(&body.refund_id) {
-                let e = ApiError::fin(400, "INVALID_REQUEST", "refund_id must be 1-64 of [0-9A-Za-z_-]");
+                let e = ApiError::fin(
+                    400,
+                    "INVALID_REQUEST",
+                    "refund_id must be 1-64 of [0-9A-Za-z_-]",
+                );
                 return Outcome::answer((e.status, e.body()));
             }
             let Some(key) = key.filter(|k| *k == body.refund_id) else {
@@ -541,7 +586,12 @@ async fn dispatch(
                 .ok()
                 .flatten()
                 .and_then(|p| p.merchant_id);
-            let scenario = match s.resolve_scenario(Op::Refund, scenario_header, merchant.as_deref(), Some(body.amount.minor)) {
+            let scenario = match s.resolve_scenario(
+                Op::Refund,
+                scenario_header,
+                merchant.as_deref(),
+                Some(body.amount.minor),
+            ) {
                 Ok(sc) => sc,
                 Err(e) => return bad_scenario(e),
             };
@@ -568,7 +618,11 @@ async fn dispatch(
 
 fn idem_key_error(key: Option<&str>) -> Outcome {
     let e = match key {
-        None => ApiError::fin(400, "IDEMPOTENCY_KEY_MISSING", "this call needs an Idempotency-Key"),
+        None => ApiError::fin(
+            400,
+            "IDEMPOTENCY_KEY_MISSING",
+            "this call needs an Idempotency-Key",
+        ),
         Some(_) => ApiError::fin(
             400,
             "IDEMPOTENCY_KEY_MISMATCH",
@@ -702,7 +756,11 @@ fn register_device(
     caller: &Caller,
 ) -> Result<Answer, ApiError> {
     if body.account_id.is_empty() || body.account_id.len() > 64 {
-        return Err(ApiError::fin(400, "INVALID_REQUEST", "account_id must be 1-64 characters"));
+        return Err(ApiError::fin(
+            400,
+            "INVALID_REQUEST",
+            "account_id must be 1-64 characters",
+        ));
     }
     match ledger::device(c, &caller.key_id)? {
         Some((pk, _)) if pk != public_key => Err(ApiError::fin(
@@ -713,7 +771,10 @@ fn register_device(
         Some((_, account)) => Ok((200, json!({"key_id": caller.key_id, "account_id": account}))),
         None => {
             ledger::insert_device(c, &caller.key_id, public_key, &body.account_id, now())?;
-            Ok((200, json!({"key_id": caller.key_id, "account_id": body.account_id})))
+            Ok((
+                200,
+                json!({"key_id": caller.key_id, "account_id": body.account_id}),
+            ))
         }
     }
 }
@@ -721,8 +782,10 @@ fn register_device(
 fn funding_sources() -> Answer {
     let list: Vec<Value> = data::funding_sources()
         .iter()
-        .map(|f| json!({"id": f.id, "kind": f.kind, "label": f.label,
-            "available": money(f.limit_minor, &f.currency)}))
+        .map(|f| {
+            json!({"id": f.id, "kind": f.kind, "label": f.label,
+            "available": money(f.limit_minor, &f.currency)})
+        })
         .collect();
     (200, json!({ "funding_sources": list }))
 }
@@ -776,7 +839,11 @@ fn fees(route: &str, original: i64) -> Vec<FeeRow> {
 }
 
 /// Applies the scenario's state to a new payment row and captures when it is paid now.
-fn open_payment(c: &Connection, p: &mut PaymentRow, scenario: &Scenario) -> Result<Answer, ApiError> {
+fn open_payment(
+    c: &Connection,
+    p: &mut PaymentRow,
+    scenario: &Scenario,
+) -> Result<Answer, ApiError> {
     let now = now_ms();
     match scenario.name.as_str() {
         "insufficient_funds" => {
@@ -800,7 +867,11 @@ fn open_payment(c: &Connection, p: &mut PaymentRow, scenario: &Scenario) -> Resu
     }
     ledger::save_payment(c, p)?;
     if let Some(code) = &p.failure_code {
-        let e = ApiError::fin(422, "INSUFFICIENT_FUNDS", format!("{code}: the funding source cannot cover the payable amount"));
+        let e = ApiError::fin(
+            422,
+            "INSUFFICIENT_FUNDS",
+            format!("{code}: the funding source cannot cover the payable amount"),
+        );
         return Ok((e.status, e.body()));
     }
     Ok((200, payment_json(p)))
@@ -857,7 +928,11 @@ fn create_payment(
     let (confirmed, confirmed_cur) = money_of(&b.confirmed_payable, "confirmed_payable")?;
     check_route(&b.network, &b.route_requested)?;
     if b.out_trade_no.is_empty() || b.out_trade_no.len() > 32 || b.description.len() > 128 {
-        return Err(ApiError::fin(400, "INVALID_REQUEST", "out_trade_no 1-32 characters, description at most 128"));
+        return Err(ApiError::fin(
+            400,
+            "INVALID_REQUEST",
+            "out_trade_no 1-32 characters, description at most 128",
+        ));
     }
     let (discount, promo) = data::discount_for(&b.network, &currency, original);
     let payable = original - discount;
@@ -872,7 +947,11 @@ fn create_payment(
         .iter()
         .find(|f| f.id == b.funding_source_id)
         .ok_or_else(|| {
-            ApiError::fin(422, "FUNDING_SOURCE_UNKNOWN", format!("no funding source `{}`", b.funding_source_id))
+            ApiError::fin(
+                422,
+                "FUNDING_SOURCE_UNKNOWN",
+                format!("no funding source `{}`", b.funding_source_id),
+            )
         })?;
     let m = merchant::resolve(&b.merchant_code);
     let mut p = base_row(&b.intent_id, caller, scenario, &currency);
@@ -893,7 +972,8 @@ fn create_payment(
     p.fees = fees(&b.route_requested, original);
     let short = source.currency != currency || payable > source.limit_minor;
     let scenario = if short {
-        Scenario::parse("insufficient_funds", scenario.source).map_err(|e| ApiError::fin(500, "INTERNAL", e))?
+        Scenario::parse("insufficient_funds", scenario.source)
+            .map_err(|e| ApiError::fin(500, "INTERNAL", e))?
     } else {
         scenario.clone()
     };
@@ -912,19 +992,43 @@ fn create_collection(
     let (amount, currency) = money_of(&b.amount, "amount")?;
     check_route(&b.network, &b.route_requested)?;
     if b.out_trade_no.is_empty() || b.out_trade_no.len() > 32 || b.description.len() > 128 {
-        return Err(ApiError::fin(400, "INVALID_REQUEST", "out_trade_no 1-32 characters, description at most 128"));
+        return Err(ApiError::fin(
+            400,
+            "INVALID_REQUEST",
+            "out_trade_no 1-32 characters, description at most 128",
+        ));
     }
     let code = PayerCode::parse(&b.auth_code)
         .map_err(|_| ApiError::fin(422, "AUTH_CODE_INVALID", "not a payer code"))?;
     let Some((network, _)) = payer_code_network(&code) else {
-        return Err(ApiError::fin(422, "AUTH_CODE_INVALID", format!("{code} matches no network")));
+        return Err(ApiError::fin(
+            422,
+            "AUTH_CODE_INVALID",
+            format!("{code} matches no network"),
+        ));
     };
     if network != b.network {
-        return Err(ApiError::fin(422, "AUTH_CODE_INVALID", format!("{code} is a {network} code, not {}", b.network)));
+        return Err(ApiError::fin(
+            422,
+            "AUTH_CODE_INVALID",
+            format!("{code} is a {network} code, not {}", b.network),
+        ));
     }
     match scenario.name.as_str() {
-        "auth_code_invalid" => return Err(ApiError::fin(422, "AUTH_CODE_INVALID", format!("{code} is not a live code"))),
-        "auth_code_expired" => return Err(ApiError::fin(422, "AUTH_CODE_EXPIRED", format!("{code} expired; ask the payer to refresh it"))),
+        "auth_code_invalid" => {
+            return Err(ApiError::fin(
+                422,
+                "AUTH_CODE_INVALID",
+                format!("{code} is not a live code"),
+            ))
+        }
+        "auth_code_expired" => {
+            return Err(ApiError::fin(
+                422,
+                "AUTH_CODE_EXPIRED",
+                format!("{code} expired; ask the payer to refresh it"),
+            ))
+        }
         _ => {}
     }
     let mut p = base_row(&b.intent_id, caller, scenario, &currency);
@@ -992,7 +1096,10 @@ fn reverse(c: &Connection, id: &str, caller: &Caller) -> Result<Answer, ApiError
         t.state = "reversed".into();
         t.reverse_result = Some("closed".into());
         ledger::save_payment(c, &t)?;
-        return Ok((200, json!({"result": "closed", "payment": payment_json(&t)})));
+        return Ok((
+            200,
+            json!({"result": "closed", "payment": payment_json(&t)}),
+        ));
     };
     if !owned(c, &p, caller)? {
         return Err(not_found("PAYMENT_NOT_FOUND", id));
@@ -1015,7 +1122,11 @@ fn reverse(c: &Connection, id: &str, caller: &Caller) -> Result<Answer, ApiError
                 // The payer confirmed a moment before the reverse: it undoes a paid order.
                 capture(c, &mut p)?;
             }
-            let r = if p.state == "succeeded" { "refunded" } else { "closed" };
+            let r = if p.state == "succeeded" {
+                "refunded"
+            } else {
+                "closed"
+            };
             if r == "refunded" {
                 p.refunded = p.paid;
             }
@@ -1037,7 +1148,11 @@ fn refund(
     scenario: &Scenario,
 ) -> Result<Answer, ApiError> {
     if b.reason.len() > 128 {
-        return Err(ApiError::fin(400, "INVALID_REQUEST", "reason is at most 128 characters"));
+        return Err(ApiError::fin(
+            400,
+            "INVALID_REQUEST",
+            "reason is at most 128 characters",
+        ));
     }
     let (amount, currency) = money_of(&b.amount, "amount")?;
     let mut p = match ledger::payment(c, intent_id)? {
@@ -1045,20 +1160,36 @@ fn refund(
         _ => return Err(not_found("PAYMENT_NOT_FOUND", intent_id)),
     };
     if p.state != "succeeded" {
-        return Err(ApiError::fin(409, "PAYMENT_NOT_REFUNDABLE", format!("the payment is {}", p.state)));
+        return Err(ApiError::fin(
+            409,
+            "PAYMENT_NOT_REFUNDABLE",
+            format!("the payment is {}", p.state),
+        ));
     }
     if currency != p.currency {
-        return Err(ApiError::fin(422, "CURRENCY_MISMATCH", format!("the payment is in {}", p.currency)));
+        return Err(ApiError::fin(
+            422,
+            "CURRENCY_MISMATCH",
+            format!("the payment is in {}", p.currency),
+        ));
     }
     if ledger::refund(c, &b.refund_id)?.is_some() {
-        return Err(ApiError::fin(422, "IDEMPOTENCY_CONFLICT", "this refund id belongs to another request"));
+        return Err(ApiError::fin(
+            422,
+            "IDEMPOTENCY_CONFLICT",
+            "this refund id belongs to another request",
+        ));
     }
     let count = ledger::refunds(c, Some(intent_id))?
         .iter()
         .filter(|r| r.state != "closed")
         .count();
     if count >= MAX_REFUNDS {
-        return Err(ApiError::fin(422, "REFUND_LIMIT", format!("at most {MAX_REFUNDS} refunds per payment")));
+        return Err(ApiError::fin(
+            422,
+            "REFUND_LIMIT",
+            format!("at most {MAX_REFUNDS} refunds per payment"),
+        ));
     }
     if p.refunded + amount > p.paid {
         return Err(ApiError::fin(
@@ -1073,7 +1204,12 @@ fn refund(
         intent_id: intent_id.to_string(),
         amount,
         currency,
-        state: if scenario.is("refund_processing") { "processing" } else { "succeeded" }.into(),
+        state: if scenario.is("refund_processing") {
+            "processing"
+        } else {
+            "succeeded"
+        }
+        .into(),
         scenario: scenario.name.clone(),
         switch_refund_id: new_txn_id("swr", &b.refund_id),
         failure_code: None,
@@ -1121,7 +1257,10 @@ fn finish_unsigned(s: &SandboxState, mut ex: Exchange, status: u16, body: Value)
 }
 
 fn log(s: &SandboxState, ex: Exchange) {
-    let id = s.ledger.tx(|c| ledger::insert_exchange(c, &ex)).unwrap_or(0);
+    let id = s
+        .ledger
+        .tx(|c| ledger::insert_exchange(c, &ex))
+        .unwrap_or(0);
     s.emit(
         "exchange",
         json!({"id": id, "method": ex.method, "path": ex.path, "status": ex.status,
@@ -1161,7 +1300,11 @@ async fn finish(
             log(s, ex);
             let Some(ctl) = ctl else {
                 // No connection to break (router used without the sandbox's server): 503.
-                return (StatusCode::SERVICE_UNAVAILABLE, "forced fault needs a sandbox connection").into_response();
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "forced fault needs a sandbox connection",
+                )
+                    .into_response();
             };
             if hold {
                 tokio::time::sleep(s.timing.hold_after_commit).await;
@@ -1175,9 +1318,17 @@ async fn finish(
         }
     };
     let bytes = body.to_string().into_bytes();
-    let ts = if sign == SignMode::Stale { now() - 1000 } else { now() };
+    let ts = if sign == SignMode::Stale {
+        now() - 1000
+    } else {
+        now()
+    };
     let signed = s.with_active(|k| {
-        let over: &[u8] = if sign == SignMode::Bad { b"tampered" } else { &bytes };
+        let over: &[u8] = if sign == SignMode::Bad {
+            b"tampered"
+        } else {
+            &bytes
+        };
         sign_response(k, ts, request_nonce.as_deref(), status, over)
     });
     let mut headers = HeaderMap::new();

@@ -106,7 +106,11 @@ impl Overrides {
     ) -> Result<Scenario, String> {
         if let Some(h) = header.filter(|h| !h.trim().is_empty()) {
             let s = Scenario::parse(h, "header")?;
-            return Ok(if s.applies_to(op) { s } else { Scenario::success() });
+            return Ok(if s.applies_to(op) {
+                s
+            } else {
+                Scenario::success()
+            });
         }
         if let Some(n) = &self.next {
             let s = Scenario::parse(n, "next")?;
@@ -122,10 +126,7 @@ impl Overrides {
             }
         }
         if let Some(a) = amount_minor {
-            if let Some(row) = data::scenarios()
-                .iter()
-                .find(|s| s.magic_minor == Some(a))
-            {
+            if let Some(row) = data::scenarios().iter().find(|s| s.magic_minor == Some(a)) {
                 let s = Scenario::parse(&row.name, "amount")?;
                 if s.applies_to(op) {
                     return Ok(s);
@@ -155,7 +156,10 @@ mod tests {
         let s = o
             .resolve(Op::Payment, Some("user_paying;polls=5"), None, None)
             .unwrap();
-        assert_eq!((s.name.as_str(), s.polls, s.source), ("user_paying", 5, "header"));
+        assert_eq!(
+            (s.name.as_str(), s.polls, s.source),
+            ("user_paying", 5, "header")
+        );
         assert!(o.next.is_some(), "a header does not consume the override");
     }
 
@@ -165,12 +169,18 @@ mod tests {
             next: Some("refund_processing".into()),
             ..Default::default()
         };
-        assert_eq!(o.resolve(Op::Payment, None, None, None).unwrap().name, "success");
+        assert_eq!(
+            o.resolve(Op::Payment, None, None, None).unwrap().name,
+            "success"
+        );
         assert_eq!(
             o.resolve(Op::Refund, None, None, None).unwrap().name,
             "refund_processing"
         );
-        assert_eq!(o.resolve(Op::Refund, None, None, None).unwrap().name, "success");
+        assert_eq!(
+            o.resolve(Op::Refund, None, None, None).unwrap().name,
+            "success"
+        );
     }
 
     #[test]
@@ -181,12 +191,20 @@ mod tests {
         };
         o.merchants.insert("m-1".into(), "bad_signature".into());
         let by_amount = o.resolve(Op::Payment, None, None, Some(66601)).unwrap();
-        assert_eq!((by_amount.name.as_str(), by_amount.source), ("insufficient_funds", "amount"));
         assert_eq!(
-            o.resolve(Op::Payment, None, Some("m-1"), Some(66601)).unwrap().name,
+            (by_amount.name.as_str(), by_amount.source),
+            ("insufficient_funds", "amount")
+        );
+        assert_eq!(
+            o.resolve(Op::Payment, None, Some("m-1"), Some(66601))
+                .unwrap()
+                .name,
             "bad_signature"
         );
-        assert_eq!(o.resolve(Op::Payment, None, None, Some(100)).unwrap().name, "slow");
+        assert_eq!(
+            o.resolve(Op::Payment, None, None, Some(100)).unwrap().name,
+            "slow"
+        );
     }
 
     #[test]

@@ -215,7 +215,10 @@ impl SandboxState {
         }
         let snapshot = o.clone();
         drop(o);
-        self.emit("scenario", serde_json::to_value(&snapshot).unwrap_or(Value::Null));
+        self.emit(
+            "scenario",
+            serde_json::to_value(&snapshot).unwrap_or(Value::Null),
+        );
         Ok(snapshot)
     }
 

@@ -97,7 +97,28 @@ async fn catalog() -> Json<serde_json::Value> {
         "payer_refresh_seconds": REFRESH_SECONDS,
         "max_upload_bytes": MAX_UPLOAD_BYTES,
         "max_text_chars": MAX_TEXT,
+        "currency_exponents": currency_exponents(),
     }))
+}
+
+/// Minor-unit exponents the page needs to show amounts (it never does money arithmetic itself).
+fn currency_exponents() -> serde_json::Map<String, serde_json::Value> {
+    const SHOWN: &[&str] = &[
+        "CNY", "HKD", "MOP", "TWD", "USD", "EUR", "GBP", "JPY", "KRW", "SGD", "THB", "VND", "IDR",
+        "MYR", "PHP", "INR", "BRL", "CHF", "BTC",
+    ];
+    let mut out = serde_json::Map::new();
+    let codes = SHOWN.iter().copied().chain(
+        merchant::templates()
+            .iter()
+            .filter_map(|t| t.currency.as_deref()),
+    );
+    for code in codes {
+        if let Some(c) = hutong::money::Currency::from_alpha(code) {
+            out.insert(c.alpha.to_string(), c.exponent.into());
+        }
+    }
+    out
 }
 
 /// A drawn code as base64 PNG with its size.
@@ -133,6 +154,8 @@ async fn merchant_code(
         "template": built.template.id,
         "network": built.template.network,
         "label": built.template.label,
+        // The id the sandbox files payments of this code under (for per-merchant scenarios).
+        "merchant_id": crate::merchant::resolve(&built.payload).id,
         "payload": built.payload,
         "symbology": "qr_code",
         "image": image,
@@ -160,6 +183,14 @@ async fn payer_code(
     })))
 }
 
+fn multipart_error(status: StatusCode, text: String) -> ApiError {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::new(status, "too_large", text)
+    } else {
+        ApiError::new(status, "bad_multipart", text)
+    }
+}
+
 /// Accepts the image as a raw body (`image/*`, `application/octet-stream`) or as the first file
 /// of a `multipart/form-data` upload.
 async fn scan_photo(
@@ -179,21 +210,16 @@ async fn scan_photo(
     let bytes = if content_type == "multipart/form-data" {
         let mut form = Multipart::from_request(request, &())
             .await
-            .map_err(|e| ApiError::new(e.status(), "bad_multipart", e.body_text()))?;
+            .map_err(|e| multipart_error(e.status(), e.body_text()))?;
         let field = form
             .next_field()
             .await
-            .map_err(|e| ApiError::new(e.status(), "bad_multipart", e.body_text()))?
+            .map_err(|e| multipart_error(e.status(), e.body_text()))?
             .ok_or_else(|| ApiError::bad_request("empty_body", "the form holds no file"))?;
-        field.bytes().await.map_err(|e| {
-            let status = e.status();
-            let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
-                "too_large"
-            } else {
-                "bad_multipart"
-            };
-            ApiError::new(status, code, e.body_text())
-        })?
+        field
+            .bytes()
+            .await
+            .map_err(|e| multipart_error(e.status(), e.body_text()))?
     } else if content_type.starts_with("image/") || content_type == "application/octet-stream" {
         Bytes::from_request(request, &()).await?
     } else {
