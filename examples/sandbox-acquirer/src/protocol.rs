@@ -229,6 +229,27 @@ fn loggable_body(bytes: &[u8]) -> String {
     }
 }
 
+/// The intent and refund ids a request names, in its path or body.
+fn ids_named(path: &str, bytes: &[u8]) -> (Option<String>, Option<String>) {
+    let body: Value = serde_json::from_slice(bytes).unwrap_or(Value::Null);
+    let field = |k: &str| {
+        body.get(k)
+            .and_then(Value::as_str)
+            .filter(|v| valid_id(v))
+            .map(str::to_string)
+    };
+    let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let intent = match segs.as_slice() {
+        ["v1", "payments", id, ..] if valid_id(id) => Some(id.to_string()),
+        _ => field("intent_id"),
+    };
+    let refund = match segs.as_slice() {
+        ["v1", "refunds", id] if valid_id(id) => Some(id.to_string()),
+        _ => field("refund_id"),
+    };
+    (intent, refund)
+}
+
 fn money(minor: i64, currency: &str) -> Value {
     json!({"minor": minor, "currency": currency})
 }
@@ -347,6 +368,10 @@ pub async fn handle(State(s): State<Arc<SandboxState>>, req: Request) -> Respons
         }
     };
     ex.request_body = loggable_body(&bytes);
+    // Name the intent before verifying, so even a refused request shows in its history.
+    let (intent_id, refund_id) = ids_named(&path, &bytes);
+    ex.intent_id = intent_id;
+    ex.refund_id = refund_id;
     ex.canonical_request = Some(canonical_request(
         &method,
         &target,
