@@ -141,11 +141,11 @@ fn fill(pattern: &str, rng: &mut Rng) -> Result<String, ApiError> {
         let n: usize = n.parse().map_err(|_| bad_template(pattern))?;
         out.push_str(&match kind {
             "digits" => rng.digits(n),
-            "token" => rng.from_alphabet(
+            "token" => rng.pick_from(
                 b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-",
                 n,
             ),
-            "lower" => rng.from_alphabet(b"abcdefghijklmnopqrstuvwxyz0123456789", n),
+            "lower" => rng.pick_from(b"abcdefghijklmnopqrstuvwxyz0123456789", n),
             _ => return Err(bad_template(pattern)),
         });
         rest = &rest[close + 1..];

@@ -30,14 +30,14 @@ impl Rng {
         (self.next_u64() % n as u64) as usize
     }
 
-    pub fn from_alphabet(&mut self, alphabet: &[u8], n: usize) -> String {
+    pub fn pick_from(&mut self, alphabet: &[u8], n: usize) -> String {
         (0..n)
             .map(|_| char::from(alphabet[self.below(alphabet.len())]))
             .collect()
     }
 
     pub fn digits(&mut self, n: usize) -> String {
-        self.from_alphabet(b"0123456789", n)
+        self.pick_from(b"0123456789", n)
     }
 }
 

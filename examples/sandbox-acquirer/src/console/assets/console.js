@@ -223,8 +223,14 @@
       ['Risk', (id.risk || []).join(', ')],
       ['Error', id.error],
     ];
-    for (const [k, v] of Object.entries(id.details || {})) rows.push([k, v, true]);
     fillKv(dl, rows);
+    const details = Object.entries(id.details || {});
+    if (details.length) {
+      const inner = el('dl', { class: 'kv' });
+      fillKv(inner, details.map(([k, v]) => [k, v, true]));
+      dl.append(el('dt', { text: 'Fields' }), el('dd', {},
+        el('details', { class: 'fields' }, el('summary', { text: `${details.length} decoded fields` }), inner)));
+    }
   }
 
   // ---- Payer code simulator ----------------------------------------------------------------
@@ -394,7 +400,7 @@
         ['Reverse', p.reverse_result],
         ['Captures', String(d.captures)],
         ['Created', time(p.created_at)],
-        ['Paid at', p.paid_at ? time(p.paid_at) : ''],
+        ['Paid at', p.paid_at ? time(p.paid_at * 1000) : ''], // unix seconds, as on the receipt
       ]);
       const amounts = el('dl', { class: 'kv' });
       fillKv(amounts, [

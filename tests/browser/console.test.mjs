@@ -1,0 +1,153 @@
+// The QA console in real headless Chromium against a real sandbox (`cargo xtask browser-test`):
+// create a dynamic merchant code, pay it and refund half with the CLI and watch both arrive
+// without a reload, scan a corpus photo, and show HTML in a merchant name as text.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { launch, openConsole, shot, pay, refund, cny, createMerchantCode, env } from './lib.mjs';
+
+const WAIT = { timeout: 20_000 };
+let browser;
+let page;
+let problems;
+let paid; // { intentId, payable }
+
+before(async () => {
+  browser = await launch();
+  ({ page, problems } = await openConsole(browser));
+  // Survives only as long as the document does: still there at the end means no reload.
+  await page.evaluate(() => { window.hutongNoReload = 'marker'; });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+});
+
+async function stillSameDocument() {
+  assert.equal(await page.evaluate(() => window.hutongNoReload), 'marker', 'the page reloaded');
+}
+
+test('a dynamic merchant code is shown with its payload and identification', async () => {
+  const payload = await createMerchantCode(page, {
+    template: 'emvco_mpm', amount: '25.00', dynamic: true, name: 'QA BROWSER SHOP', city: 'BEIJING',
+  });
+  assert.match(payload, /^000201010212/, 'point of initiation 12: dynamic');
+  assert.match(payload, /540525\.00/, 'the amount is in the payload');
+  const img = await page.$eval('#merchant-img', (i) => ({ w: i.naturalWidth, h: i.naturalHeight }));
+  assert.ok(img.w > 100 && img.w === img.h, `a square QR image, got ${img.w}x${img.h}`);
+  const ident = await page.textContent('#merchant-ident');
+  assert.match(ident, /dynamic/);
+  assert.match(ident, /25\.00 CNY/);
+  assert.match(ident, /QA BROWSER SHOP/);
+  assert.equal(await page.textContent('#merchant-valid'), 'valid');
+  await page.screenshot({ path: shot('01-merchant-code.png'), fullPage: true });
+});
+
+test('paying it with the CLI turns the row Succeeded without a reload', async () => {
+  const payload = await page.textContent('#merchant-payload');
+  paid = await pay(payload, '25.00');
+  assert.equal(paid.state, 'succeeded', paid.output);
+  const row = `tr.payment[data-intent-id="${paid.intentId}"]`;
+  await page.waitForSelector(`${row} .state[data-state=succeeded]`, WAIT);
+  assert.equal((await page.textContent(`${row} .state`)).trim(), 'Succeeded');
+  const cells = await page.$$eval(`${row} td`, (tds) => tds.map((td) => td.textContent));
+  assert.ok(cells.includes(`${cny(paid.payable)} CNY`), `paid ${cny(paid.payable)} in ${cells}`);
+  assert.ok(cells.some((c) => c.includes('QA BROWSER SHOP')), String(cells));
+  await stillSameDocument();
+  await page.screenshot({ path: shot('02-paid.png'), fullPage: true });
+});
+
+test('refunding half from the CLI shows the refund', async () => {
+  const half = Math.floor(paid.payable / 2);
+  const r = await refund(paid.intentId, cny(half));
+  assert.equal(r.state, 'succeeded', r.output);
+  const row = `tr.refund[data-refund-id="${r.refundId}"]`;
+  await page.waitForSelector(`${row} .state[data-state=succeeded]`, WAIT);
+  assert.equal((await page.$$eval(`${row} td.num`, (tds) => tds[0].textContent)), `${cny(half)} CNY`);
+  const refundedCell = `tr.payment[data-intent-id="${paid.intentId}"] td:nth-child(7)`;
+  await page.waitForFunction(
+    ([sel, want]) => document.querySelector(sel)?.textContent === want,
+    [refundedCell, `${cny(half)} CNY`],
+    WAIT,
+  );
+  await stillSameDocument();
+
+  // The row opens the full history: both requests, their canonical strings and verdicts.
+  await page.click(`tr.payment[data-intent-id="${paid.intentId}"]`);
+  await page.waitForFunction(() => document.querySelectorAll('#detail .exchange').length >= 2, null, WAIT);
+  const detail = await page.textContent('#detail-body');
+  assert.match(detail, /Route used/);
+  assert.match(detail, /Fee split/);
+  assert.match(detail, /Funding source/);
+  await page.click('#detail .exchange >> nth=0 >> summary');
+  const canonical = await page.$$eval('#detail .exchange pre', (p) => p.map((x) => x.textContent));
+  assert.ok(canonical.some((t) => t.startsWith('POST\n/v1/payments')), 'canonical request string shown');
+  assert.match(detail, /request signature: valid/);
+  await page.screenshot({ path: shot('03-history.png') });
+  await page.click('#detail-close');
+  await stillSameDocument();
+});
+
+test('a corpus photo scans and shows its text with corners drawn', async () => {
+  const photo = path.join(env.corpus(), 'qrcode-1/13.webp');
+  const expected = readFileSync(path.join(env.corpus(), 'qrcode-1/13.txt'), 'utf8');
+  await page.setInputFiles('#scan-file', photo);
+  await page.waitForSelector('#scan-codes li .scan-text', WAIT);
+  assert.equal(await page.textContent('#scan-codes li .scan-text'), expected);
+  const canvas = await page.$eval('#scan-canvas', (c) => [c.width, c.height]);
+  assert.ok(canvas[0] > 100 && canvas[1] > 100, `canvas ${canvas}`);
+  // The corner markers are drawn in green: some pixels of that colour must exist.
+  const green = await page.$eval('#scan-canvas', (c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] < 40 && d[i + 1] > 180 && d[i + 2] > 60 && d[i + 2] < 120) n++;
+    return n;
+  });
+  assert.ok(green > 50, `corner outline drawn (${green} green pixels)`);
+  await page.locator('#scan').screenshot({ path: shot('04-scan.png') });
+});
+
+test('HTML in a merchant name renders as text everywhere', async () => {
+  const evil = '<script>alert(1)</script>';
+  const payload = await createMerchantCode(page, { template: 'emvco_mpm', amount: '8.80', dynamic: true, name: evil });
+  assert.ok(payload.includes(evil), 'the payload shown as text');
+  const ident = await page.$$eval('#merchant-ident dd', (dds) => dds.map((d) => d.textContent));
+  assert.ok(ident.includes(evil), `merchant name shown as text: ${ident}`);
+
+  const upiName = '<img src=x onerror=alert(2)>';
+  const upi = await createMerchantCode(page, { template: 'upi', amount: '10', name: upiName });
+  assert.match(upi, /^upi:\/\/pay\?/);
+  const upiIdent = await page.$$eval('#merchant-ident dd', (dds) => dds.map((d) => d.textContent));
+  assert.ok(upiIdent.includes(upiName), `UPI payee name as text: ${upiIdent}`);
+
+  // Through the sandbox too: the ledger's merchant name reaches the table and the history.
+  const p = await pay(payload, '8.80');
+  const row = `tr.payment[data-intent-id="${p.intentId}"]`;
+  await page.waitForSelector(`${row} .state[data-state=succeeded]`, WAIT);
+  assert.ok((await page.textContent(`${row} td:nth-child(3)`)).includes(evil));
+  await page.click(row);
+  await page.waitForFunction(() => document.querySelectorAll('#detail .exchange').length >= 1, null, WAIT);
+  assert.ok((await page.textContent('#detail-body')).includes(evil));
+  await page.click('#detail-close');
+
+  const injected = await page.evaluate(() => ({
+    scripts: document.querySelectorAll('main script, dialog script').length,
+    images: document.querySelectorAll('img[src="x"]').length,
+  }));
+  assert.deepEqual(injected, { scripts: 0, images: 0 }, 'no element was created from data');
+  await stillSameDocument();
+  assert.deepEqual(problems, [], 'no page errors, CSP violations or dialogs');
+  await page.screenshot({ path: shot('05-html-as-text.png'), fullPage: true });
+});
+
+test('on a phone screen the page fits its width', async () => {
+  const phone = await openConsole(browser, { width: 390, height: 844 }, { isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+  await phone.page.waitForSelector(`tr.payment[data-intent-id="${paid.intentId}"]`, WAIT);
+  await createMerchantCode(phone.page, { template: 'wechat_personal' });
+  const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `page is ${overflow}px wider than the phone screen`);
+  await phone.page.screenshot({ path: shot('06-phone.png'), fullPage: true });
+  assert.deepEqual(phone.problems, []);
+  await phone.context.close();
+});
