@@ -2,6 +2,7 @@
 use clap::{Parser, Subcommand};
 
 mod demo;
+mod demo_pay;
 mod gen;
 mod identify;
 mod pay;

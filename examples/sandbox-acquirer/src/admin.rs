@@ -174,18 +174,15 @@ async fn intent(State(s): S, Path(id): Path<String>) -> Response {
 async fn events(State(s): S) -> Sse<impl futures_util::Stream<Item = Result<Event, Infallible>>> {
     let rx = s.events.subscribe();
     let stream = futures_util::stream::unfold(rx, |mut rx| async move {
-        loop {
-            match rx.recv().await {
-                Ok(text) => return Some((Ok(Event::default().data(text)), rx)),
-                // A slow listener missed some: tell it, then carry on from now.
-                Err(RecvError::Lagged(n)) => {
-                    let e =
-                        Event::default().data(json!({"type": "lagged", "missed": n}).to_string());
-                    return Some((Ok(e), rx));
-                }
-                Err(RecvError::Closed) => return None,
+        let item = match rx.recv().await {
+            Ok(text) => Event::default().data(text),
+            // A slow listener missed some: tell it, then carry on from now.
+            Err(RecvError::Lagged(n)) => {
+                Event::default().data(json!({"type": "lagged", "missed": n}).to_string())
             }
-        }
+            Err(RecvError::Closed) => return None,
+        };
+        Some((Ok(item), rx))
     });
     Sse::new(stream).keep_alive(KeepAlive::default())
 }

@@ -53,7 +53,7 @@ CREATE TABLE IF NOT EXISTS client_reports (
   intent_id TEXT PRIMARY KEY, reported_at INTEGER NOT NULL, report_json TEXT NOT NULL);
 ";
 
-/// One fee share of a payment (protocol §6.4).
+/// One fee share of a payment (protocol §7.4).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct FeeRow {
     pub institution: String,
@@ -189,7 +189,10 @@ impl Ledger {
 
 // ---- keys and devices ----
 
-pub fn keys(c: &Connection, role: &str) -> SqlResult<Vec<(String, Vec<u8>, i64, i64)>> {
+/// A stored signing key: id, PKCS#8 DER, not-before, not-after.
+pub type KeyRow = (String, Vec<u8>, i64, i64);
+
+pub fn keys(c: &Connection, role: &str) -> SqlResult<Vec<KeyRow>> {
     let mut st = c.prepare(
         "SELECT key_id, pkcs8, not_before, not_after FROM keys WHERE role = ?1 ORDER BY created_at, rowid",
     )?;

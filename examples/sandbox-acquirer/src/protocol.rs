@@ -28,7 +28,7 @@ const MAX_REFUNDS: usize = 50;
 /// Payments stay payable this long after a quote (seconds).
 const QUOTE_TTL: i64 = 300;
 
-/// A protocol error answer: HTTP status and the `error` object (protocol §7).
+/// A protocol error answer: HTTP status and the `error` object (protocol §7.5).
 #[derive(Debug, Clone)]
 pub struct ApiError {
     pub status: u16,
@@ -254,7 +254,7 @@ fn money(minor: i64, currency: &str) -> Value {
     json!({"minor": minor, "currency": currency})
 }
 
-/// The `Payment` object of the protocol (§6.3).
+/// The `Payment` object of the protocol (§7.1).
 pub fn payment_json(p: &PaymentRow) -> Value {
     let c = p.currency.as_str();
     let merchant = p.merchant_id.as_ref().map(|id| {
@@ -288,7 +288,7 @@ pub fn payment_json(p: &PaymentRow) -> Value {
         "scenario": p.scenario})
 }
 
-/// The `Refund` object of the protocol (§6.6).
+/// The `Refund` object of the protocol (§7.2).
 pub fn refund_json(r: &RefundRow, refunded_total: i64) -> Value {
     let failure = r
         .failure_code
