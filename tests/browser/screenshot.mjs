@@ -25,7 +25,9 @@ try {
   await page.waitForFunction(() => document.querySelectorAll('#payments-body tr').length >= 4);
   // Let the new-row highlight fade before the picture.
   await page.waitForTimeout(1500);
-  await page.screenshot({ path: shot('console.png'), clip: { x: 0, y: 0, width: 1400, height: 1000 } });
+  // Codes at the top, the live table below them: down to the end of the payments card.
+  const box = await page.locator('#payments').boundingBox();
+  await page.screenshot({ path: shot('console.png'), fullPage: true, clip: { x: 0, y: 0, width: 1400, height: Math.ceil(box.y + box.height + 16) } });
   if (problems.length) throw new Error(problems.join('\n'));
 } finally {
   await browser.close();
