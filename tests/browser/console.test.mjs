@@ -89,6 +89,34 @@ test('refunding half from the CLI shows the refund', async () => {
   await stillSameDocument();
 });
 
+test('a scenario forced from the page serves the next payment, and the table says so', async () => {
+  await page.selectOption('#scenario-name', 'insufficient_funds');
+  await page.selectOption('#scenario-scope', 'next');
+  await page.click('#scenario-apply');
+  await page.waitForFunction(() => document.getElementById('overrides').textContent.includes('insufficient_funds'), null, WAIT);
+  const payload = await createMerchantCode(page, { template: 'emvco_mpm', amount: '9.99', dynamic: true, name: 'FORCED OUTCOME' });
+  const p = await pay(payload, '9.99');
+  assert.equal(p.state, 'failed', p.output);
+  const row = `tr.payment[data-intent-id="${p.intentId}"]`;
+  await page.waitForSelector(`${row} .state[data-state=failed]`, WAIT);
+  assert.equal((await page.textContent(`${row} td:nth-child(9)`)).trim(), 'insufficient_funds');
+  // `next` is used up by that request.
+  await page.waitForFunction(() => !document.getElementById('overrides').textContent.includes('insufficient_funds'), null, WAIT);
+  await stillSameDocument();
+});
+
+test('the reconcile view highlights what a client reported differently', async () => {
+  const row = `tr[data-reconcile-intent="${paid.intentId}"]`;
+  await page.waitForSelector(`${row}:not(.diff)`, WAIT);
+  await page.click('#reconcile details.report summary');
+  await page.fill('#report-intent', paid.intentId);
+  await page.selectOption('#report-state', 'failed');
+  await page.click('#report-form button[type=submit]');
+  await page.waitForSelector(`${row}.diff`, WAIT);
+  assert.match(await page.textContent(`${row} td.diffs`), /state: client failed \/ ledger succeeded/);
+  await page.locator('#reconcile').screenshot({ path: shot('05-reconcile.png') });
+});
+
 test('a corpus photo scans and shows its text with corners drawn', async () => {
   const photo = path.join(env.corpus(), 'qrcode-1/13.webp');
   const expected = readFileSync(path.join(env.corpus(), 'qrcode-1/13.txt'), 'utf8');
@@ -138,7 +166,7 @@ test('HTML in a merchant name renders as text everywhere', async () => {
   assert.deepEqual(injected, { scripts: 0, images: 0 }, 'no element was created from data');
   await stillSameDocument();
   assert.deepEqual(problems, [], 'no page errors, CSP violations or dialogs');
-  await page.screenshot({ path: shot('05-html-as-text.png'), fullPage: true });
+  await page.screenshot({ path: shot('06-html-as-text.png'), fullPage: true });
 });
 
 test('on a phone screen the page fits its width', async () => {
@@ -147,7 +175,7 @@ test('on a phone screen the page fits its width', async () => {
   await createMerchantCode(phone.page, { template: 'wechat_personal' });
   const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 1, `page is ${overflow}px wider than the phone screen`);
-  await phone.page.screenshot({ path: shot('06-phone.png'), fullPage: true });
+  await phone.page.screenshot({ path: shot('07-phone.png'), fullPage: true });
   assert.deepEqual(phone.problems, []);
   await phone.context.close();
 });

@@ -568,3 +568,30 @@ async fn uploads_are_capped_and_non_images_refused() {
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(r.json()["error"], "too_large");
 }
+
+#[tokio::test]
+async fn posts_from_another_site_are_refused() {
+    let app = console::router();
+    for site in ["cross-site", "same-site"] {
+        let req = Request::builder()
+            .method("POST")
+            .uri("/console/api/scan")
+            .header(header::CONTENT_TYPE, "multipart/form-data; boundary=x")
+            .header("sec-fetch-site", site)
+            .body(Body::from("--x--\r\n"))
+            .unwrap();
+        let res = app.clone().oneshot(req).await.unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{site}");
+    }
+    let req = Request::builder()
+        .method("POST")
+        .uri("/console/api/payer-code")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("sec-fetch-site", "same-origin")
+        .body(Body::from(r#"{"network":"alipay"}"#))
+        .unwrap();
+    assert_eq!(
+        app.clone().oneshot(req).await.unwrap().status(),
+        StatusCode::OK
+    );
+}

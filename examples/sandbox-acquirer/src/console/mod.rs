@@ -25,7 +25,7 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse as _, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::engine::general_purpose::STANDARD as B64;
@@ -70,7 +70,28 @@ pub fn router() -> Router {
         .merge(json_routes)
         .merge(upload)
         .with_state(state)
+        .layer(axum::middleware::from_fn(same_origin_writes))
         .layer(axum::middleware::map_response(security_headers))
+}
+
+/// Refuses a POST another site's page sent through the QA engineer's browser (browsers label
+/// those `Sec-Fetch-Site: cross-site`): a multipart upload needs no CORS preflight, so without
+/// this any page could make the console decode images. Tools that send no such header pass.
+async fn same_origin_writes(request: Request, next: axum::middleware::Next) -> Response {
+    let site = request
+        .headers()
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("none");
+    if request.method() == axum::http::Method::POST && !matches!(site, "same-origin" | "none") {
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            "cross_site",
+            "console requests must come from the console page",
+        )
+        .into_response();
+    }
+    next.run(request).await
 }
 
 async fn security_headers(mut res: Response) -> Response {

@@ -641,6 +641,9 @@
   const reconcileSoon = debounce(loadReconcile, 400);
   const detailSoon = debounce(refreshDetail, 250);
   const renderSoon = debounce(renderPayments, 50);
+  const overridesSoon = debounce(() => {
+    api('GET', '/sandbox/scenario').then((r) => renderOverrides(r.overrides)).catch(() => {});
+  }, 300);
 
   function onEvent(msg) {
     let ev;
@@ -663,6 +666,8 @@
         break;
       case 'exchange':
         if (openIntent && (d.intent_id === openIntent)) detailSoon();
+        // A request may have used up the `next` override; the sandbox sends no event for that.
+        overridesSoon();
         break;
       case 'scenario':
         renderOverrides(d);
