@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { launch, openConsole, shot, pay, refund, cny, createMerchantCode, env } from './lib.mjs';
+import { launch, openConsole, shot, pay, refund, qa, cny, createMerchantCode, env } from './lib.mjs';
 
 const WAIT = { timeout: 20_000 };
 let browser;
@@ -114,7 +114,44 @@ test('the reconcile view highlights what a client reported differently', async (
   await page.click('#report-form button[type=submit]');
   await page.waitForSelector(`${row}.diff`, WAIT);
   assert.match(await page.textContent(`${row} td.diffs`), /state: client failed \/ ledger succeeded/);
-  await page.locator('#reconcile').screenshot({ path: shot('05-reconcile.png') });
+  await page.locator('#reconcile').screenshot({ path: shot('04-reconcile.png') });
+});
+
+test('the payer code refreshes every 60 s and collects through the sandbox', async () => {
+  // A page of its own with a fake clock, so a minute passes in no time.
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1400, height: 900 } });
+  const wallet = await context.newPage();
+  await wallet.clock.install();
+  await wallet.goto(env.consoleUrl());
+  await wallet.waitForSelector('body[data-ready=true]');
+  await wallet.selectOption('#payer-network', 'alipay');
+  await wallet.click('#payer-start');
+  await wallet.waitForSelector('#payer-out:not([hidden])');
+  const digits = () => wallet.getAttribute('#payer-digits', 'data-digits');
+  const first = await digits();
+  assert.match(first, /^(2[5-9]|30)\d{14,22}$/, 'an Alipay pay code per the registry');
+  await wallet.clock.fastForward(58_000);
+  assert.equal(await digits(), first, 'still the same code before the minute is up');
+  await wallet.clock.fastForward(3_000);
+  await wallet.waitForFunction((old) => document.getElementById('payer-digits').dataset.digits !== old, first, WAIT);
+  const second = await digits();
+  assert.notEqual(second, first);
+  await wallet.locator('#payer').screenshot({ path: shot('05-payer-code.png') });
+  await context.close();
+
+  // A merchant scans the code on screen: the collection shows up live on the main page.
+  const out = await qa('collect', '--payer-code', second, '--amount', '5.00');
+  const m = /^intent (\S+) ended succeeded/m.exec(out);
+  assert.ok(m, out);
+  const row = `tr.payment[data-intent-id="${m[1]}"]`;
+  await page.waitForSelector(`${row} .state[data-state=succeeded]`, WAIT);
+  assert.match(await page.textContent(row), /collection/);
+  const masked = await page.evaluate(async (id) => {
+    const r = await fetch(`/sandbox/intents/${encodeURIComponent(id)}`);
+    return (await r.json()).payment.payer_code_masked;
+  }, m[1]);
+  assert.ok(masked.endsWith(second.slice(-4)) && !masked.includes(second), `masked payer code ${masked}`);
+  await stillSameDocument();
 });
 
 test('a corpus photo scans and shows its text with corners drawn', async () => {
@@ -133,7 +170,7 @@ test('a corpus photo scans and shows its text with corners drawn', async () => {
     return n;
   });
   assert.ok(green > 50, `corner outline drawn (${green} green pixels)`);
-  await page.locator('#scan').screenshot({ path: shot('04-scan.png') });
+  await page.locator('#scan').screenshot({ path: shot('06-scan.png') });
 });
 
 test('HTML in a merchant name renders as text everywhere', async () => {
@@ -166,7 +203,7 @@ test('HTML in a merchant name renders as text everywhere', async () => {
   assert.deepEqual(injected, { scripts: 0, images: 0 }, 'no element was created from data');
   await stillSameDocument();
   assert.deepEqual(problems, [], 'no page errors, CSP violations or dialogs');
-  await page.screenshot({ path: shot('06-html-as-text.png'), fullPage: true });
+  await page.screenshot({ path: shot('07-html-as-text.png'), fullPage: true });
 });
 
 test('on a phone screen the page fits its width', async () => {
@@ -175,7 +212,7 @@ test('on a phone screen the page fits its width', async () => {
   await createMerchantCode(phone.page, { template: 'wechat_personal' });
   const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 1, `page is ${overflow}px wider than the phone screen`);
-  await phone.page.screenshot({ path: shot('07-phone.png'), fullPage: true });
+  await phone.page.screenshot({ path: shot('08-phone.png'), fullPage: true });
   assert.deepEqual(phone.problems, []);
   await phone.context.close();
 });
