@@ -57,6 +57,7 @@ impl Default for SandboxConfig {
                 hold_after_commit: Duration::from_secs(20),
                 slow_delay: Duration::from_millis(500),
                 max_body_bytes: 64 * 1024,
+                clock_offset_secs: 0,
             },
             extra_routes: None,
         }

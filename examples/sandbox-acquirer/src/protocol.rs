@@ -424,7 +424,7 @@ pub async fn handle(State(s): State<Arc<SandboxState>>, req: Request) -> Respons
     };
     if let Err(e) = s
         .verifier
-        .verify(&auth, &public_key, &method, &target, &bytes, now())
+        .verify(&auth, &public_key, &method, &target, &bytes, s.clock())
     {
         ex.verdict = format!("refused: {e}");
         let err = match e {
@@ -1344,9 +1344,9 @@ async fn finish(
     };
     let bytes = body.to_string().into_bytes();
     let ts = if sign == SignMode::Stale {
-        now() - 1000
+        s.clock() - 1000
     } else {
-        now()
+        s.clock()
     };
     let signed = s.with_active(|k| {
         let over: &[u8] = if sign == SignMode::Bad {
