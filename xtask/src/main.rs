@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 mod bindings;
+mod browser;
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -19,6 +20,8 @@ fn main() -> Result<()> {
         Some("bindings") => bindings::bindings(&root, &bindings::Options::parse(&args[1..])?),
         Some("android-check") => bindings::android_check(),
         Some("fuzz") => fuzz(&root, args.get(1).map(String::as_str)),
+        Some("browser-test") => browser::browser_test(&root),
+        Some("screenshots") => browser::screenshots(&root),
         Some("help") | None => {
             print_help();
             Ok(())
@@ -41,7 +44,10 @@ fn print_help() {
          \n                [--update-snapshot] rewrite bindings/api-snapshot.txt; [--release] release library\
          \n  android-check cargo check the core for aarch64-linux-android (no NDK needed to try)\
          \n  fuzz [T]      run every cargo-fuzz target (or T) for HUTONG_FUZZ_SECONDS (20) each;\
-         \n                needs nightly + cargo-fuzz, skipped with a message otherwise\n"
+         \n                needs nightly + cargo-fuzz, skipped with a message otherwise\
+         \n  browser-test  the QA console in headless Chromium against `hutong-qa sandbox` (part of test);\
+         \n                installs chromium + playwright-core if missing (.ci/install-browser.sh)\
+         \n  screenshots   regenerate docs/img/console.png from a live console\n"
     );
 }
 
@@ -79,6 +85,7 @@ fn test(root: &Path) -> Result<()> {
     run(cargo().args(["test", "--workspace"]))?;
     bindings::bindings(root, &bindings::Options::parse(&[])?)?;
     bindings::kotlin_tests(root)?;
+    browser::browser_test(root)?;
     Ok(())
 }
 

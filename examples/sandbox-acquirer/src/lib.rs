@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod conn;
+pub mod console;
 pub mod data;
 pub mod ledger;
 pub mod merchant;
