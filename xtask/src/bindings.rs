@@ -321,11 +321,17 @@ pub fn kotlin_tests(root: &Path) -> Result<()> {
 /// `cargo xtask bench-ffi`: the Rust bench (`benches/ffi_calls.rs`, bench profile) writes its
 /// frame and medians; the Kotlin harness (`FfiBench.kt`) then scans the same frame through JNA
 /// with the cdylib that same `cargo bench` built, so both sides run identical machine code.
+/// On a shared machine one pair of runs can differ by 2x from the next, so the pair is repeated
+/// `HUTONG_FFI_ROUNDS` times (default 3), each Kotlin run compared with the Rust run just before.
 pub fn bench_ffi(root: &Path) -> Result<()> {
     let target = target_dir(root);
-    run(cargo()
-        .args(["bench", "-p", "hutong", "--bench", "ffi_calls"])
-        .env("HUTONG_FFI_BENCH_OUT", target.join("ffi-bench")))?;
+    let out = target.join("ffi-bench");
+    let rust_bench = || {
+        run(cargo()
+            .args(["bench", "-p", "hutong", "--bench", "ffi_calls"])
+            .env("HUTONG_FFI_BENCH_OUT", &out))
+    };
+    rust_bench()?;
     bindings(
         root,
         &Options {
@@ -339,24 +345,33 @@ pub fn bench_ffi(root: &Path) -> Result<()> {
         &bench_lib,
         &root.join(KOTLIN_NATIVE).join(host_library_name()),
     )?;
-    let dir = root.join("bindings/kotlin");
-    let mut cmd = Command::new("mvn");
-    cmd.args([
-        "-B",
-        "-q",
-        "--no-transfer-progress",
-        "test",
-        "-Dtest=FfiBench",
-        "-Dhutong.bench=true",
-        "-Dsurefire.failIfNoSpecifiedTests=false",
-    ])
-    .current_dir(&dir);
-    run(&mut cmd)?;
-    let table = target.join("ffi-bench/table.md");
-    print!(
-        "{}",
-        fs::read_to_string(&table).with_context(|| format!("reading {table:?}"))?
-    );
+    let rounds: u32 = std::env::var("HUTONG_FFI_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(3);
+    let mut report = String::new();
+    for round in 1..=rounds {
+        if round > 1 {
+            rust_bench()?;
+        }
+        let mut cmd = Command::new("mvn");
+        cmd.args([
+            "-B",
+            "-q",
+            "--no-transfer-progress",
+            "test",
+            "-Dtest=FfiBench",
+            "-Dhutong.bench=true",
+            "-Dsurefire.failIfNoSpecifiedTests=false",
+        ])
+        .current_dir(root.join("bindings/kotlin"));
+        run(&mut cmd)?;
+        let table = out.join("table.md");
+        let text = fs::read_to_string(&table).with_context(|| format!("reading {table:?}"))?;
+        report.push_str(&format!("\nround {round}\n{text}"));
+    }
+    fs::write(out.join("rounds.md"), &report)?;
+    print!("{report}");
     Ok(())
 }
 
