@@ -9,6 +9,7 @@ pub mod console;
 pub mod data;
 pub mod ledger;
 pub mod merchant;
+pub mod ops;
 pub mod protocol;
 pub mod scenario;
 pub mod state;

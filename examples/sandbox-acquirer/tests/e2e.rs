@@ -757,3 +757,41 @@ async fn a_client_whose_clock_is_off_resyncs_from_the_signed_skew_refusal() {
         "after the resync at registration no request is refused: {refused:?}"
     );
 }
+
+#[tokio::test]
+async fn reverse_answered_retry_later_is_retried_until_closed() {
+    let sb = sandbox().await;
+    let c = client(&sb).await;
+    let quote = c
+        .payments
+        .quote(ALIPAY_CODE, Some(cny(2100)), ALIPAY_ROUTE)
+        .await
+        .unwrap();
+    // Every reverse for this merchant first answers "retry later" (the payer is confirming).
+    sb.state()
+        .set_scenario(
+            Some("reverse_retry_later"),
+            "merchant",
+            Some(&quote.merchant.id),
+        )
+        .unwrap();
+    let rec = c
+        .payments
+        .pay_quoted(ALIPAY_CODE, &quote, "balance", opts("user_paying_forever"))
+        .await
+        .unwrap();
+    assert_eq!(rec.state, IntentState::Reversed);
+    let reverses: Vec<_> = sb
+        .exchanges(&rec.intent_id)
+        .into_iter()
+        .filter(|e| e.path.ends_with("/reverse"))
+        .collect();
+    assert_eq!(reverses.len(), 2, "{reverses:?}");
+    assert!(reverses[0]
+        .response_body
+        .as_deref()
+        .unwrap()
+        .contains("retry_later"));
+    assert_eq!(sb.capture_count(None), 0);
+    assert_agree(&sb, &c, &rec.intent_id);
+}
