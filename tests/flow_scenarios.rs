@@ -391,3 +391,58 @@ async fn refund_in_another_currency_is_refused() {
         Err(hutong::flow::FlowError::InvalidInput(_))
     ));
 }
+
+/// A dynamic EMVCo code for 25.00 CNY routed through UnionPay.
+fn dynamic_code_25_cny() -> String {
+    use hutong::codes::emv_mpm::{encode, Field};
+    encode(&[
+        (1, Field::Text("12".into())),
+        (
+            15,
+            Field::Template(vec![
+                (0, "A000000333010102".into()),
+                (1, "104031000000001".into()),
+            ]),
+        ),
+        (52, Field::Text("5812".into())),
+        (53, Field::Text("156".into())),
+        (54, Field::Text("25.00".into())),
+        (58, Field::Text("CN".into())),
+        (59, Field::Text("TEA HOUSE 1".into())),
+        (60, Field::Text("SHANGHAI".into())),
+    ])
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_dynamic_code_fixes_its_amount_and_another_amount_is_refused_before_sending() {
+    let (switch, _d, p) = setup();
+    let code = dynamic_code_25_cny();
+    assert_eq!(
+        hutong::registry::identify(&code).amount,
+        Some(cny(2500)),
+        "fixture must be a dynamic 25.00 CNY code"
+    );
+    let before = switch.ledger.lock().unwrap().requests;
+    let err = p
+        .quote(&code, Some(cny(3000)), "unionpay:interconnect")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, hutong::flow::FlowError::InvalidInput(ref m) if m.contains("25.00")),
+        "{err}"
+    );
+    assert_eq!(
+        switch.ledger.lock().unwrap().requests,
+        before,
+        "nothing sent"
+    );
+    // No amount, or the code's own amount, is quoted at the code's amount.
+    for asked in [None, Some(cny(2500))] {
+        let q = p
+            .quote(&code, asked, "unionpay:interconnect")
+            .await
+            .unwrap();
+        assert_eq!(q.original.minor, 2500);
+    }
+}

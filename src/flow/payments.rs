@@ -104,6 +104,23 @@ impl FlowTimings {
     }
 }
 
+/// The amount to ask for: a dynamic code that carries an amount fixes it (the merchant's till
+/// set it), so a different amount is refused before anything is sent; otherwise the caller's.
+fn amount_for_code(merchant_code: &str, asked: Option<Money>) -> Result<Option<Money>, FlowError> {
+    let code = crate::registry::identify(merchant_code);
+    let fixed = match (code.static_or_dynamic, code.amount) {
+        (crate::registry::StaticOrDynamic::Dynamic, Some(fixed)) => fixed,
+        _ => return Ok(asked),
+    };
+    match asked {
+        None => Ok(Some(fixed)),
+        Some(a) if a == fixed => Ok(Some(a)),
+        Some(a) => Err(FlowError::InvalidInput(format!(
+            "this dynamic code fixes the amount at {fixed}; {a} was asked"
+        ))),
+    }
+}
+
 /// Everything a `Payments` client needs.
 pub struct PaymentsConfig {
     /// `https://host:port` of the switch.
@@ -339,6 +356,7 @@ impl Payments {
         amount: Option<Money>,
         route: &str,
     ) -> Result<Quote, FlowError> {
+        let amount = amount_for_code(merchant_code, amount)?;
         let network = route.split(':').next().unwrap_or(route);
         let body = serde_json::to_vec(&wire::QuoteRequest {
             merchant_code,

@@ -36,7 +36,37 @@ pub fn routes() -> Router<Arc<SandboxState>> {
         .route("/sandbox/ledger", get(reconciliation))
         .route("/sandbox/client-report", post(client_report))
         .route("/sandbox/rotate-key", post(rotate_key))
+        .layer(axum::middleware::from_fn(json_same_site_writes))
         .layer(axum::middleware::from_fn(loopback_only))
+}
+
+/// Admin writes change outcomes and the reconciliation view, so another web page open in the QA
+/// engineer's browser must not forge them: a POST must be JSON (a cross-site JSON POST needs a
+/// CORS preflight, which this server never grants) and must not be labelled cross-site.
+async fn json_same_site_writes(req: Request, next: Next) -> Response {
+    if req.method() == axum::http::Method::POST {
+        let header = |name: &str| {
+            req.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_ascii_lowercase()
+        };
+        let site = header("sec-fetch-site");
+        if !(site.is_empty() || site == "same-origin" || site == "none") {
+            return error(
+                StatusCode::FORBIDDEN,
+                "admin writes must come from this sandbox's console or a local tool",
+            );
+        }
+        if !header("content-type").starts_with("application/json") {
+            return error(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "admin writes take Content-Type: application/json",
+            );
+        }
+    }
+    next.run(req).await
 }
 
 /// Admin calls change outcomes and expose the ledger: only from this machine.

@@ -116,6 +116,41 @@ async fn intents_history_and_reconciliation_views() {
     )
     .await;
     assert_eq!(status, 400);
+
+    // Another site's page cannot forge a report: not JSON, or labelled cross-site, is refused.
+    let forged = json!({"intent_id": j.intent_id, "state": "succeeded"}).to_string();
+    for headers in [
+        vec![("Content-Type", "text/plain")],
+        vec![
+            ("Content-Type", "application/json"),
+            ("Sec-Fetch-Site", "cross-site"),
+        ],
+    ] {
+        let r = c
+            .transport
+            .send(&Request {
+                method: Method::Post,
+                target: "/sandbox/client-report".into(),
+                headers: headers
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+                body: forged.clone().into_bytes(),
+            })
+            .await
+            .unwrap();
+        assert!(
+            r.status == 403 || r.status == 415,
+            "{headers:?}: {}",
+            r.status
+        );
+    }
+    // Had a forged "succeeded" been stored, the difference would have disappeared.
+    let (_, ledger) = admin(&c, Method::Get, "/sandbox/ledger", Value::Null).await;
+    assert_eq!(
+        ledger["totals"]["with_differences"], 1,
+        "forged reports were not stored"
+    );
 }
 
 #[tokio::test]
