@@ -20,6 +20,8 @@ const ABIS: [(&str, &str); 3] = [
 /// Android 15+ devices may run 16 KB pages; Play requires 64-bit libraries aligned for them.
 const PAGE_ALIGN_FLAGS: &str = "-C link-arg=-Wl,-z,max-page-size=16384";
 const PAGE_SIZE: u64 = 16384;
+/// android/hutong/build.gradle.kts `minSdk`.
+const MIN_SDK: &str = "24";
 
 const JNI_LIBS: &str = "android/hutong/build/rustJniLibs";
 const GENERATED_KOTLIN: &str = "android/hutong/build/generated/source/uniffi/kotlin";
@@ -91,7 +93,8 @@ pub fn android_native(root: &Path, opts: &NativeOptions) -> Result<()> {
         .args(ABIS.map(|(_, triple)| triple)))?;
 
     let mut ndk = cargo();
-    ndk.arg("ndk");
+    // The API level of the NDK's libc to link against: the AAR's minSdk.
+    ndk.args(["ndk", "--platform", MIN_SDK]);
     for (abi, _) in ABIS {
         ndk.args(["-t", abi]);
     }
