@@ -76,9 +76,9 @@ class KeystoreSigner private constructor(
         fun getOrCreate(context: Context, alias: String, keyId: String): KeystoreSigner {
             val store = keyStore()
             if (store.containsAlias(alias)) return KeystoreSigner(alias, keyId)
-            val wantStrongBox = Build.VERSION.SDK_INT >= Build.VERSION_CODES.P &&
+            if (Build.VERSION.SDK_INT >= Build.VERSION_CODES.P &&
                 context.packageManager.hasSystemFeature(PackageManager.FEATURE_STRONGBOX_KEYSTORE)
-            if (wantStrongBox) {
+            ) {
                 try {
                     generate(alias, strongBox = true)
                     return KeystoreSigner(alias, keyId)
