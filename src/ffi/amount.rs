@@ -1,13 +1,13 @@
 //! Amounts across the boundary: decimal text in, integer minor units out, and back.
 //!
-//! Apps never see floats: `Amount.minor` is an `i64` count of the currency's minor unit.
+//! Apps never see floats: `Money.minor` is an `i64` count of the currency's minor unit.
 
 use super::guard::{guarded, Panicked};
-use crate::money::{self, Currency, Money};
+use crate::money::{self, Currency};
 
 /// An amount in integer minor units (fen, cents, yen) of an ISO 4217 currency.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Amount {
+pub struct Money {
     /// Count of the currency's minor unit: 2372 CNY is 23.72 yuan.
     pub minor: i64,
     /// Alphabetic ISO 4217 code, upper case ("CNY").
@@ -54,6 +54,15 @@ impl From<Panicked> for AmountError {
     }
 }
 
+impl From<money::Money> for Money {
+    fn from(m: money::Money) -> Self {
+        Money {
+            minor: m.minor,
+            currency: m.currency.alpha.to_owned(),
+        }
+    }
+}
+
 fn currency(alpha: &str) -> Result<Currency, AmountError> {
     Currency::from_alpha(alpha)
         .ok_or_else(|| money::AmountError::UnknownCurrency(alpha.to_owned()).into())
@@ -62,10 +71,10 @@ fn currency(alpha: &str) -> Result<Currency, AmountError> {
 /// Parses user or payload text ("23.72") into minor units of `currency_alpha` ("CNY"), exactly:
 /// digits beyond the currency's exponent are an error, never rounded.
 #[uniffi::export]
-pub fn parse_amount(decimal: String, currency_alpha: String) -> Result<Amount, AmountError> {
+pub fn parse_amount(decimal: String, currency_alpha: String) -> Result<Money, AmountError> {
     guarded(|| {
-        let money = Money::parse_decimal(&decimal, currency(&currency_alpha)?)?;
-        Ok(Amount {
+        let money = money::Money::parse_decimal(&decimal, currency(&currency_alpha)?)?;
+        Ok(Money {
             minor: money.minor,
             currency: money.currency.alpha.to_owned(),
         })
@@ -74,10 +83,10 @@ pub fn parse_amount(decimal: String, currency_alpha: String) -> Result<Amount, A
 
 /// Formats an amount as plain decimal text with exactly the currency's exponent ("23.72", "1000").
 #[uniffi::export]
-pub fn format_amount(amount: Amount) -> Result<String, AmountError> {
+pub fn format_amount(amount: Money) -> Result<String, AmountError> {
     guarded(|| {
         let currency = currency(&amount.currency)?;
-        Ok(Money::new(amount.minor, currency).to_decimal_string())
+        Ok(money::Money::new(amount.minor, currency).to_decimal_string())
     })
 }
 
@@ -85,8 +94,8 @@ pub fn format_amount(amount: Amount) -> Result<String, AmountError> {
 mod tests {
     use super::*;
 
-    fn amount(minor: i64, currency: &str) -> Amount {
-        Amount {
+    fn amount(minor: i64, currency: &str) -> Money {
+        Money {
             minor,
             currency: currency.to_owned(),
         }

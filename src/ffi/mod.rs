@@ -1,5 +1,5 @@
-//! The thin UniFFI surface: exported functions, records and errors that wrap the plain Rust
-//! modules. Nothing here decides anything; it converts at the boundary (see
+//! The thin UniFFI surface: exported functions, objects, records and errors that wrap the plain
+//! Rust modules. Nothing here decides anything; it converts at the boundary (see
 //! `docs/adr/0005-ffi-surface-and-errors.md`).
 //!
 //! One file per area, each with its own small error enum. Every export runs inside
@@ -8,11 +8,20 @@
 
 mod amount;
 mod guard;
+mod identify;
 mod picture;
+mod scan;
 mod version;
 
-pub use amount::{format_amount, parse_amount, Amount, AmountError};
+pub use amount::{format_amount, parse_amount, AmountError, Money};
+pub use identify::{
+    identify, identify_bytes, CodeInfo, CodeKind, Confidence, Expect, IdentifyContext,
+    IdentifyError, PayRoute, Presentation, Receiver, RiskFlag, RouteKind,
+};
 pub use picture::{
     encode_luma_png, render_code, LumaPngError, RenderCodeError, RenderedCode, Symbology,
+};
+pub use scan::{
+    CodeFormat, CropRect, Point, ScanError, ScanOptions, ScanStats, ScannedCode, Scanner,
 };
 pub use version::hutong_version;

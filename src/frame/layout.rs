@@ -209,6 +209,32 @@ impl<'a> Frame<'a> {
     }
 
     /// I420 (YUV 4:2:0 planar): Y plane, then U, then V, chroma rows `chroma_stride` apart.
+    /// NV21 / NV12 whose luma and interleaved chroma planes are separate buffers, each with its
+    /// own row stride (Android `Image` planes, iOS bi-planar pixel buffers).
+    pub fn semi_planar_planes(
+        y: &'a [u8],
+        chroma: &'a [u8],
+        width: u32,
+        height: u32,
+        y_row_stride: usize,
+        chroma_row_stride: usize,
+        rotation_degrees: u32,
+    ) -> Result<Self, FrameError> {
+        let rotation = Rotation::from_degrees(rotation_degrees)?;
+        check_size(width, height)?;
+        check_plane(PlaneId::Y, y.len(), width, height, y_row_stride, 1)?;
+        let (cw, ch) = chroma_size(width, height);
+        check_plane(
+            PlaneId::Chroma,
+            chroma.len(),
+            2 * cw,
+            ch,
+            chroma_row_stride,
+            1,
+        )?;
+        Ok(Self::luma(y, width, height, y_row_stride, rotation))
+    }
+
     pub fn i420(
         data: &'a [u8],
         width: u32,

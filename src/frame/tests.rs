@@ -319,6 +319,32 @@ fn cropped_roi_points_map_back_through_the_crop_offset() {
     assert_eq!(ys.iter().cloned().fold(f32::MIN, f32::max), 60.0);
 }
 
+#[test]
+fn accepts_semi_planar_planes_in_separate_buffers_with_their_own_strides() {
+    // 6x4: Y stride 8 (last row bare), chroma 2 rows of 6 interleaved bytes, stride 10.
+    let y = vec![9u8; 8 * 3 + 6];
+    let vu = vec![128u8; 10 + 6];
+    let frame = Frame::semi_planar_planes(&y, &vu, 6, 4, 8, 10, 90).unwrap();
+    assert_eq!(frame.display_size(), (4, 6));
+    let mut out = Vec::new();
+    assert_eq!(frame.copy_roi_luma(&mut out), (6, 4));
+    assert!(out.iter().all(|&p| p == 9));
+}
+
+#[test]
+fn rejects_a_separate_chroma_plane_shorter_than_its_rows() {
+    let y = vec![0u8; 6 * 4];
+    let err = Frame::semi_planar_planes(&y, &[0u8; 11], 6, 4, 6, 6, 0).unwrap_err();
+    assert_eq!(
+        err,
+        FrameError::BufferTooShort {
+            plane: PlaneId::Chroma,
+            len: 11,
+            needed: 12
+        }
+    );
+}
+
 fn any_rotation() -> impl Strategy<Value = u32> {
     prop_oneof![Just(0u32), Just(90), Just(180), Just(270), 0u32..400]
 }
@@ -379,6 +405,15 @@ proptest! {
         let data = vec![7u8; len];
         exercise(Frame::bgra8888(&data, w, h, stride, rot), crop);
         exercise(Frame::rgba8888(&data, w, h, stride, rot), crop);
+    }
+
+    #[test]
+    fn separate_semi_planar_planes_never_panic(w in 0u32..40, h in 0u32..40,
+                                               y in (0usize..2000, 0usize..60),
+                                               c in (0usize..1000, 0usize..60),
+                                               rot in any_rotation(), crop in (0u32..50, 0u32..50, 0u32..50, 0u32..50)) {
+        let (yd, cd) = (vec![1u8; y.0], vec![2u8; c.0]);
+        exercise(Frame::semi_planar_planes(&yd, &cd, w, h, y.1, c.1, rot), crop);
     }
 
     #[test]

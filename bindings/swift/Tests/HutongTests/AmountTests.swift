@@ -3,12 +3,12 @@ import XCTest
 
 final class AmountTests: XCTestCase {
     func testParsesDecimalTextIntoIntegerMinorUnits() throws {
-        XCTAssertEqual(try parseAmount(decimal: "23.72", currencyAlpha: "cny"), Amount(minor: 2372, currency: "CNY"))
+        XCTAssertEqual(try parseAmount(decimal: "23.72", currencyAlpha: "cny"), Money(minor: 2372, currency: "CNY"))
     }
 
     func testFormatsWithExactlyTheCurrencyExponent() throws {
-        XCTAssertEqual(try formatAmount(amount: Amount(minor: 5, currency: "CNY")), "0.05")
-        XCTAssertEqual(try formatAmount(amount: Amount(minor: 1500, currency: "KWD")), "1.500")
+        XCTAssertEqual(try formatAmount(amount: Money(minor: 5, currency: "CNY")), "0.05")
+        XCTAssertEqual(try formatAmount(amount: Money(minor: 1500, currency: "KWD")), "1.500")
     }
 
     func testRefusesDigitsBeyondTheCurrencyExponentWithAReadableMessage() {

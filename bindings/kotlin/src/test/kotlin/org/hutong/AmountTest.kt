@@ -7,18 +7,18 @@ import org.junit.jupiter.api.assertThrows
 class AmountTest {
     @Test
     fun `parses decimal text into integer minor units with the canonical currency`() {
-        assertEquals(Amount(2372L, "CNY"), parseAmount("23.72", "cny"))
+        assertEquals(Money(2372L, "CNY"), parseAmount("23.72", "cny"))
     }
 
     @Test
     fun `parses a zero-exponent currency without a fraction`() {
-        assertEquals(Amount(1000L, "JPY"), parseAmount("1000", "JPY"))
+        assertEquals(Money(1000L, "JPY"), parseAmount("1000", "JPY"))
     }
 
     @Test
     fun `formats with exactly the currency exponent`() {
-        assertEquals("0.05", formatAmount(Amount(5L, "CNY")))
-        assertEquals("1.500", formatAmount(Amount(1500L, "KWD")))
+        assertEquals("0.05", formatAmount(Money(5L, "CNY")))
+        assertEquals("1.500", formatAmount(Money(1500L, "KWD")))
     }
 
     @Test
@@ -56,7 +56,7 @@ class AmountTest {
 
     @Test
     fun `every amount failure is catchable as one exception type`() {
-        val failures = listOf({ parseAmount("", "CNY") }, { formatAmount(Amount(1L, "ZZZ")) })
+        val failures = listOf({ parseAmount("", "CNY") }, { formatAmount(Money(1L, "ZZZ")) })
         for (call in failures) {
             assertThrows<AmountException> { call() }
         }

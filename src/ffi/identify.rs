@@ -1,0 +1,400 @@
+//! Identification across the boundary: a scanned payload in, one `CodeInfo` record out with the
+//! fields a pay screen shows, the wallet's route when asked, and the full JSON for the rest.
+
+use super::amount::Money;
+use super::guard::{guarded, Panicked};
+use crate::codes;
+use crate::registry::{self, Registry};
+use crate::risk;
+use crate::route;
+use std::collections::HashMap;
+
+/// What the app expects to see, so a mismatch can be flagged (`PayerCodeWhereMerchantExpected`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Expect {
+    Any,
+    /// The user is about to pay: a payer-presented code here is a red flag.
+    MerchantCode,
+    /// The merchant is scanning the payer's code.
+    PayerCode,
+}
+
+/// Per-call context for `identify`. Every field has a default.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct IdentifyContext {
+    #[uniffi(default = None)]
+    pub expect: Option<Expect>,
+    /// Validate against a named network's profile even when the payload does not name it.
+    #[uniffi(default = None)]
+    pub profile: Option<String>,
+    /// A wallet profile id (`wechat`, `bestpay`, `qa_sample`...): fills `route` and `can_pay`.
+    #[uniffi(default = None)]
+    pub wallet_profile_id: Option<String>,
+    /// Unix seconds for expiry checks; `None` reads the system clock.
+    #[uniffi(default = None)]
+    pub now_unix: Option<u64>,
+}
+
+/// Who shows the code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Presentation {
+    /// Merchant-presented: the payer scans it and pays.
+    Merchant,
+    /// Payer-presented (a wallet's pay code): the merchant scans it and collects.
+    Payer,
+    /// Neither (a web link, a bill, an invoice).
+    Other,
+}
+
+/// Whether a code can be paid many times or once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum CodeKind {
+    Static,
+    Dynamic,
+    /// Sets up a recurring authorisation (Pix Automático).
+    Recurrence,
+    Unknown,
+}
+
+/// Whose receive code it is, where the network tells them apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Receiver {
+    Personal,
+    Merchant,
+    Unknown,
+}
+
+/// How sure the registry is about the network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Confidence {
+    Low,
+    Medium,
+    High,
+}
+
+/// A warning to show before the user pays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum RiskFlag {
+    CrcMismatch,
+    CrcMissing,
+    LookalikeHost,
+    NonAllowlistedHost,
+    PlainHttp,
+    IdnHost,
+    AmountOverStaticCap,
+    Expired,
+    PayerCodeWhereMerchantExpected,
+}
+
+/// How a wallet can pay a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum RouteKind {
+    Direct,
+    ViaInterconnect,
+    Unsupported,
+}
+
+/// The answer for one wallet profile.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PayRoute {
+    pub wallet_profile_id: String,
+    pub kind: RouteKind,
+    /// The interconnect's name for `ViaInterconnect`.
+    pub interconnect: Option<String>,
+    /// Why not, for `Unsupported`.
+    pub reason: Option<String>,
+}
+
+/// One identified code: what a pay screen shows.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct CodeInfo {
+    /// Network id (`wechat_pay`, `pix`, `upi`, `emvco_mpm`...), `None` when unknown.
+    pub network: Option<String>,
+    pub network_name: Option<String>,
+    /// Which parser read it (`emv_mpm`, `upi`, `bip21`...).
+    pub payload_format: Option<String>,
+    /// The network's own kind label, when it has one.
+    pub kind: Option<String>,
+    pub presentation: Presentation,
+    pub static_or_dynamic: CodeKind,
+    pub receiver: Receiver,
+    /// The amount the code asks for, in minor units.
+    pub amount: Option<Money>,
+    pub merchant_name: Option<String>,
+    pub merchant_city: Option<String>,
+    /// The merchant or terminal id where the network's table names one.
+    pub merchant_id: Option<String>,
+    pub country: Option<String>,
+    pub mcc: Option<String>,
+    pub confidence: Confidence,
+    /// False when the payload breaks a rule of its format (`error` says which).
+    pub valid: bool,
+    pub error: Option<String>,
+    /// A stable snake_case code for `error` (`emv_crc_mismatch`...).
+    pub error_code: Option<String>,
+    pub risk: Vec<RiskFlag>,
+    /// Unix seconds after which the code is no longer payable.
+    pub expires_at: Option<u64>,
+    /// Set when the context named a wallet profile.
+    pub route: Option<PayRoute>,
+    /// `route.kind != Unsupported`; `None` without a wallet profile.
+    pub can_pay: Option<bool>,
+    /// Format- and network-specific fields (`pix_key`, `vpa`, `mai.26.guid`...).
+    pub details: HashMap<String, String>,
+    /// Every field as the QA tool prints it (`hutong-qa identify --json`).
+    pub json: String,
+}
+
+/// Why a code could not be identified as asked. An unrecognised or broken payload is not an
+/// error: it comes back with `valid = false` and the reason in `error`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+#[uniffi(flat_error)]
+pub enum IdentifyError {
+    #[error("no wallet profile `{0}` (known: {1})")]
+    UnknownWalletProfile(String, String),
+    #[error("internal error in hutong (please report): {0}")]
+    Internal(String),
+}
+
+impl From<Panicked> for IdentifyError {
+    fn from(p: Panicked) -> Self {
+        IdentifyError::Internal(p.0)
+    }
+}
+
+fn presentation(p: codes::Presentation) -> Presentation {
+    match p {
+        codes::Presentation::Mpm => Presentation::Merchant,
+        codes::Presentation::Cpm => Presentation::Payer,
+        codes::Presentation::Other => Presentation::Other,
+    }
+}
+
+fn code_kind(k: codes::StaticOrDynamic) -> CodeKind {
+    match k {
+        codes::StaticOrDynamic::Static => CodeKind::Static,
+        codes::StaticOrDynamic::Dynamic => CodeKind::Dynamic,
+        codes::StaticOrDynamic::Recurrence => CodeKind::Recurrence,
+        codes::StaticOrDynamic::Unknown => CodeKind::Unknown,
+    }
+}
+
+fn receiver(r: codes::Receiver) -> Receiver {
+    match r {
+        codes::Receiver::Personal => Receiver::Personal,
+        codes::Receiver::Merchant => Receiver::Merchant,
+        codes::Receiver::Unknown => Receiver::Unknown,
+    }
+}
+
+fn confidence(c: registry::Confidence) -> Confidence {
+    match c {
+        registry::Confidence::Low => Confidence::Low,
+        registry::Confidence::Medium => Confidence::Medium,
+        registry::Confidence::High => Confidence::High,
+    }
+}
+
+fn risk_flag(f: risk::RiskFlag) -> RiskFlag {
+    use risk::RiskFlag as R;
+    match f {
+        R::CrcMismatch => RiskFlag::CrcMismatch,
+        R::CrcMissing => RiskFlag::CrcMissing,
+        R::LookalikeHost => RiskFlag::LookalikeHost,
+        R::NonAllowlistedHost => RiskFlag::NonAllowlistedHost,
+        R::PlainHttp => RiskFlag::PlainHttp,
+        R::IdnHost => RiskFlag::IdnHost,
+        R::AmountOverStaticCap => RiskFlag::AmountOverStaticCap,
+        R::Expired => RiskFlag::Expired,
+        R::PayerCodeWhereMerchantExpected => RiskFlag::PayerCodeWhereMerchantExpected,
+    }
+}
+
+fn core_context(ctx: &IdentifyContext) -> registry::Context {
+    registry::Context {
+        expect: match ctx.expect.unwrap_or(Expect::Any) {
+            Expect::Any => registry::Expect::Any,
+            Expect::MerchantCode => registry::Expect::MerchantCode,
+            Expect::PayerCode => registry::Expect::PayerCode,
+        },
+        profile: ctx.profile.clone(),
+        now_unix: ctx.now_unix,
+    }
+}
+
+fn wallet(ctx: &IdentifyContext) -> Result<Option<route::WalletProfile>, IdentifyError> {
+    let Some(id) = ctx.wallet_profile_id.as_deref() else {
+        return Ok(None);
+    };
+    let profiles = route::builtin_profiles();
+    match profiles.iter().find(|p| p.id == id) {
+        Some(p) => Ok(Some(p.clone())),
+        None => Err(IdentifyError::UnknownWalletProfile(
+            id.to_owned(),
+            profiles
+                .iter()
+                .map(|p| p.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        )),
+    }
+}
+
+fn pay_route(profile: &route::WalletProfile, code: &registry::PaymentCode) -> PayRoute {
+    let (kind, interconnect, reason) = match route::can_pay(profile, code) {
+        route::Route::Direct => (RouteKind::Direct, None, None),
+        route::Route::ViaInterconnect(name) => (RouteKind::ViaInterconnect, Some(name), None),
+        route::Route::Unsupported(why) => (RouteKind::Unsupported, None, Some(why)),
+    };
+    PayRoute {
+        wallet_profile_id: profile.id.clone(),
+        kind,
+        interconnect,
+        reason,
+    }
+}
+
+fn code_info(code: registry::PaymentCode, wallet: Option<&route::WalletProfile>) -> CodeInfo {
+    let route = wallet.map(|w| pay_route(w, &code));
+    let json = code.to_json().to_string();
+    CodeInfo {
+        can_pay: route.as_ref().map(|r| r.kind != RouteKind::Unsupported),
+        route,
+        network: code.network,
+        network_name: code.network_name,
+        payload_format: code.format.map(|f| f.as_str().to_owned()),
+        kind: code.kind,
+        presentation: presentation(code.presentation),
+        static_or_dynamic: code_kind(code.static_or_dynamic),
+        receiver: receiver(code.receiver),
+        amount: code.amount.map(Money::from),
+        merchant_name: code.merchant_name,
+        merchant_city: code.merchant_city,
+        merchant_id: code.details.get("merchant_id").cloned(),
+        country: code.country,
+        mcc: code.mcc,
+        confidence: confidence(code.confidence),
+        valid: code.valid,
+        error_code: code.error.as_ref().map(|e| e.code().to_owned()),
+        error: code.error.as_ref().map(ToString::to_string),
+        risk: code.risk.into_iter().map(risk_flag).collect(),
+        expires_at: code.expires_at,
+        details: code.details.into_iter().collect(),
+        json,
+    }
+}
+
+fn run(
+    context: Option<IdentifyContext>,
+    ident: impl FnOnce(&Registry, &registry::Context) -> registry::PaymentCode,
+) -> Result<CodeInfo, IdentifyError> {
+    let ctx = context.unwrap_or(IdentifyContext {
+        expect: None,
+        profile: None,
+        wallet_profile_id: None,
+        now_unix: None,
+    });
+    let wallet = wallet(&ctx)?;
+    let code = ident(Registry::builtin(), &core_context(&ctx));
+    Ok(code_info(code, wallet.as_ref()))
+}
+
+/// Identifies a scanned payload: network, merchant, amount, static or dynamic, risk flags, and
+/// with a wallet profile in the context, whether and how that wallet can pay it.
+#[uniffi::export]
+pub fn identify(
+    payload: String,
+    context: Option<IdentifyContext>,
+) -> Result<CodeInfo, IdentifyError> {
+    guarded(|| run(context, |reg, ctx| reg.identify(&payload, ctx)))
+}
+
+/// Identifies a code's raw bytes (`ScannedCode.raw_bytes`): UTF-8 text or an EMVCo CPM token.
+#[uniffi::export]
+pub fn identify_bytes(
+    bytes: Vec<u8>,
+    context: Option<IdentifyContext>,
+) -> Result<CodeInfo, IdentifyError> {
+    guarded(|| run(context, |reg, ctx| reg.identify_bytes(&bytes, ctx)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The EMVCo sample the registry tests use: UnionPay-style dynamic code, 23.72 CNY.
+    const EMV: &str = "00020101021229300012D156000000000510A93FO3230Q31280012D15600000001030812345678520441115802CN5914BEST TRANSPORT6007BEIJING64200002ZH0104最佳运输0202北京540523.7253031565502016233030412340603***0708A60086670902ME91320016A0112233449988770708123456786304A13A";
+
+    fn ctx(wallet: Option<&str>, expect: Option<Expect>) -> Option<IdentifyContext> {
+        Some(IdentifyContext {
+            expect,
+            profile: None,
+            wallet_profile_id: wallet.map(str::to_owned),
+            now_unix: None,
+        })
+    }
+
+    #[test]
+    fn identifies_an_emv_code_with_amount_merchant_and_the_json_view() {
+        let info = identify(EMV.into(), None).unwrap();
+        assert!(info.valid);
+        assert_eq!(
+            info.amount,
+            Some(Money {
+                minor: 2372,
+                currency: "CNY".into()
+            })
+        );
+        assert_eq!(info.merchant_name.as_deref(), Some("BEST TRANSPORT"));
+        assert_eq!(info.presentation, Presentation::Merchant);
+        assert_eq!(info.payload_format.as_deref(), Some("emv_mpm"));
+        let json: serde_json::Value = serde_json::from_str(&info.json).unwrap();
+        assert_eq!(json["amount_minor"], 2372);
+        assert_eq!(json["network"].as_str(), info.network.as_deref());
+        assert!(info.route.is_none() && info.can_pay.is_none());
+    }
+
+    #[test]
+    fn a_broken_crc_is_invalid_with_a_flag_and_a_code_not_an_error() {
+        let broken = EMV.replace("A13A", "0000");
+        let info = identify(broken, None).unwrap();
+        assert!(!info.valid);
+        assert_eq!(info.error_code.as_deref(), Some("emv_crc_mismatch"));
+        assert!(info.risk.contains(&RiskFlag::CrcMismatch));
+    }
+
+    #[test]
+    fn a_wallet_profile_fills_route_and_can_pay() {
+        let profile = route::builtin_profiles().into_iter().next().unwrap();
+        let info = identify(EMV.into(), ctx(Some(&profile.id), None)).unwrap();
+        let r = info.route.clone().unwrap();
+        assert_eq!(r.wallet_profile_id, profile.id);
+        assert_eq!(info.can_pay, Some(r.kind != RouteKind::Unsupported));
+        assert_eq!(r.reason.is_some(), r.kind == RouteKind::Unsupported);
+    }
+
+    #[test]
+    fn an_unknown_wallet_profile_is_an_error_naming_the_known_ones() {
+        let err = identify(EMV.into(), ctx(Some("no_such_wallet"), None)).unwrap_err();
+        assert!(matches!(err, IdentifyError::UnknownWalletProfile(..)));
+        assert!(err
+            .to_string()
+            .starts_with("no wallet profile `no_such_wallet`"));
+    }
+
+    #[test]
+    fn unrecognised_text_is_invalid_not_an_error() {
+        let info = identify("hello".into(), None).unwrap();
+        assert!(!info.valid);
+        assert!(info.network.is_none());
+        assert!(info.error.is_some());
+    }
+
+    #[test]
+    fn bytes_identify_like_the_same_text() {
+        let a = identify(EMV.into(), None).unwrap();
+        let b = identify_bytes(EMV.as_bytes().to_vec(), None).unwrap();
+        assert_eq!(a.network, b.network);
+        assert_eq!(a.amount, b.amount);
+    }
+}

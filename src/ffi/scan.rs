@@ -1,0 +1,601 @@
+//! Scanning across the boundary: a long-lived `Scanner` object whose frame calls take the
+//! camera's planes as borrowed byte slices (a Kotlin direct `ByteBuffer`, a Swift `Data`), so a
+//! 1280x720 frame crosses without a copy; only the crop's luma is copied once, inside `scan`.
+
+use super::guard::{guarded, Panicked};
+use crate::frame::{Frame, FrameError, Plane, Rect};
+use crate::scan::{self, ImageError};
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The longest time budget a scanner accepts: a camera frame is never worth more than this.
+const MAX_BUDGET_MS: u32 = 10_000;
+
+/// A barcode symbology the scanner can look for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum CodeFormat {
+    QrCode,
+    MicroQrCode,
+    Code128,
+    Pdf417,
+    DataMatrix,
+    Aztec,
+    Ean13,
+}
+
+impl From<CodeFormat> for scan::CodeFormat {
+    fn from(f: CodeFormat) -> Self {
+        match f {
+            CodeFormat::QrCode => scan::CodeFormat::QrCode,
+            CodeFormat::MicroQrCode => scan::CodeFormat::MicroQrCode,
+            CodeFormat::Code128 => scan::CodeFormat::Code128,
+            CodeFormat::Pdf417 => scan::CodeFormat::Pdf417,
+            CodeFormat::DataMatrix => scan::CodeFormat::DataMatrix,
+            CodeFormat::Aztec => scan::CodeFormat::Aztec,
+            CodeFormat::Ean13 => scan::CodeFormat::Ean13,
+        }
+    }
+}
+
+impl From<scan::CodeFormat> for CodeFormat {
+    fn from(f: scan::CodeFormat) -> Self {
+        match f {
+            scan::CodeFormat::QrCode => CodeFormat::QrCode,
+            scan::CodeFormat::MicroQrCode => CodeFormat::MicroQrCode,
+            scan::CodeFormat::Code128 => CodeFormat::Code128,
+            scan::CodeFormat::Pdf417 => CodeFormat::Pdf417,
+            scan::CodeFormat::DataMatrix => CodeFormat::DataMatrix,
+            scan::CodeFormat::Aztec => CodeFormat::Aztec,
+            scan::CodeFormat::Ean13 => CodeFormat::Ean13,
+        }
+    }
+}
+
+/// What a `Scanner` looks for and how long one call may take. Every field has a default, so
+/// `ScanOptions()` is the camera setup wallets want (QR and Code 128, 150 ms).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ScanOptions {
+    /// The symbologies to look for; empty means the wallet default, QR code and Code 128.
+    #[uniffi(default = [])]
+    pub formats: Vec<CodeFormat>,
+    /// For still images: slower, finds rotated linear codes and damaged symbols.
+    #[uniffi(default = false)]
+    pub try_harder: bool,
+    /// Also look for light-on-dark codes (dark-mode wallets).
+    #[uniffi(default = false)]
+    pub also_inverted: bool,
+    /// Stop after this many codes in one frame (1 or more).
+    #[uniffi(default = 4)]
+    pub max_codes: u32,
+    /// The longest one scan call may block its caller, 1 to 10000 ms; past it the call returns
+    /// nothing and `stats().timeouts` counts it.
+    #[uniffi(default = 150)]
+    pub budget_ms: u32,
+}
+
+impl ScanOptions {
+    fn to_core(&self) -> Result<scan::ScanOptions, ScanError> {
+        if self.max_codes == 0 {
+            return Err(ScanError::InvalidOptions(
+                "max_codes must be at least 1".into(),
+            ));
+        }
+        if self.budget_ms == 0 || self.budget_ms > MAX_BUDGET_MS {
+            return Err(ScanError::InvalidOptions(format!(
+                "budget_ms must be 1 to {MAX_BUDGET_MS}, got {}",
+                self.budget_ms
+            )));
+        }
+        let defaults = scan::ScanOptions::default();
+        let mut formats: Vec<scan::CodeFormat> = self.formats.iter().map(|&f| f.into()).collect();
+        formats.sort();
+        formats.dedup();
+        Ok(scan::ScanOptions {
+            formats: if formats.is_empty() {
+                defaults.formats
+            } else {
+                formats
+            },
+            try_harder: self.try_harder,
+            also_inverted: self.also_inverted,
+            max_codes: self.max_codes as usize,
+            time_budget: Duration::from_millis(u64::from(self.budget_ms)),
+        })
+    }
+}
+
+/// A point in upright display pixels (top-left origin, x right, y down).
+#[derive(Debug, Clone, Copy, PartialEq, uniffi::Record)]
+pub struct Point {
+    pub x: f32,
+    pub y: f32,
+}
+
+/// A crop in upright display pixels (after `rotation`), e.g. the viewfinder's reticle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct CropRect {
+    pub x: u32,
+    pub y: u32,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// One decoded code.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ScannedCode {
+    pub text: String,
+    /// The symbol's data bytes as the decoder read them (empty when the decoder gives none).
+    pub raw_bytes: Vec<u8>,
+    pub format: CodeFormat,
+    /// Four corners in upright display coordinates of the whole frame (crop offset included):
+    /// top-left, top-right, bottom-right, bottom-left of the code. For linear codes, the two
+    /// ends of the scan line, each twice.
+    pub corners: Vec<Point>,
+    /// Milliseconds from the start of the call until this code was decoded.
+    pub decode_ms: f64,
+}
+
+impl From<scan::ScannedCode> for ScannedCode {
+    fn from(c: scan::ScannedCode) -> Self {
+        ScannedCode {
+            text: c.text,
+            raw_bytes: c.raw_bytes,
+            format: c.format.into(),
+            corners: c.corners.iter().map(|p| Point { x: p.x, y: p.y }).collect(),
+            decode_ms: c.decode_ms,
+        }
+    }
+}
+
+/// A scanner's running counters: why frames came back empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct ScanStats {
+    pub frames: u64,
+    pub frames_with_codes: u64,
+    pub codes: u64,
+    /// Decoder panics caught and turned into "no code".
+    pub panics: u64,
+    /// Calls that reached the time budget.
+    pub timeouts: u64,
+    /// Calls refused at once because earlier timed-out decodes were still running.
+    pub skipped_busy: u64,
+}
+
+/// Why a scan call could not look at the picture. A frame without a code is not an error: it
+/// returns an empty list.
+///
+/// Flat: an app reacts the same way to every kind of bad frame (its camera adapter is wrong),
+/// so the frame's exact problem lives in the message
+/// ("Y plane holds 100 bytes but its rows need 921600").
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+#[uniffi(flat_error)]
+pub enum ScanError {
+    /// Sizes, strides, plane lengths, rotation or crop do not describe a readable frame.
+    #[error("bad frame: {0}")]
+    BadFrame(String),
+    #[error("invalid scan options: {0}")]
+    InvalidOptions(String),
+    #[error("{0}")]
+    UnsupportedImage(String),
+    #[error("{0}")]
+    ImageTooLarge(String),
+    #[error("{0}")]
+    CorruptImage(String),
+    #[error("internal error in hutong (please report): {0}")]
+    Internal(String),
+}
+
+impl From<FrameError> for ScanError {
+    fn from(e: FrameError) -> Self {
+        ScanError::BadFrame(e.to_string())
+    }
+}
+
+impl From<ImageError> for ScanError {
+    fn from(e: ImageError) -> Self {
+        let text = e.to_string();
+        match e {
+            ImageError::UnsupportedFormat => ScanError::UnsupportedImage(text),
+            ImageError::TooLarge { .. } | ImageError::MemoryLimit => ScanError::ImageTooLarge(text),
+            ImageError::Corrupt { .. } => ScanError::CorruptImage(text),
+        }
+    }
+}
+
+impl From<Panicked> for ScanError {
+    fn from(p: Panicked) -> Self {
+        ScanError::Internal(p.0)
+    }
+}
+
+/// Decodes codes from camera frames and image files. Build one per camera session and reuse it:
+/// it keeps its readers, its decoder thread and its luma buffer between frames. Thread-safe;
+/// calls from several threads run one after another.
+///
+/// Frame planes are borrowed for the call: from Kotlin pass direct `ByteBuffer`s whose position
+/// is 0 (`slice()` otherwise), from Swift `Data` over the locked pixel buffer. `rotation` is the
+/// clockwise turn that makes the picture upright (CameraX `rotationDegrees`): 0, 90, 180 or 270.
+/// Row strides are bytes; the last row of a plane may stop right after its pixels.
+#[derive(uniffi::Object)]
+pub struct Scanner {
+    inner: scan::Scanner,
+}
+
+impl Scanner {
+    /// Runs one frame through the scanner; a panic anywhere becomes `ScanError::Internal`.
+    fn scan<'a>(
+        &self,
+        build: impl FnOnce() -> Result<Frame<'a>, FrameError>,
+        crop: Option<CropRect>,
+    ) -> Result<Vec<ScannedCode>, ScanError> {
+        // The scanner's state survives a panic by design (its lock is taken over, counters are
+        // atomics), so asserting unwind safety is sound here.
+        guarded(AssertUnwindSafe(|| {
+            let mut frame = build()?;
+            if let Some(c) = crop {
+                frame = frame.with_crop(Rect::new(c.x, c.y, c.width, c.height))?;
+            }
+            Ok(self
+                .inner
+                .scan_frame(&frame)
+                .into_iter()
+                .map(ScannedCode::from)
+                .collect())
+        }))
+    }
+
+    /// The core scanner, for Rust callers that hold an exported one (benches, tests).
+    pub fn core(&self) -> &scan::Scanner {
+        &self.inner
+    }
+}
+
+fn stride(s: u32) -> usize {
+    s as usize
+}
+
+#[uniffi::export]
+impl Scanner {
+    #[uniffi::constructor]
+    pub fn new(options: ScanOptions) -> Result<Arc<Self>, ScanError> {
+        guarded(|| {
+            Ok(Arc::new(Scanner {
+                inner: scan::Scanner::new(options.to_core()?),
+            }))
+        })
+    }
+
+    /// An 8-bit grey (luma only) frame.
+    pub fn scan_gray8(
+        &self,
+        y: &[u8],
+        width: u32,
+        height: u32,
+        row_stride: u32,
+        rotation: u32,
+        crop: Option<CropRect>,
+    ) -> Result<Vec<ScannedCode>, ScanError> {
+        self.scan(
+            || Frame::gray8(y, width, height, stride(row_stride), rotation),
+            crop,
+        )
+    }
+
+    /// An NV21 frame (Android camera1, `ImageFormat.NV21`): the Y plane and the interleaved VU
+    /// plane as separate buffers.
+    #[allow(clippy::too_many_arguments)]
+    pub fn scan_nv21(
+        &self,
+        y: &[u8],
+        vu: &[u8],
+        width: u32,
+        height: u32,
+        y_row_stride: u32,
+        uv_row_stride: u32,
+        rotation: u32,
+        crop: Option<CropRect>,
+    ) -> Result<Vec<ScannedCode>, ScanError> {
+        self.scan(
+            || {
+                Frame::semi_planar_planes(
+                    y,
+                    vu,
+                    width,
+                    height,
+                    stride(y_row_stride),
+                    stride(uv_row_stride),
+                    rotation,
+                )
+            },
+            crop,
+        )
+    }
+
+    /// An NV12 frame (iOS `420YpCbCr8BiPlanarFullRange`): plane 0 (Y) and plane 1 (interleaved UV).
+    #[allow(clippy::too_many_arguments)]
+    pub fn scan_nv12(
+        &self,
+        y: &[u8],
+        uv: &[u8],
+        width: u32,
+        height: u32,
+        y_row_stride: u32,
+        uv_row_stride: u32,
+        rotation: u32,
+        crop: Option<CropRect>,
+    ) -> Result<Vec<ScannedCode>, ScanError> {
+        self.scan(
+            || {
+                Frame::semi_planar_planes(
+                    y,
+                    uv,
+                    width,
+                    height,
+                    stride(y_row_stride),
+                    stride(uv_row_stride),
+                    rotation,
+                )
+            },
+            crop,
+        )
+    }
+
+    /// A CameraX / camera2 `YUV_420_888` image: its three planes as given by `Image.planes`
+    /// (U and V may overlap, with pixel stride 2), row strides and the chroma pixel stride.
+    #[allow(clippy::too_many_arguments)]
+    pub fn scan_yuv420888(
+        &self,
+        y: &[u8],
+        u: &[u8],
+        v: &[u8],
+        width: u32,
+        height: u32,
+        y_row_stride: u32,
+        uv_row_stride: u32,
+        uv_pixel_stride: u32,
+        rotation: u32,
+        crop: Option<CropRect>,
+    ) -> Result<Vec<ScannedCode>, ScanError> {
+        self.scan(
+            || {
+                let (uvr, uvp) = (stride(uv_row_stride), stride(uv_pixel_stride));
+                Frame::yuv_420_888(
+                    Plane::new(y, stride(y_row_stride), 1),
+                    Plane::new(u, uvr, uvp),
+                    Plane::new(v, uvr, uvp),
+                    width,
+                    height,
+                    rotation,
+                )
+            },
+            crop,
+        )
+    }
+
+    /// A 32-bit BGRA frame (iOS `kCVPixelFormatType_32BGRA`), converted to luma once.
+    pub fn scan_bgra(
+        &self,
+        pixels: &[u8],
+        width: u32,
+        height: u32,
+        row_stride: u32,
+        rotation: u32,
+        crop: Option<CropRect>,
+    ) -> Result<Vec<ScannedCode>, ScanError> {
+        self.scan(
+            || Frame::bgra8888(pixels, width, height, stride(row_stride), rotation),
+            crop,
+        )
+    }
+
+    /// Decodes an image file (PNG, JPEG or WebP; EXIF orientation applied) and scans it.
+    /// Corners are in the upright image's pixels.
+    pub fn decode_image(&self, bytes: Vec<u8>) -> Result<Vec<ScannedCode>, ScanError> {
+        guarded(AssertUnwindSafe(|| {
+            Ok(self
+                .inner
+                .decode_image(&bytes)?
+                .into_iter()
+                .map(ScannedCode::from)
+                .collect())
+        }))
+    }
+
+    /// Counters since the scanner was built.
+    pub fn stats(&self) -> ScanStats {
+        let s = self.inner.stats();
+        ScanStats {
+            frames: s.frames,
+            frames_with_codes: s.frames_with_codes,
+            codes: s.codes,
+            panics: s.panics,
+            timeouts: s.timeouts,
+            skipped_busy: s.skipped_busy,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frame::{synth::LumaPicture, MAX_SIDE};
+    use crate::render::{self, RenderOptions, Symbology};
+
+    const TEXT: &str = "https://qr.alipay.com/fkx12345example";
+
+    fn scanner() -> Arc<Scanner> {
+        Scanner::new(ScanOptions {
+            formats: vec![],
+            try_harder: false,
+            also_inverted: false,
+            max_codes: 4,
+            budget_ms: 2000,
+        })
+        .unwrap()
+    }
+
+    /// An upright 320x240 scene with a QR code at (100, 40), module size 4.
+    fn scene() -> LumaPicture {
+        let qr = render::render(
+            TEXT,
+            Symbology::Qr,
+            RenderOptions::for_symbology(Symbology::Qr, 4),
+        )
+        .unwrap();
+        let mut pic = LumaPicture::filled(320, 240, 200);
+        pic.draw(&qr.pixels, qr.width, 100, 40, 30, 220);
+        pic
+    }
+
+    #[test]
+    fn scans_a_gray8_frame() {
+        let pic = scene();
+        let codes = scanner()
+            .scan_gray8(&pic.pixels, 320, 240, 320, 0, None)
+            .unwrap();
+        assert_eq!(codes.len(), 1);
+        assert_eq!(codes[0].text, TEXT);
+        assert_eq!(codes[0].format, CodeFormat::QrCode);
+        assert_eq!(codes[0].corners.len(), 4);
+    }
+
+    #[test]
+    fn scans_nv21_planes_in_separate_buffers_turned_a_quarter() {
+        let sensor = scene().to_sensor(90);
+        let stride = sensor.width as usize + 16;
+        let all = sensor.to_semi_planar(stride);
+        let (y, vu) = all.split_at(stride * sensor.height as usize);
+        let codes = scanner()
+            .scan_nv21(
+                y,
+                vu,
+                sensor.width,
+                sensor.height,
+                stride as u32,
+                stride as u32,
+                90,
+                None,
+            )
+            .unwrap();
+        assert_eq!(codes.len(), 1);
+        assert_eq!(codes[0].text, TEXT);
+        // Display coordinates: the code was drawn at x >= 100 of the upright 320-wide scene.
+        assert!(codes[0].corners.iter().all(|p| p.x > 90.0 && p.x < 320.0));
+    }
+
+    #[test]
+    fn scans_a_yuv_420_888_frame_with_interleaved_chroma() {
+        let pic = scene();
+        let stride = 336usize;
+        let (y, chroma) = pic.to_yuv_420_888(stride);
+        let codes = scanner()
+            .scan_yuv420888(&y, &chroma[1..], &chroma, 320, 240, 336, 336, 2, 0, None)
+            .unwrap();
+        assert_eq!(codes.len(), 1);
+    }
+
+    #[test]
+    fn a_crop_that_misses_the_code_finds_nothing() {
+        let pic = scene();
+        let crop = CropRect {
+            x: 0,
+            y: 0,
+            width: 90,
+            height: 240,
+        };
+        let codes = scanner()
+            .scan_gray8(&pic.pixels, 320, 240, 320, 0, Some(crop))
+            .unwrap();
+        assert!(codes.is_empty());
+    }
+
+    #[test]
+    fn a_short_y_plane_is_a_bad_frame_with_the_reason() {
+        let err = scanner()
+            .scan_nv21(&[0; 100], &[0; 100], 64, 48, 64, 64, 0, None)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "bad frame: Y plane holds 100 bytes but its rows need 3072"
+        );
+    }
+
+    #[test]
+    fn a_bad_rotation_and_an_outside_crop_are_bad_frames() {
+        let s = scanner();
+        let plane = vec![0u8; 64 * 48];
+        assert!(matches!(
+            s.scan_gray8(&plane, 64, 48, 64, 45, None),
+            Err(ScanError::BadFrame(_))
+        ));
+        let crop = CropRect {
+            x: 40,
+            y: 0,
+            width: 40,
+            height: 10,
+        };
+        assert!(matches!(
+            s.scan_gray8(&plane, 64, 48, 64, 0, Some(crop)),
+            Err(ScanError::BadFrame(_))
+        ));
+        assert!(matches!(
+            s.scan_gray8(&plane, MAX_SIDE + 1, 1, MAX_SIDE + 1, 0, None),
+            Err(ScanError::BadFrame(_))
+        ));
+    }
+
+    #[test]
+    fn a_text_file_is_not_an_image() {
+        assert!(matches!(
+            scanner().decode_image(b"hello".to_vec()),
+            Err(ScanError::UnsupportedImage(_))
+        ));
+    }
+
+    #[test]
+    fn decodes_a_png_file() {
+        let png = scene_png();
+        let codes = scanner().decode_image(png).unwrap();
+        assert_eq!(codes[0].text, TEXT);
+    }
+
+    fn scene_png() -> Vec<u8> {
+        let pic = scene();
+        render::Bitmap {
+            width: pic.width,
+            height: pic.height,
+            pixels: pic.pixels,
+        }
+        .to_png()
+        .unwrap()
+    }
+
+    #[test]
+    fn refuses_options_it_cannot_honour() {
+        let mut o = ScanOptions {
+            formats: vec![CodeFormat::QrCode],
+            try_harder: false,
+            also_inverted: false,
+            max_codes: 0,
+            budget_ms: 150,
+        };
+        assert!(matches!(
+            Scanner::new(o.clone()),
+            Err(ScanError::InvalidOptions(_))
+        ));
+        o.max_codes = 1;
+        o.budget_ms = 0;
+        assert!(matches!(Scanner::new(o), Err(ScanError::InvalidOptions(_))));
+    }
+
+    #[test]
+    fn counts_frames_and_codes() {
+        let s = scanner();
+        let pic = scene();
+        s.scan_gray8(&pic.pixels, 320, 240, 320, 0, None).unwrap();
+        s.scan_gray8(&[0; 64 * 48], 64, 48, 64, 0, None).unwrap();
+        let st = s.stats();
+        assert_eq!((st.frames, st.frames_with_codes, st.codes), (2, 1, 1));
+    }
+}
