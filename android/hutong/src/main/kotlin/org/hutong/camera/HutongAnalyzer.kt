@@ -55,6 +55,8 @@ class HutongAnalyzer(
     private val scanner: Scanner,
     private val viewfinder: ViewfinderSource,
     private val onResult: (FrameResult) -> Unit,
+    /** Recorded in saved frames' metadata. */
+    private val deviceName: () -> String = { android.os.Build.MODEL },
 ) : ImageAnalysis.Analyzer, AutoCloseable {
     /** The single thread frames are analysed on (the scanner is called from here only). */
     val executor: ExecutorService = Executors.newSingleThreadExecutor { r -> Thread(r, "hutong-analyzer") }
@@ -121,7 +123,7 @@ class HutongAnalyzer(
             done(
                 FrameSnapshot(
                     image.width, image.height, rotation, crop, FrameSnapshot.packNv21(frame),
-                    codes.map { it.text }, android.os.Build.MODEL, image.imageInfo.timestamp,
+                    codes.map { it.text }, deviceName(), image.imageInfo.timestamp,
                 ),
             )
         }
@@ -145,6 +147,7 @@ class HutongAnalyzer(
         }
     }
 
+    /** Stops the analyzer thread. The scanner stays the caller's to close. */
     override fun close() {
         executor.shutdown()
     }

@@ -21,7 +21,6 @@ import androidx.camera.lifecycle.ProcessCameraProvider
 import androidx.camera.view.PreviewView
 import kotlinx.coroutines.MainScope
 import kotlinx.coroutines.cancel
-import kotlinx.coroutines.launch
 import org.hutong.camera.FrameResult
 import org.hutong.camera.HutongAnalyzer
 import org.hutong.camera.XY
@@ -30,34 +29,30 @@ import java.util.Locale
 
 /**
  * The QA app: live viewfinder with the detected corners, ms per frame and FPS, what the code is
- * (network, amount), pay and refund against the sandbox from Settings, and "save frame".
+ * (network, amount), and "save frame".
  */
 class MainActivity : ComponentActivity() {
     private val scope = MainScope()
     private lateinit var previewView: PreviewView
-    private lateinit var overlay: OverlayView
+    private lateinit var codeOverlay: OverlayView
     private lateinit var stats: TextView
     private lateinit var info: TextView
     private lateinit var flow: TextView
     private var analyzer: HutongAnalyzer? = null
-    private var payments: PaymentSession? = null
 
-    /** The last code identified, and the last payment made (what Refund refunds). */
+    /** The last code identified. */
     private var current: ScannedPayment? = null
-    private var lastIntentId: String? = null
     private var askedForCamera = false
 
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
         previewView = PreviewView(this).apply { scaleType = PreviewView.ScaleType.FILL_CENTER }
-        overlay = OverlayView(this)
+        codeOverlay = OverlayView(this)
         stats = label(14f)
         info = label(16f)
         flow = label(14f)
         val buttons = LinearLayout(this).apply {
             orientation = LinearLayout.HORIZONTAL
-            addView(button("Pay") { pay() })
-            addView(button("Refund") { refund() })
             addView(button("Save frame") { saveFrame() })
             addView(button("Settings") { startActivity(Intent(this@MainActivity, SettingsActivity::class.java)) })
         }
@@ -72,7 +67,7 @@ class MainActivity : ComponentActivity() {
         }
         val root = FrameLayout(this).apply {
             addView(previewView, FrameLayout.LayoutParams(MATCH_PARENT, MATCH_PARENT))
-            addView(overlay, FrameLayout.LayoutParams(MATCH_PARENT, MATCH_PARENT))
+            addView(codeOverlay, FrameLayout.LayoutParams(MATCH_PARENT, MATCH_PARENT))
             addView(panel, FrameLayout.LayoutParams(MATCH_PARENT, WRAP_CONTENT, Gravity.BOTTOM))
         }
         setContentView(root)
@@ -93,7 +88,7 @@ class MainActivity : ComponentActivity() {
     }
 
     private fun startCamera() {
-        val analyzer = HutongAnalyzer(SampleScanning.newScanner(), { overlay.viewfinder() }, ::onFrame)
+        val analyzer = HutongAnalyzer(SampleScanning.newScanner(), { codeOverlay.viewfinder() }, ::onFrame)
         this.analyzer = analyzer
         val providerFuture = ProcessCameraProvider.getInstance(this)
         providerFuture.addListener({
@@ -116,7 +111,7 @@ class MainActivity : ComponentActivity() {
         } else {
             result.codes.map { code -> code.corners.map { mapping.imageToView(XY(it.x, it.y)) } }
         }
-        overlay.showOutlines(outlines)
+        codeOverlay.showOutlines(outlines)
         val text = String.format(
             Locale.ROOT, "%.1f ms/frame (median %.1f) · %.1f fps%s",
             result.scanMillis, result.medianScanMillis, result.framesPerSecond,
@@ -133,45 +128,6 @@ class MainActivity : ComponentActivity() {
         }
     }
 
-    private fun session(): PaymentSession? {
-        payments?.let { return it }
-        val settings = SampleSettings(this)
-        if (!settings.isComplete) {
-            toast("Set the sandbox URL and its CA certificate in Settings first")
-            return null
-        }
-        return try {
-            PaymentSession.open(this, settings) { line -> runOnUiThread { flow.text = line } }.also { payments = it }
-        } catch (e: Exception) {
-            toast("Cannot reach the sandbox: ${e.message}")
-            null
-        }
-    }
-
-    private fun pay() {
-        val code = current ?: return toast("Scan a merchant code first")
-        val session = session() ?: return
-        scope.launch {
-            try {
-                lastIntentId = session.pay(code)
-            } catch (e: Exception) {
-                flow.text = "Pay failed: ${e.message}"
-            }
-        }
-    }
-
-    private fun refund() {
-        val intentId = lastIntentId ?: return toast("Pay first")
-        val session = session() ?: return
-        scope.launch {
-            try {
-                session.refundAll(intentId)
-            } catch (e: Exception) {
-                flow.text = "Refund failed: ${e.message}"
-            }
-        }
-    }
-
     private fun saveFrame() {
         val analyzer = analyzer ?: return
         val dir = File(getExternalFilesDir(null), "frames")
@@ -184,7 +140,6 @@ class MainActivity : ComponentActivity() {
     override fun onDestroy() {
         scope.cancel()
         analyzer?.close()
-        payments?.close()
         super.onDestroy()
     }
 
