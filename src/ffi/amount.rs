@@ -63,6 +63,15 @@ impl From<money::Money> for Money {
     }
 }
 
+impl Money {
+    /// The core amount, refusing a currency code the table does not know.
+    pub(crate) fn to_core(&self) -> Result<money::Money, money::AmountError> {
+        let currency = Currency::from_alpha(&self.currency)
+            .ok_or_else(|| money::AmountError::UnknownCurrency(self.currency.clone()))?;
+        Ok(money::Money::new(self.minor, currency))
+    }
+}
+
 fn currency(alpha: &str) -> Result<Currency, AmountError> {
     Currency::from_alpha(alpha)
         .ok_or_else(|| money::AmountError::UnknownCurrency(alpha.to_owned()).into())

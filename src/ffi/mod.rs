@@ -1,6 +1,6 @@
 //! The thin UniFFI surface: exported functions, objects, records and errors that wrap the plain
 //! Rust modules. Nothing here decides anything; it converts at the boundary (see
-//! `docs/adr/0005-ffi-surface-and-errors.md`).
+//! `docs/adr/0005-ffi-surface-and-errors.md` and `docs/adr/0006-async-and-foreign-traits.md`).
 //!
 //! One file per area, each with its own small error enum. Every export runs inside
 //! [`guard::guarded`], so a panic becomes the area's `Internal` variant instead of an untyped
@@ -9,6 +9,7 @@
 mod amount;
 mod guard;
 mod identify;
+mod payments;
 mod picture;
 mod scan;
 mod version;
@@ -17,6 +18,11 @@ pub use amount::{format_amount, parse_amount, AmountError, Money};
 pub use identify::{
     identify, identify_bytes, CodeInfo, CodeKind, Confidence, Expect, IdentifyContext,
     IdentifyError, PayRoute, Presentation, Receiver, RiskFlag, RouteKind,
+};
+pub use payments::{
+    Direction, Fee, FlowListener, FundingSource, Intent, IntentState, LogLevel, Logger, PayOptions,
+    PaymentTimings, Payments, PaymentsConfig, PaymentsError, Quote, Receipt, RecoverOutcome,
+    Refund, RefundState, ServerRoot, Signer, SignerError, StateChange,
 };
 pub use picture::{
     encode_luma_png, render_code, LumaPngError, RenderCodeError, RenderedCode, Symbology,

@@ -69,6 +69,15 @@ impl TestSwitch {
         }]
     }
 
+    /// Registers a device key out of band (as an operator would), for clients that skip
+    /// `register_device`.
+    pub fn register(&self, key_id: &str, public_key: Vec<u8>) {
+        self.devices
+            .lock()
+            .unwrap()
+            .insert(key_id.to_string(), public_key);
+    }
+
     pub fn payment(&self, id: &str) -> Option<PaymentRow> {
         self.ledger.lock().unwrap().payments.get(id).cloned()
     }

@@ -238,6 +238,32 @@ fn lower_camel(snake: &str) -> String {
     out
 }
 
+/// The C symbols the header must declare: one per function, constructor and method
+/// (`uniffi_hutong_fn_func_identify`, `uniffi_hutong_fn_method_scanner_scan_nv21`...).
+fn header_symbols(snapshot: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in snapshot.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let name = |w: &str| w.split('(').next().unwrap_or(w).to_owned();
+        match words.as_slice() {
+            ["fn", f, ..] => out.push(format!("uniffi_hutong_fn_func_{}", name(f))),
+            ["object" | "trait", owner, m, ..] => {
+                let (ty, kind) = owner.split_once("::").unwrap_or((owner, ""));
+                let ty = ty.to_ascii_lowercase();
+                match kind {
+                    "method" => out.push(format!("uniffi_hutong_fn_method_{ty}_{}", name(m))),
+                    "constructor" => {
+                        out.push(format!("uniffi_hutong_fn_constructor_{ty}_{}", name(m)))
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// No Swift toolchain here: check that generation produced the three files and that the Swift
 /// source mentions every exported name (the header every exported function's symbol).
 fn check_swift(swift: &Path, snapshot: &str) -> Result<()> {
@@ -254,9 +280,7 @@ fn check_swift(swift: &Path, snapshot: &str) -> Result<()> {
             missing.push(format!("Hutong.swift: {name}"));
         }
     }
-    for line in snapshot.lines().filter(|l| l.starts_with("fn ")) {
-        let name = line[3..].split(['(', ' ']).next().unwrap_or_default();
-        let symbol = format!("uniffi_hutong_fn_func_{name}");
+    for symbol in header_symbols(snapshot) {
         if !header.contains(&symbol) {
             missing.push(format!("HutongFFI.h: {symbol}"));
         }
@@ -298,6 +322,48 @@ pub(crate) fn maven_test(dir: &Path, what: &str) -> Result<()> {
     Ok(())
 }
 
+/// `cargo xtask bench-ffi`: the Rust bench (`benches/ffi_calls.rs`, bench profile) writes its
+/// frame and medians; the Kotlin harness (`FfiBench.kt`) then scans the same frame through JNA
+/// with the cdylib that same `cargo bench` built, so both sides run identical machine code.
+pub fn bench_ffi(root: &Path) -> Result<()> {
+    let target = target_dir(root);
+    run(cargo()
+        .args(["bench", "-p", "hutong", "--bench", "ffi_calls"])
+        .env("HUTONG_FFI_BENCH_OUT", target.join("ffi-bench")))?;
+    bindings(
+        root,
+        &Options {
+            update_snapshot: false,
+            release: false,
+        },
+    )?;
+    // The bench profile's cdylib, built alongside the bench (opt-level 3, thin LTO).
+    let bench_lib = target.join("release/deps").join(host_library_name());
+    copy_without_debug_info(
+        &bench_lib,
+        &root.join(KOTLIN_NATIVE).join(host_library_name()),
+    )?;
+    let dir = root.join("bindings/kotlin");
+    let mut cmd = Command::new("mvn");
+    cmd.args([
+        "-B",
+        "-q",
+        "--no-transfer-progress",
+        "test",
+        "-Dtest=FfiBench",
+        "-Dhutong.bench=true",
+        "-Dsurefire.failIfNoSpecifiedTests=false",
+    ])
+    .current_dir(&dir);
+    run(&mut cmd)?;
+    let table = target.join("ffi-bench/table.md");
+    print!(
+        "{}",
+        fs::read_to_string(&table).with_context(|| format!("reading {table:?}"))?
+    );
+    Ok(())
+}
+
 /// How far the core gets for Android without the NDK (ring and friends need a C compiler for
 /// the target; pure-Rust crates check fine).
 pub fn android_check() -> Result<()> {
@@ -313,6 +379,24 @@ mod tests {
     fn converts_snake_case_to_swift_lower_camel() {
         assert_eq!(lower_camel("encode_luma_png"), "encodeLumaPng");
         assert_eq!(lower_camel("hutong_version"), "hutongVersion");
+    }
+
+    #[test]
+    fn lists_the_header_symbol_of_every_function_constructor_and_method() {
+        let snapshot = "fn identify(payload: String) -> CodeInfo\n\
+            object Scanner\n\
+            object Scanner::constructor new(options: ScanOptions) throws ScanError\n\
+            object Payments::method pay async(code: String) -> Intent\n\
+            trait Signer::method sign(message: Vec<u8>) -> Vec<u8>\n";
+        assert_eq!(
+            header_symbols(snapshot),
+            [
+                "uniffi_hutong_fn_func_identify",
+                "uniffi_hutong_fn_constructor_scanner_new",
+                "uniffi_hutong_fn_method_payments_pay",
+                "uniffi_hutong_fn_method_signer_sign",
+            ]
+        );
     }
 
     #[test]

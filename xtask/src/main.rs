@@ -17,6 +17,7 @@ fn main() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("test") => test(&root),
         Some("bench-compare") => bench_compare(&root),
+        Some("bench-ffi") => bindings::bench_ffi(&root),
         Some("bindings") => bindings::bindings(&root, &bindings::Options::parse(&args[1..])?),
         Some("android-check") => bindings::android_check(),
         Some("android") => android::android(&root),
@@ -42,6 +43,8 @@ fn print_help() {
         "cargo xtask <command>\n\
          \n  test          fmt check, clippy -D warnings, all Rust tests, bindings + Kotlin JVM tests, Android JVM check (what CI runs)\
          \n  bench-compare time scan_frame against zxing-cpp (PyPI, in a venv under target/) on the same frames\
+         \n  bench-ffi     scan a 1280x720 NV21 frame and identify a payload from Rust and from Kotlin,\
+         \n                print both medians and the overhead of the Kotlin path\
          \n  bindings      host library -> Kotlin + Swift, API snapshot and Swift checks\
          \n                [--update-snapshot] rewrite bindings/api-snapshot.txt; [--release] release library\
          \n  android-check cargo check the core for aarch64-linux-android (no NDK needed to try)\

@@ -1,6 +1,7 @@
 //! `hutong-qa demo`: the end-to-end story so far. Renders a merchant's EMVCo QR, delivers it
 //! the way a phone camera would (NV21, padded rows, sensor turned 90°, noise), scans it and
-//! prints what was found and what the payload is. The pay flow extends it.
+//! prints what was found and what the payload is, then pays it against an in-process sandbox
+//! acquirer over TLS (temporary journal and ledger), refunds half, and prints every transition.
 use anyhow::{Context, Result};
 use hutong::frame::synth::LumaPicture;
 use hutong::frame::Frame;
@@ -81,9 +82,24 @@ pub fn run() -> Result<()> {
         println!("matches : {}", c.text == payload);
         let id = hutong::registry::identify(&c.text);
         println!(
-            "identify: {}",
-            serde_json::to_string_pretty(&id.to_json()).context("printing the identification")?
+            "identify: {} ({}), {} {}, merchant {} in {}, amount {} {}, valid {}, risk flags {}",
+            id.network.as_deref().unwrap_or("?"),
+            id.network_name.as_deref().unwrap_or("?"),
+            id.to_json()["format"].as_str().unwrap_or("?"),
+            id.to_json()["static_or_dynamic"].as_str().unwrap_or("?"),
+            id.merchant_name.as_deref().unwrap_or("?"),
+            id.merchant_city.as_deref().unwrap_or("?"),
+            id.amount_decimal().unwrap_or_default(),
+            id.amount.map(|m| m.currency.alpha).unwrap_or(""),
+            id.valid,
+            id.risk.len()
         );
     }
-    Ok(())
+    let text = codes[0].text.clone();
+    let identified = hutong::registry::identify(&text);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(crate::demo_pay::run(&text, &identified))
 }

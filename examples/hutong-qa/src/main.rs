@@ -2,9 +2,11 @@
 use clap::{Parser, Subcommand};
 
 mod demo;
+mod demo_pay;
 mod gen;
 mod identify;
 mod pay;
+mod sandbox;
 mod scan;
 
 #[derive(Parser)]
@@ -59,6 +61,8 @@ enum Cmd {
         #[arg(long)]
         out: std::path::PathBuf,
     },
+    /// Runs the sandbox acquirer (HTTPS, own ledger, forced outcomes) until killed.
+    Sandbox(sandbox::SandboxArgs),
     /// Payment flow: pay, collect, refund, status, recover.
     #[command(flatten)]
     Pay(Box<pay::PayCmd>),
@@ -99,6 +103,7 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
             module_px,
         })
         .map(|()| std::process::ExitCode::SUCCESS),
+        Cmd::Sandbox(args) => sandbox::run(args).map(|()| std::process::ExitCode::SUCCESS),
         Cmd::Pay(cmd) => pay::run(*cmd).map(|()| std::process::ExitCode::SUCCESS),
     }
 }

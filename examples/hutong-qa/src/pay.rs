@@ -27,8 +27,12 @@ pub struct Connection {
     #[arg(long = "pin")]
     pub pins: Vec<String>,
     /// The switch's key-set root public key: `key_id:base64(65-byte SEC1)` (the sandbox prints it).
+    #[arg(long, required_unless_present = "sandbox_config")]
+    pub root_key: Option<String>,
+    /// The JSON line `hutong-qa sandbox --ready-json` printed (or the `sandbox.json` it wrote):
+    /// sets the endpoint, certificate, pin and root key at once.
     #[arg(long)]
-    pub root_key: String,
+    pub sandbox_config: Option<PathBuf>,
     /// Journal file.
     #[arg(long, default_value = "hutong-journal.sqlite")]
     pub journal: PathBuf,
@@ -154,13 +158,32 @@ fn client(conn: &Connection) -> anyhow::Result<(Payments, bool)> {
     for p in &conn.pins {
         pins.push(SpkiPin::parse_hex(p).ok_or_else(|| anyhow!("bad --pin {p}"))?);
     }
+    let mut endpoint = conn.endpoint.clone();
+    let mut ca_pem = conn.ca_cert.as_ref().map(std::fs::read).transpose()?;
+    let mut root = conn.root_key.as_deref().map(parse_root).transpose()?;
+    if let Some(path) = &conn.sandbox_config {
+        let s = SandboxConfigFile::read(path)?;
+        endpoint = s.endpoint;
+        ca_pem = Some(s.ca_pem.into_bytes());
+        pins.push(
+            SpkiPin::parse_hex(&s.spki_pin)
+                .ok_or_else(|| anyhow!("bad spki_pin in {}", path.display()))?,
+        );
+        root = Some(PinnedRoot {
+            key_id: s.root_key_id,
+            public_key: B64
+                .decode(&s.root_public_key)
+                .context("root_public_key is not base64")?,
+        });
+    }
+    let root = root.ok_or_else(|| anyhow!("give --root-key or --sandbox-config"))?;
     let payments = Payments::new(PaymentsConfig {
-        endpoint: conn.endpoint.clone(),
-        ca_pem: conn.ca_cert.as_ref().map(std::fs::read).transpose()?,
+        endpoint,
+        ca_pem,
         spki_pins: pins,
         journal_path: conn.journal.clone(),
         signer: Arc::new(signer),
-        server_roots: vec![parse_root(&conn.root_key)?],
+        server_roots: vec![root],
         listener: Some(Arc::new(Printer)),
         timings: if conn.production_timings {
             FlowTimings::default()
@@ -172,11 +195,52 @@ fn client(conn: &Connection) -> anyhow::Result<(Payments, bool)> {
     Ok((payments, fresh))
 }
 
+/// The sandbox's ready line (`hutong-qa sandbox --ready-json`).
+#[derive(serde::Deserialize)]
+struct SandboxConfigFile {
+    endpoint: String,
+    ca_pem: String,
+    spki_pin: String,
+    root_key_id: String,
+    root_public_key: String,
+}
+
+impl SandboxConfigFile {
+    fn read(path: &std::path::Path) -> anyhow::Result<Self> {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        serde_json::from_str(text.trim())
+            .with_context(|| format!("{} is not a sandbox config", path.display()))
+    }
+}
+
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
+/// Crash tests (tests/crash_sigkill.rs): `HUTONG_QA_CRASH_AT=<step>` freezes the process right
+/// after that step is durable and prints `CRASH-POINT <step>`, so the parent can SIGKILL it there.
+fn arm_crash_point() {
+    let Ok(step) = std::env::var("HUTONG_QA_CRASH_AT") else {
+        return;
+    };
+    hutong::flow::crash::arm(Some(&step));
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let text = info.to_string();
+        if text.contains("crash test:") {
+            println!("CRASH-POINT {step}");
+            // Frozen, not unwound: nothing after the step may run before the SIGKILL.
+            loop {
+                std::thread::park();
+            }
+        }
+        default(info);
+    }));
+}
+
 pub fn run(cmd: PayCmd) -> anyhow::Result<()> {
+    arm_crash_point();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -1,0 +1,108 @@
+//! The QA tool as a user runs it: `demo` tells the whole story, `sandbox --ready-json` announces
+//! itself with one JSON line and stops when its stdin closes, and `pay --sandbox-config` talks to
+//! that child process over TLS.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+
+fn qa() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_hutong-qa"))
+}
+
+#[test]
+fn demo_scans_identifies_pays_and_refunds_half() {
+    let out = qa().arg("demo").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for needle in [
+        "matches : true",
+        "route   : WeChat Pay pays unionpay codes by unionpay:unionpay_qr_interconnect",
+        "payment submitting -> succeeded",
+        "refund  : half of what was paid, 12.50 CNY",
+        "refund  requested -> succeeded",
+        "ledger  : succeeded paid 25.00 refunded 12.50 (1 capture, 1 refund)",
+        "agree   : journal and ledger agree",
+    ] {
+        assert!(text.contains(needle), "missing `{needle}` in:\n{text}");
+    }
+}
+
+#[test]
+fn sandbox_ready_json_serves_a_pay_and_exits_when_stdin_closes() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("ledger.sqlite");
+    let mut child = qa()
+        .args(["sandbox", "--ready-json", "--ledger"])
+        .arg(&ledger)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let ready: serde_json::Value = serde_json::from_str(&line).unwrap();
+    for field in [
+        "endpoint",
+        "ca_pem",
+        "spki_pin",
+        "root_key_id",
+        "root_public_key",
+        "ledger",
+    ] {
+        assert!(
+            ready[field].as_str().is_some_and(|v| !v.is_empty()),
+            "{field} in {line}"
+        );
+    }
+    assert!(ready["endpoint"]
+        .as_str()
+        .unwrap()
+        .starts_with("https://127.0.0.1:"));
+    assert!(ready["spki_pin"].as_str().unwrap().starts_with("sha256/"));
+    assert!(ready["ca_pem"]
+        .as_str()
+        .unwrap()
+        .starts_with("-----BEGIN CERTIFICATE-----"));
+    assert_eq!(ready["ledger"].as_str().unwrap(), ledger.to_str().unwrap());
+
+    let config = dir.path().join("sandbox.json");
+    std::fs::write(&config, &line).unwrap();
+    let pay = qa()
+        .args([
+            "pay",
+            "--code",
+            "https://qr.alipay.com/fkx12345",
+            "--route",
+            "alipay:direct",
+        ])
+        .args(["--amount", "12.34", "--sandbox-config"])
+        .arg(&config)
+        .arg("--journal")
+        .arg(dir.path().join("journal.sqlite"))
+        .arg("--key-file")
+        .arg(dir.path().join("device.p8"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&pay.stdout);
+    assert!(
+        pay.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&pay.stderr)
+    );
+    assert!(text.contains("ended succeeded"), "{text}");
+
+    // Closing stdin stops it; nothing else is printed on stdout.
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.flush().unwrap();
+    drop(stdin);
+    let status = child.wait().unwrap();
+    assert!(status.success());
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    assert_eq!(rest, "", "exactly one line on stdout");
+}

@@ -1,0 +1,175 @@
+//! The listener: TLS (rustls on ring, a self-signed certificate made at start) or, behind an
+//! explicit flag, plain HTTP; one hyper HTTP/1.1 connection task per client. Each connection
+//! carries a `ConnCtl` so a forced outcome can reset it (RST) or close it without answering.
+
+use axum::Router;
+use hyper_util::rt::TokioIo;
+use hyper_util::service::TowerToHyperService;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{watch, Notify};
+
+/// Per-connection control, found in every request's extensions.
+#[derive(Clone, Debug)]
+pub struct ConnCtl {
+    pub peer: SocketAddr,
+    kill: Arc<Notify>,
+    rst: Arc<AtomicBool>,
+}
+
+impl ConnCtl {
+    /// Drops the connection with a TCP reset, whatever is in flight.
+    pub fn reset(&self) {
+        self.rst.store(true, Ordering::SeqCst);
+        self.kill.notify_one();
+    }
+
+    /// Drops the connection with an ordinary close and no answer.
+    pub fn close(&self) {
+        self.kill.notify_one();
+    }
+}
+
+/// A TCP stream that, when dropped after `ConnCtl::reset`, sends RST instead of FIN.
+struct ResetOnDrop {
+    tcp: TcpStream,
+    rst: Arc<AtomicBool>,
+}
+
+impl Drop for ResetOnDrop {
+    fn drop(&mut self) {
+        if self.rst.load(Ordering::SeqCst) {
+            let _ = self.tcp.set_zero_linger();
+        }
+    }
+}
+
+impl AsyncRead for ResetOnDrop {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.tcp).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for ResetOnDrop {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.tcp).poll_write(cx, buf)
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.tcp).poll_flush(cx)
+    }
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.tcp).poll_shutdown(cx)
+    }
+}
+
+/// The server's certificate, made fresh at every start.
+pub struct Identity {
+    pub cert_pem: String,
+    pub cert_der: Vec<u8>,
+    key_der: Vec<u8>,
+}
+
+/// A self-signed certificate for 127.0.0.1, localhost and `extra_names`.
+pub fn self_signed(extra_names: &[String]) -> Result<Identity, rcgen::Error> {
+    let mut names = vec!["127.0.0.1".to_string(), "localhost".to_string()];
+    names.extend(extra_names.iter().cloned());
+    let ck = rcgen::generate_simple_self_signed(names)?;
+    Ok(Identity {
+        cert_pem: ck.cert.pem(),
+        cert_der: ck.cert.der().to_vec(),
+        key_der: ck.signing_key.serialize_der(),
+    })
+}
+
+/// rustls on ring, TLS 1.2 and 1.3, HTTP/1.1 by ALPN.
+pub fn tls_acceptor(id: &Identity) -> Result<tokio_rustls::TlsAcceptor, rustls::Error> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(id.key_der.clone()));
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])?
+        .with_no_client_auth()
+        .with_single_cert(vec![CertificateDer::from(id.cert_der.clone())], key)?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
+}
+
+/// Accepts until `stop` turns true; every connection ends when `stop` does.
+pub async fn serve(
+    listener: TcpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    router: Router,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        let (tcp, peer) = tokio::select! {
+            a = listener.accept() => match a {
+                Ok(a) => a,
+                // EMFILE and friends: keep serving the connections we have.
+                Err(_) => { tokio::time::sleep(std::time::Duration::from_millis(50)).await; continue }
+            },
+            _ = stop.changed() => return,
+        };
+        let _ = tcp.set_nodelay(true);
+        let tls = tls.clone();
+        let router = router.clone();
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            let ctl = ConnCtl {
+                peer,
+                kill: Arc::new(Notify::new()),
+                rst: Arc::new(AtomicBool::new(false)),
+            };
+            let io = ResetOnDrop {
+                tcp,
+                rst: ctl.rst.clone(),
+            };
+            match tls {
+                Some(acceptor) => {
+                    let Ok(Ok(stream)) = tokio::time::timeout(
+                        std::time::Duration::from_secs(10),
+                        acceptor.accept(io),
+                    )
+                    .await
+                    else {
+                        return;
+                    };
+                    connection(stream, router, ctl, stop).await
+                }
+                None => connection(io, router, ctl, stop).await,
+            }
+        });
+    }
+}
+
+async fn connection<IO>(io: IO, router: Router, ctl: ConnCtl, mut stop: watch::Receiver<bool>)
+where
+    IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let kill = ctl.kill.clone();
+    let with_ctl = router.layer(axum::Extension(ctl));
+    let service = TowerToHyperService::new(with_ctl);
+    let conn = hyper::server::conn::http1::Builder::new()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(std::time::Duration::from_secs(30))
+        .serve_connection(TokioIo::new(io), service);
+    tokio::select! {
+        _ = conn => {}
+        _ = kill.notified() => {}
+        _ = stop.changed() => {}
+    }
+}

@@ -1,0 +1,1181 @@
+//! Payments across the boundary: the `Payments` client with async pay / collect / refund /
+//! status / cancel / recover, and the foreign traits an app implements (`Signer` over its
+//! hardware key, `FlowListener` for its UI, `Logger` for its log). Decisions in
+//! `docs/adr/0006-async-and-foreign-traits.md`.
+
+use super::amount::Money;
+use super::guard::{guarded, guarded_async, Panicked};
+use crate::flow::{self, wire, FlowError, PayerCode, PayerCodeError};
+use crate::journal::{IntentRecord, JournalError, RefundRecord};
+use crate::money::{self, AmountError};
+use crate::registry::{self, Registry};
+use crate::route;
+use crate::sign::{self, PinnedRoot, SignError};
+use crate::transport::{SpkiPin, Transport};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+const LOG_TARGET: &str = "hutong::payments";
+
+// ---------------------------------------------------------------------------------------------
+// Foreign traits
+
+/// Why the app's signer could not sign. Not flat: the app's own `Signer` throws it
+/// (`SignerException.Failed(reason)` / `SignerError.Failed(reason:)`), so it must cross both ways.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+pub enum SignerError {
+    /// The key store refused (key invalidated, user authentication required, ...).
+    #[error("signer failed: {reason}")]
+    Failed { reason: String },
+    /// The foreign implementation threw something other than `SignerError`.
+    #[error("signer threw an unexpected error: {reason}")]
+    Unexpected { reason: String },
+}
+
+impl From<uniffi::UnexpectedUniFFICallbackError> for SignerError {
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        SignerError::Unexpected { reason: e.reason }
+    }
+}
+
+/// The device's ECDSA P-256 key, held by the app (Android Keystore, Secure Enclave). Requests to
+/// the switch are signed with it; the switch knows it by `key_id` after `register_device`.
+#[uniffi::export(with_foreign)]
+pub trait Signer: Send + Sync {
+    /// The id under which the switch knows the public key.
+    fn key_id(&self) -> Result<String, SignerError>;
+    /// The 65-byte uncompressed SEC1 public key (`0x04 || x || y`).
+    fn public_key(&self) -> Result<Vec<u8>, SignerError>;
+    /// An ASN.1 DER ECDSA signature over SHA-256 of `message` (Java `SHA256withECDSA`,
+    /// CryptoKit `signature(for:).derRepresentation`).
+    fn sign(&self, message: Vec<u8>) -> Result<Vec<u8>, SignerError>;
+}
+
+/// Receives every state change of an intent or refund, after it is durable in the journal.
+/// Called on the library's worker threads: hop to the UI thread yourself. An exception thrown
+/// here is logged and otherwise ignored; it never stops a payment.
+#[uniffi::export(with_foreign)]
+pub trait FlowListener: Send + Sync {
+    fn on_state_change(&self, change: StateChange);
+}
+
+/// How much a log line matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, uniffi::Enum)]
+pub enum LogLevel {
+    Error,
+    Warn,
+    Info,
+    Debug,
+}
+
+/// Where the library's log lines go (Logcat, os_log). Lines never hold payer codes, keys or
+/// signatures. Exceptions thrown here are ignored.
+#[uniffi::export(with_foreign)]
+pub trait Logger: Send + Sync {
+    fn log(&self, level: LogLevel, target: String, message: String);
+}
+
+/// A foreign callback that threw: UniFFI panics on the Rust side for methods without an error
+/// type, so listener and logger calls are fenced here and never reach the payment.
+fn fenced(f: impl FnOnce()) {
+    let _ = catch_unwind(AssertUnwindSafe(f));
+}
+
+#[derive(Clone)]
+struct Log(Option<Arc<dyn Logger>>);
+
+impl Log {
+    fn at(&self, level: LogLevel, message: impl FnOnce() -> String) {
+        if let Some(l) = &self.0 {
+            let text = message();
+            fenced(|| l.log(level, LOG_TARGET.to_owned(), text));
+        }
+    }
+}
+
+/// The app's signer as the core `sign::Signer`. Key id and public key are read once, when the
+/// client is built, so a failing key store shows up there and not halfway through a payment.
+struct ForeignSigner {
+    inner: Arc<dyn Signer>,
+    key_id: String,
+    public_key: Vec<u8>,
+}
+
+impl ForeignSigner {
+    fn new(inner: Arc<dyn Signer>) -> Result<Self, PaymentsError> {
+        let key_id = inner.key_id().map_err(signer_config)?;
+        let public_key = inner.public_key().map_err(signer_config)?;
+        if key_id.is_empty() {
+            return Err(PaymentsError::InvalidConfig(
+                "signer key_id is empty".into(),
+            ));
+        }
+        if public_key.len() != 65 || public_key[0] != 0x04 {
+            return Err(PaymentsError::InvalidConfig(format!(
+                "signer public_key must be a 65-byte uncompressed P-256 point, got {} bytes",
+                public_key.len()
+            )));
+        }
+        Ok(ForeignSigner {
+            inner,
+            key_id,
+            public_key,
+        })
+    }
+}
+
+fn signer_config(e: SignerError) -> PaymentsError {
+    PaymentsError::Signer(e.to_string())
+}
+
+impl sign::Signer for ForeignSigner {
+    fn key_id(&self) -> String {
+        self.key_id.clone()
+    }
+    fn public_key(&self) -> Vec<u8> {
+        self.public_key.clone()
+    }
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignError> {
+        // A panic here would come from UniFFI's own plumbing; it must not unwind through the flow.
+        match catch_unwind(AssertUnwindSafe(|| self.inner.sign(message.to_vec()))) {
+            Ok(Ok(sig)) => Ok(sig),
+            Ok(Err(e)) => Err(SignError::SignerFailed(e.to_string())),
+            Err(_) => Err(SignError::SignerFailed(
+                "the signer callback panicked".into(),
+            )),
+        }
+    }
+}
+
+/// Fans core state changes out to the app's listener and logger.
+struct Bridge {
+    listener: Option<Arc<dyn FlowListener>>,
+    log: Log,
+}
+
+impl flow::FlowListener for Bridge {
+    fn on_change(&self, change: &flow::StateChange) {
+        let change = StateChange::from(change);
+        self.log
+            .at(LogLevel::Debug, || format!("state change: {change:?}"));
+        if let Some(l) = &self.listener {
+            fenced(|| l.on_state_change(change));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Records and enums
+
+/// A root key that signs the switch's response-key set (pinned in the app).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ServerRoot {
+    pub key_id: String,
+    /// 65-byte uncompressed SEC1 P-256 point.
+    pub public_key: Vec<u8>,
+}
+
+/// Overrides of the flow's waits, in milliseconds. Unset fields keep the production values
+/// (first poll 3 s, then every 5 s, 45-60 s deadlines), or with `sandbox` the millisecond-scale
+/// values the sandbox and tests use.
+#[derive(Debug, Clone, PartialEq, Eq, Default, uniffi::Record)]
+pub struct PaymentTimings {
+    #[uniffi(default = false)]
+    pub sandbox: bool,
+    #[uniffi(default = None)]
+    pub first_poll_ms: Option<u32>,
+    #[uniffi(default = None)]
+    pub poll_interval_ms: Option<u32>,
+    #[uniffi(default = None)]
+    pub poll_jitter_ms: Option<u32>,
+    /// The deadline for every network (after it, an unfinished payment is reversed).
+    #[uniffi(default = None)]
+    pub deadline_ms: Option<u32>,
+    /// Attempts per idempotent request, the first included.
+    #[uniffi(default = None)]
+    pub request_attempts: Option<u32>,
+    #[uniffi(default = None)]
+    pub retry_base_ms: Option<u32>,
+    #[uniffi(default = None)]
+    pub retry_cap_ms: Option<u32>,
+    #[uniffi(default = None)]
+    pub reverse_rounds: Option<u32>,
+    #[uniffi(default = None)]
+    pub refund_poll_interval_ms: Option<u32>,
+    #[uniffi(default = None)]
+    pub refund_polls: Option<u32>,
+}
+
+fn ms(v: u32) -> Duration {
+    Duration::from_millis(u64::from(v))
+}
+
+impl PaymentTimings {
+    fn to_core(&self) -> flow::FlowTimings {
+        let mut t = if self.sandbox {
+            flow::FlowTimings::fast()
+        } else {
+            flow::FlowTimings::default()
+        };
+        if let Some(v) = self.first_poll_ms {
+            t.first_poll = ms(v);
+        }
+        if let Some(v) = self.poll_interval_ms {
+            t.poll_interval = ms(v);
+        }
+        if let Some(v) = self.poll_jitter_ms {
+            t.poll_jitter = ms(v);
+        }
+        if let Some(v) = self.deadline_ms {
+            t.deadlines.clear();
+            t.default_deadline = ms(v);
+        }
+        if let Some(v) = self.request_attempts {
+            t.retry.max_attempts = v.max(1);
+        }
+        if let Some(v) = self.retry_base_ms {
+            t.retry.base = ms(v);
+        }
+        if let Some(v) = self.retry_cap_ms {
+            t.retry.cap = ms(v);
+        }
+        if let Some(v) = self.reverse_rounds {
+            t.reverse_rounds = v;
+        }
+        if let Some(v) = self.refund_poll_interval_ms {
+            t.refund_poll_interval = ms(v);
+        }
+        if let Some(v) = self.refund_polls {
+            t.refund_polls = v;
+        }
+        t
+    }
+}
+
+/// Everything a `Payments` client needs besides its callbacks.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PaymentsConfig {
+    /// `https://host:port` of the switch.
+    pub endpoint: String,
+    /// PEM certificate(s) to trust instead of the platform's roots (the sandbox's self-signed one).
+    #[uniffi(default = None)]
+    pub ca_pem: Option<String>,
+    /// SHA-256 pins of the server's SubjectPublicKeyInfo, 64 hex digits (`sha256/` prefix allowed);
+    /// give a backup pin too.
+    #[uniffi(default = [])]
+    pub spki_pins: Vec<String>,
+    /// The journal file (SQLite); keep it in the app's private files, one per wallet account.
+    pub journal_path: String,
+    pub server_roots: Vec<ServerRoot>,
+    /// The wallet's acceptance profile (`wechat`, `unionpay_quickpass`...): picks the route of a
+    /// payment when `PayOptions.route` is not given. Without it every route is `<network>:direct`.
+    #[uniffi(default = None)]
+    pub wallet_profile_id: Option<String>,
+    #[uniffi(default = None)]
+    pub timings: Option<PaymentTimings>,
+}
+
+/// Extras for one payment, collection or refund.
+#[derive(Debug, Clone, PartialEq, Eq, Default, uniffi::Record)]
+pub struct PayOptions {
+    #[uniffi(default = "")]
+    pub description: String,
+    /// What to pay with; `None` takes the first source `funding_sources()` lists.
+    #[uniffi(default = None)]
+    pub funding_source_id: Option<String>,
+    /// `<network>:<route>` (`wechat_pay:direct`); `None` derives it from the code and the
+    /// configured wallet profile.
+    #[uniffi(default = None)]
+    pub route: Option<String>,
+    /// Sandbox only: force an outcome (`success`, `user_paying`, ...); a real switch ignores it.
+    #[uniffi(default = None)]
+    pub sandbox_scenario: Option<String>,
+}
+
+impl PayOptions {
+    fn to_core(&self) -> flow::PayOptions {
+        flow::PayOptions {
+            description: self.description.clone(),
+            scenario: self.sandbox_scenario.clone(),
+        }
+    }
+}
+
+/// Which way the money of an intent moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Direction {
+    /// The wallet paid a merchant's code.
+    Pay,
+    /// The merchant collected with the payer's code.
+    Collect,
+}
+
+/// An intent's state. `Unknown`, `UserPaying`, `Polling`, `TimedOut` and `Reversing` are open:
+/// the SDK is still finding out, and `status()` / `cancel()` / `recover()` settle them.
+/// `Succeeded`, `Failed` and `Reversed` are final.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum IntentState {
+    Created,
+    Submitting,
+    Succeeded,
+    UserPaying,
+    Unknown,
+    Failed,
+    Polling,
+    TimedOut,
+    Reversing,
+    Reversed,
+}
+
+impl From<flow::IntentState> for IntentState {
+    fn from(s: flow::IntentState) -> Self {
+        use flow::IntentState as S;
+        match s {
+            S::Created => IntentState::Created,
+            S::Submitting => IntentState::Submitting,
+            S::Succeeded => IntentState::Succeeded,
+            S::UserPaying => IntentState::UserPaying,
+            S::Unknown => IntentState::Unknown,
+            S::Failed => IntentState::Failed,
+            S::Polling => IntentState::Polling,
+            S::TimedOut => IntentState::TimedOut,
+            S::Reversing => IntentState::Reversing,
+            S::Reversed => IntentState::Reversed,
+        }
+    }
+}
+
+/// A refund's state. `Abnormal` needs manual handling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum RefundState {
+    Requested,
+    Processing,
+    Succeeded,
+    Closed,
+    Abnormal,
+}
+
+impl From<flow::RefundState> for RefundState {
+    fn from(s: flow::RefundState) -> Self {
+        use flow::RefundState as S;
+        match s {
+            S::Requested => RefundState::Requested,
+            S::Processing => RefundState::Processing,
+            S::Succeeded => RefundState::Succeeded,
+            S::Closed => RefundState::Closed,
+            S::Abnormal => RefundState::Abnormal,
+        }
+    }
+}
+
+/// One durable state change, as the listener receives it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum StateChange {
+    Intent {
+        intent_id: String,
+        /// `None` when the intent was just created.
+        from: Option<IntentState>,
+        to: IntentState,
+    },
+    Refund {
+        refund_id: String,
+        intent_id: String,
+        from: Option<RefundState>,
+        to: RefundState,
+    },
+}
+
+impl From<&flow::StateChange> for StateChange {
+    fn from(c: &flow::StateChange) -> Self {
+        match c {
+            flow::StateChange::Intent {
+                intent_id,
+                from,
+                to,
+            } => StateChange::Intent {
+                intent_id: intent_id.clone(),
+                from: from.map(IntentState::from),
+                to: (*to).into(),
+            },
+            flow::StateChange::Refund {
+                refund_id,
+                intent_id,
+                from,
+                to,
+            } => StateChange::Refund {
+                refund_id: refund_id.clone(),
+                intent_id: intent_id.clone(),
+                from: from.map(RefundState::from),
+                to: (*to).into(),
+            },
+        }
+    }
+}
+
+/// A way to pay (wallet balance, a bound card).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct FundingSource {
+    pub id: String,
+    pub kind: String,
+    pub label: String,
+    /// The most one payment may take from it, when the switch says.
+    pub available: Option<Money>,
+}
+
+/// The pay screen for a merchant code: who, by which route, and what the user will pay after
+/// any promotion. Pass it to `pay_quote` once the user confirmed it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Quote {
+    pub merchant_id: String,
+    pub merchant_name: String,
+    pub merchant_city: Option<String>,
+    pub network: String,
+    pub route_requested: String,
+    pub route_used: String,
+    pub original: Money,
+    pub discount: Money,
+    pub payable: Money,
+    pub promotion_campaign_id: Option<String>,
+    pub promotion_name: Option<String>,
+    /// Unix seconds after which the quote must be fetched again.
+    pub expires_at: i64,
+}
+
+/// One institution's share of a payment, for reconciliation.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Fee {
+    pub institution: String,
+    pub role: String,
+    pub amount: Money,
+}
+
+/// The switch's receipt of a succeeded payment.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Receipt {
+    pub receipt_id: String,
+    pub switch_txn_id: String,
+    pub intent_id: String,
+    pub merchant_id: String,
+    pub merchant_name: String,
+    pub network: String,
+    pub route: String,
+    pub original: Money,
+    pub discount: Money,
+    pub payable: Money,
+    /// Unix seconds.
+    pub paid_at: i64,
+    pub funding_source_id: Option<String>,
+}
+
+/// One payment intent as the journal holds it, with every amount.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Intent {
+    pub intent_id: String,
+    pub out_trade_no: String,
+    pub direction: Direction,
+    pub state: IntentState,
+    /// What was asked (before any promotion).
+    pub amount: Money,
+    pub original: Option<Money>,
+    pub discount: Option<Money>,
+    /// What the user confirmed to pay.
+    pub payable: Option<Money>,
+    /// What the switch captured.
+    pub paid: Option<Money>,
+    pub refunded: Money,
+    pub funding_source_id: Option<String>,
+    pub network: Option<String>,
+    pub route_requested: Option<String>,
+    pub route_used: Option<String>,
+    pub merchant_code: Option<String>,
+    /// Collections: the payer code's last four digits (`••••6789`); the clear code is never kept.
+    pub payer_code_masked: Option<String>,
+    pub switch_txn_id: Option<String>,
+    /// `closed` or `refunded` after a reverse.
+    pub reverse_result: Option<String>,
+    /// The switch's code for a final refusal (`INSUFFICIENT_FUNDS`, `AUTH_CODE_INVALID`...).
+    pub failure_code: Option<String>,
+    /// Still open after every retry: show it and let reconciliation settle it.
+    pub needs_reconciliation: bool,
+    pub fees: Vec<Fee>,
+    pub receipt: Option<Receipt>,
+    pub created_at_ms: i64,
+    pub updated_at_ms: i64,
+    /// After this the SDK reverses an unfinished payment.
+    pub deadline_at_ms: i64,
+}
+
+/// One refund as the journal holds it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Refund {
+    pub refund_id: String,
+    pub intent_id: String,
+    pub amount: Money,
+    pub state: RefundState,
+    pub switch_refund_id: Option<String>,
+    pub failure_code: Option<String>,
+    pub created_at_ms: i64,
+    pub updated_at_ms: i64,
+}
+
+/// What `recover()` did with one unfinished intent or refund.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum RecoverOutcome {
+    Settled {
+        intent_id: String,
+        state: IntentState,
+    },
+    RefundSettled {
+        refund_id: String,
+        state: RefundState,
+    },
+    /// Still unresolved: the app shows it and reconciliation settles it.
+    NeedsReconciliation { id: String, state: String },
+}
+
+impl From<flow::RecoverOutcome> for RecoverOutcome {
+    fn from(o: flow::RecoverOutcome) -> Self {
+        match o {
+            flow::RecoverOutcome::Settled { intent_id, state } => RecoverOutcome::Settled {
+                intent_id,
+                state: state.into(),
+            },
+            flow::RecoverOutcome::RefundSettled { refund_id, state } => {
+                RecoverOutcome::RefundSettled {
+                    refund_id,
+                    state: state.into(),
+                }
+            }
+            flow::RecoverOutcome::NeedsReconciliation { id, state } => {
+                RecoverOutcome::NeedsReconciliation { id, state }
+            }
+        }
+    }
+}
+
+fn minor_of(minor: Option<i64>, currency: &str) -> Option<Money> {
+    minor.map(|m| Money {
+        minor: m,
+        currency: currency.to_owned(),
+    })
+}
+
+impl From<IntentRecord> for Intent {
+    fn from(r: IntentRecord) -> Self {
+        let currency = r.amount.currency.alpha;
+        let fees: Vec<wire::Fee> = r
+            .fees_json
+            .as_deref()
+            .and_then(|j| serde_json::from_str(j).ok())
+            .unwrap_or_default();
+        let receipt: Option<wire::Receipt> = r
+            .receipt_json
+            .as_deref()
+            .and_then(|j| serde_json::from_str(j).ok());
+        Intent {
+            original: minor_of(r.original_minor, currency),
+            discount: minor_of(r.discount_minor, currency),
+            payable: minor_of(r.payable_minor, currency),
+            paid: minor_of(r.paid_minor, currency),
+            refunded: Money {
+                minor: r.refunded_minor,
+                currency: currency.to_owned(),
+            },
+            amount: r.amount.into(),
+            intent_id: r.intent_id,
+            out_trade_no: r.out_trade_no,
+            direction: match r.direction {
+                flow::Direction::Pay => Direction::Pay,
+                flow::Direction::Collect => Direction::Collect,
+            },
+            state: r.state.into(),
+            funding_source_id: r.funding_source_id,
+            network: r.network,
+            route_requested: r.route_requested,
+            route_used: r.route_used,
+            merchant_code: r.merchant_code,
+            payer_code_masked: r.payer_code_masked,
+            switch_txn_id: r.switch_txn_id,
+            reverse_result: r.reverse_result,
+            failure_code: r.failure_code,
+            needs_reconciliation: r.needs_reconciliation,
+            fees: fees
+                .iter()
+                .map(|f| Fee {
+                    institution: f.institution.clone(),
+                    role: f.role.clone(),
+                    amount: (&f.amount).into(),
+                })
+                .collect(),
+            receipt: receipt.map(|rc| Receipt {
+                original: (&rc.original).into(),
+                discount: (&rc.discount).into(),
+                payable: (&rc.payable).into(),
+                receipt_id: rc.receipt_id,
+                switch_txn_id: rc.switch_txn_id,
+                intent_id: rc.intent_id,
+                merchant_id: rc.merchant.id,
+                merchant_name: rc.merchant.name,
+                network: rc.network,
+                route: rc.route,
+                paid_at: rc.paid_at,
+                funding_source_id: rc.funding_source_id,
+            }),
+            created_at_ms: r.created_at_ms,
+            updated_at_ms: r.updated_at_ms,
+            deadline_at_ms: r.deadline_at_ms,
+        }
+    }
+}
+
+impl From<RefundRecord> for Refund {
+    fn from(r: RefundRecord) -> Self {
+        Refund {
+            refund_id: r.refund_id,
+            intent_id: r.intent_id,
+            amount: r.amount.into(),
+            state: r.state.into(),
+            switch_refund_id: r.switch_refund_id,
+            failure_code: r.failure_code,
+            created_at_ms: r.created_at_ms,
+            updated_at_ms: r.updated_at_ms,
+        }
+    }
+}
+
+impl From<&money::WireMoney> for Money {
+    fn from(w: &money::WireMoney) -> Self {
+        Money {
+            minor: w.minor,
+            currency: w.currency.clone(),
+        }
+    }
+}
+
+impl From<wire::Quote> for Quote {
+    fn from(q: wire::Quote) -> Self {
+        Quote {
+            original: (&q.original).into(),
+            discount: (&q.discount).into(),
+            payable: (&q.payable).into(),
+            merchant_id: q.merchant.id,
+            merchant_name: q.merchant.name,
+            merchant_city: q.merchant.city,
+            network: q.network,
+            route_requested: q.route_requested,
+            route_used: q.route_used,
+            promotion_campaign_id: q.promotion.as_ref().map(|p| p.campaign_id.clone()),
+            promotion_name: q.promotion.map(|p| p.name),
+            expires_at: q.expires_at,
+        }
+    }
+}
+
+impl Quote {
+    fn to_core(&self) -> wire::Quote {
+        let w = |m: &Money| money::WireMoney {
+            minor: m.minor,
+            currency: m.currency.clone(),
+        };
+        wire::Quote {
+            merchant: wire::Merchant {
+                id: self.merchant_id.clone(),
+                name: self.merchant_name.clone(),
+                city: self.merchant_city.clone(),
+            },
+            network: self.network.clone(),
+            route_requested: self.route_requested.clone(),
+            route_used: self.route_used.clone(),
+            original: w(&self.original),
+            discount: w(&self.discount),
+            payable: w(&self.payable),
+            promotion: match (&self.promotion_campaign_id, &self.promotion_name) {
+                (Some(id), Some(name)) => Some(wire::Promotion {
+                    campaign_id: id.clone(),
+                    name: name.clone(),
+                }),
+                _ => None,
+            },
+            expires_at: self.expires_at,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+/// Why a payments call did not do what was asked. An open payment is never an error: it comes
+/// back as an `Intent` in its state (`Unknown`, `Reversing`...) for the app to show.
+///
+/// Flat: every variant's message says what happened; no app logic needs a field from it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+#[uniffi(flat_error)]
+pub enum PaymentsError {
+    /// The configuration cannot work (bad pin, bad root key, unreadable journal path...).
+    #[error("invalid payments configuration: {0}")]
+    InvalidConfig(String),
+    /// The request itself is wrong (non-positive amount, unknown currency, bad payer code...).
+    #[error("invalid request: {0}")]
+    InvalidInput(String),
+    /// The wallet cannot pay this code (unknown network, a payer's code, not in the profile).
+    #[error("cannot pay this code: {0}")]
+    CannotPay(String),
+    /// No intent or refund with this id in the journal.
+    #[error("{0}")]
+    NotFound(String),
+    /// The journal (local storage) failed.
+    #[error("{0}")]
+    Journal(String),
+    /// The app's signer failed.
+    #[error("{0}")]
+    Signer(String),
+    /// The switch could not be reached, or its TLS did not match.
+    #[error("{0}")]
+    Network(String),
+    /// The switch answered with a verified refusal before any money moved.
+    #[error("{0}")]
+    Rejected(String),
+    /// No trustworthy answer; nothing was left open (an open intent is returned, not thrown).
+    #[error("{0}")]
+    NoAnswer(String),
+    #[error("internal error in hutong (please report): {0}")]
+    Internal(String),
+}
+
+impl From<Panicked> for PaymentsError {
+    fn from(p: Panicked) -> Self {
+        PaymentsError::Internal(p.0)
+    }
+}
+
+impl From<AmountError> for PaymentsError {
+    fn from(e: AmountError) -> Self {
+        PaymentsError::InvalidInput(e.to_string())
+    }
+}
+
+impl From<PayerCodeError> for PaymentsError {
+    fn from(e: PayerCodeError) -> Self {
+        PaymentsError::InvalidInput(e.to_string())
+    }
+}
+
+impl From<FlowError> for PaymentsError {
+    fn from(e: FlowError) -> Self {
+        let text = e.to_string();
+        match e {
+            FlowError::InvalidInput(_) | FlowError::PayerCode(_) | FlowError::Amount(_) => {
+                PaymentsError::InvalidInput(text)
+            }
+            FlowError::Journal(
+                JournalError::IntentNotFound(_) | JournalError::RefundNotFound(_),
+            ) => PaymentsError::NotFound(text),
+            FlowError::Journal(
+                JournalError::RefundExceedsCaptured { .. }
+                | JournalError::RefundLimit
+                | JournalError::NotRefundable(_),
+            ) => PaymentsError::InvalidInput(text),
+            FlowError::Journal(_) => PaymentsError::Journal(text),
+            FlowError::Transport(_) => PaymentsError::Network(text),
+            FlowError::Rejected { .. } => PaymentsError::Rejected(text),
+            FlowError::NoAnswer(ref s) if s.contains("signing") => PaymentsError::Signer(text),
+            FlowError::NoAnswer(_) => PaymentsError::NoAnswer(text),
+            FlowError::Local(_) => PaymentsError::Internal(text),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The client
+
+/// The payments client an app holds: one per wallet account, shared across screens.
+///
+/// Every method is `suspend` (Kotlin) / `async` (Swift) and runs on the library's tokio runtime.
+/// Cancelling the coroutine or task stops waiting and drops the Rust work at its next await, but
+/// it does not undo anything already sent: an intent may be left open (`Submitting`,
+/// `UserPaying`...). To stop a payment call `cancel(intent_id)` (the listener's first
+/// `StateChange.Intent` carries the id; `open_intents()` lists the rest), which reverses it to a
+/// defined state; `recover()` at start-up settles whatever a killed process left.
+#[derive(uniffi::Object)]
+pub struct Payments {
+    inner: flow::Payments,
+    wallet: Option<route::WalletProfile>,
+    log: Log,
+}
+
+fn parse_pins(pins: &[String]) -> Result<Vec<SpkiPin>, PaymentsError> {
+    pins.iter()
+        .map(|p| {
+            SpkiPin::parse_hex(p).ok_or_else(|| {
+                PaymentsError::InvalidConfig(format!("SPKI pin `{p}` is not 64 hex digits"))
+            })
+        })
+        .collect()
+}
+
+fn parse_roots(roots: &[ServerRoot]) -> Result<Vec<PinnedRoot>, PaymentsError> {
+    if roots.is_empty() {
+        return Err(PaymentsError::InvalidConfig(
+            "at least one server root key is needed to trust the switch's answers".into(),
+        ));
+    }
+    roots
+        .iter()
+        .map(|r| {
+            if r.public_key.len() != 65 || r.public_key[0] != 0x04 {
+                return Err(PaymentsError::InvalidConfig(format!(
+                    "server root `{}` must be a 65-byte uncompressed P-256 point, got {} bytes",
+                    r.key_id,
+                    r.public_key.len()
+                )));
+            }
+            Ok(PinnedRoot {
+                key_id: r.key_id.clone(),
+                public_key: r.public_key.clone(),
+            })
+        })
+        .collect()
+}
+
+fn wallet_profile(id: Option<&str>) -> Result<Option<route::WalletProfile>, PaymentsError> {
+    let Some(id) = id else { return Ok(None) };
+    route::profile(id)
+        .map(Some)
+        .ok_or_else(|| PaymentsError::InvalidConfig(format!("no wallet profile `{id}`")))
+}
+
+impl Payments {
+    /// Builds a client over another transport: Rust tests and an app's own HTTP stack.
+    pub fn with_transport(
+        config: PaymentsConfig,
+        signer: Arc<dyn Signer>,
+        listener: Option<Arc<dyn FlowListener>>,
+        logger: Option<Arc<dyn Logger>>,
+        transport: Option<Arc<dyn Transport>>,
+    ) -> Result<Arc<Self>, PaymentsError> {
+        let log = Log(logger);
+        let signer = ForeignSigner::new(signer)?;
+        let core = flow::PaymentsConfig {
+            endpoint: config.endpoint.clone(),
+            ca_pem: config.ca_pem.map(String::into_bytes),
+            spki_pins: parse_pins(&config.spki_pins)?,
+            journal_path: PathBuf::from(&config.journal_path),
+            signer: Arc::new(signer),
+            server_roots: parse_roots(&config.server_roots)?,
+            listener: Some(Arc::new(Bridge {
+                listener,
+                log: log.clone(),
+            })),
+            timings: config.timings.unwrap_or_default().to_core(),
+            transport,
+        };
+        let wallet = wallet_profile(config.wallet_profile_id.as_deref())?;
+        let inner = flow::Payments::new(core).map_err(|e| match e {
+            FlowError::Transport(t) => PaymentsError::InvalidConfig(t.to_string()),
+            other => PaymentsError::from(other),
+        })?;
+        log.at(LogLevel::Info, || {
+            format!("payments client for {} ready", config.endpoint)
+        });
+        Ok(Arc::new(Payments { inner, wallet, log }))
+    }
+
+    /// `<network>:<route>` for a merchant code: identified here, routed by the wallet profile.
+    fn route_for(&self, code: &str) -> Result<String, PaymentsError> {
+        let ctx = registry::Context {
+            expect: registry::Expect::MerchantCode,
+            ..Default::default()
+        };
+        let identified = Registry::builtin().identify(code, &ctx);
+        if !identified.valid {
+            let why = identified
+                .error
+                .map(|e| e.to_string())
+                .unwrap_or_else(|| "the code is not valid".into());
+            return Err(PaymentsError::CannotPay(why));
+        }
+        let Some(network) = identified.network.clone() else {
+            return Err(PaymentsError::CannotPay("the network is unknown".into()));
+        };
+        let name = match &self.wallet {
+            None if identified.presentation == crate::codes::Presentation::Cpm => {
+                return Err(PaymentsError::CannotPay(
+                    "this is a payer's pay code: collect it, do not pay it".into(),
+                ))
+            }
+            None => "direct".to_owned(),
+            Some(w) => match route::can_pay(w, &identified) {
+                route::Route::Direct => "direct".to_owned(),
+                route::Route::ViaInterconnect(name) => name,
+                route::Route::Unsupported(why) => return Err(PaymentsError::CannotPay(why)),
+            },
+        };
+        Ok(format!("{network}:{name}"))
+    }
+
+    async fn funding_source_or_first(&self, id: Option<String>) -> Result<String, PaymentsError> {
+        if let Some(id) = id {
+            return Ok(id);
+        }
+        let sources = self.inner.funding_sources().await?;
+        sources.into_iter().next().map(|s| s.id).ok_or_else(|| {
+            PaymentsError::CannotPay("the switch lists no funding source for this wallet".into())
+        })
+    }
+
+    /// Logs how a call ended and passes the result on.
+    fn finish<T>(&self, what: &str, out: Result<T, PaymentsError>) -> Result<T, PaymentsError> {
+        if let Err(e) = &out {
+            self.log
+                .at(LogLevel::Warn, || format!("{what} failed: {e}"));
+        }
+        out
+    }
+
+    fn intent_done(&self, what: &str, rec: IntentRecord) -> Intent {
+        let intent = Intent::from(rec);
+        self.log.at(LogLevel::Info, || {
+            format!("{what} {}: {:?}", intent.intent_id, intent.state)
+        });
+        intent
+    }
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl Payments {
+    /// Opens the journal and prepares the HTTPS client. Reads the signer's key id and public key
+    /// once, so a broken key store fails here.
+    #[uniffi::constructor]
+    pub fn new(
+        config: PaymentsConfig,
+        signer: Arc<dyn Signer>,
+        listener: Option<Arc<dyn FlowListener>>,
+        logger: Option<Arc<dyn Logger>>,
+    ) -> Result<Arc<Self>, PaymentsError> {
+        guarded(AssertUnwindSafe(|| {
+            Self::with_transport(config, signer, listener, logger, None)
+        }))
+    }
+
+    /// Registers this device's public key with the switch under `account_id` (idempotent).
+    pub async fn register_device(&self, account_id: String) -> Result<(), PaymentsError> {
+        let out = guarded_async(async { Ok(self.inner.register_device(&account_id).await?) }).await;
+        self.finish("register_device", out)
+    }
+
+    /// What the user can pay with.
+    pub async fn funding_sources(&self) -> Result<Vec<FundingSource>, PaymentsError> {
+        let out = guarded_async(async {
+            Ok(self
+                .inner
+                .funding_sources()
+                .await?
+                .into_iter()
+                .map(|s| FundingSource {
+                    available: s.available.as_ref().map(Money::from),
+                    id: s.id,
+                    kind: s.kind,
+                    label: s.label,
+                })
+                .collect())
+        })
+        .await;
+        self.finish("funding_sources", out)
+    }
+
+    /// The pay screen for a merchant code (nothing is charged). `amount` is needed for a static
+    /// code; `route` as in `PayOptions`.
+    pub async fn quote(
+        &self,
+        code: String,
+        amount: Option<Money>,
+        route: Option<String>,
+    ) -> Result<Quote, PaymentsError> {
+        let out = guarded_async(async {
+            let route = match route {
+                Some(r) => r,
+                None => self.route_for(&code)?,
+            };
+            let amount = amount.map(|a| a.to_core()).transpose()?;
+            Ok(self.inner.quote(&code, amount, &route).await?.into())
+        })
+        .await;
+        self.finish("quote", out)
+    }
+
+    /// Pays a merchant-presented code: quotes it, journals the intent, submits, polls and settles.
+    /// Returns the intent in its final state, or open (`Unknown`...) with `needs_reconciliation`.
+    /// A refusal such as insufficient funds is an intent in `Failed` with `failure_code`.
+    pub async fn pay(
+        &self,
+        code: String,
+        amount: Money,
+        options: PayOptions,
+    ) -> Result<Intent, PaymentsError> {
+        let out = guarded_async(async {
+            let route = match &options.route {
+                Some(r) => r.clone(),
+                None => self.route_for(&code)?,
+            };
+            let quote = self
+                .inner
+                .quote(&code, Some(amount.to_core()?), &route)
+                .await?;
+            let source = self
+                .funding_source_or_first(options.funding_source_id.clone())
+                .await?;
+            let rec = self
+                .inner
+                .pay_quoted(&code, &quote, &source, options.to_core())
+                .await?;
+            Ok(self.intent_done("pay", rec))
+        })
+        .await;
+        self.finish("pay", out)
+    }
+
+    /// Pays exactly the quote the user confirmed (its payable amount, its route).
+    pub async fn pay_quote(
+        &self,
+        code: String,
+        quote: Quote,
+        options: PayOptions,
+    ) -> Result<Intent, PaymentsError> {
+        let out = guarded_async(async {
+            let source = self
+                .funding_source_or_first(options.funding_source_id.clone())
+                .await?;
+            let rec = self
+                .inner
+                .pay_quoted(&code, &quote.to_core(), &source, options.to_core())
+                .await?;
+            Ok(self.intent_done("pay", rec))
+        })
+        .await;
+        self.finish("pay_quote", out)
+    }
+
+    /// Merchant mode: collects `amount` with the payer's code (10-32 digits). The code is sent
+    /// once and kept only masked.
+    pub async fn collect(
+        &self,
+        payer_code: String,
+        amount: Money,
+        options: PayOptions,
+    ) -> Result<Intent, PaymentsError> {
+        let out = guarded_async(async {
+            let code = PayerCode::parse(&payer_code)?;
+            let rec = self
+                .inner
+                .collect(&code, amount.to_core()?, options.to_core())
+                .await?;
+            Ok(self.intent_done("collect", rec))
+        })
+        .await;
+        self.finish("collect", out)
+    }
+
+    /// Refunds `amount` of a succeeded payment, or everything not yet refunded when `None`.
+    pub async fn refund(
+        &self,
+        intent_id: String,
+        amount: Option<Money>,
+    ) -> Result<Refund, PaymentsError> {
+        let out = guarded_async(async {
+            let amount = amount.map(|a| a.to_core()).transpose()?;
+            let rec = self
+                .inner
+                .refund(&intent_id, amount, flow::PayOptions::default())
+                .await?;
+            let refund = Refund::from(rec);
+            self.log.at(LogLevel::Info, || {
+                format!(
+                    "refund {} of {intent_id}: {:?}",
+                    refund.refund_id, refund.state
+                )
+            });
+            Ok(refund)
+        })
+        .await;
+        self.finish("refund", out)
+    }
+
+    /// The intent's state, refreshed from the switch (verified) while it is open.
+    pub async fn status(&self, intent_id: String) -> Result<Intent, PaymentsError> {
+        let out = guarded_async(async { Ok(self.inner.status(&intent_id).await?.into()) }).await;
+        self.finish("status", out)
+    }
+
+    /// Stops a payment: an open intent is reversed (closed, or refunded if it was paid meanwhile)
+    /// and journalled; a final one is returned as it is. Idempotent.
+    pub async fn cancel(&self, intent_id: String) -> Result<Intent, PaymentsError> {
+        let out = guarded_async(async {
+            let rec = self.inner.cancel(&intent_id).await?;
+            Ok(self.intent_done("cancel", rec))
+        })
+        .await;
+        self.finish("cancel", out)
+    }
+
+    /// Start-up recovery: settles every unfinished intent and refund by query (and reverse past
+    /// the deadline). Never charges again.
+    pub async fn recover(&self) -> Result<Vec<RecoverOutcome>, PaymentsError> {
+        let out = guarded_async(async {
+            let outcomes: Vec<RecoverOutcome> = self
+                .inner
+                .recover()
+                .await?
+                .into_iter()
+                .map(RecoverOutcome::from)
+                .collect();
+            self.log.at(LogLevel::Info, || {
+                format!("recover settled {} item(s)", outcomes.len())
+            });
+            Ok(outcomes)
+        })
+        .await;
+        self.finish("recover", out)
+    }
+
+    /// The journal's record of one intent (no network).
+    pub fn intent(&self, intent_id: String) -> Result<Intent, PaymentsError> {
+        guarded(AssertUnwindSafe(|| {
+            Ok(self
+                .inner
+                .journal()
+                .intent(&intent_id)
+                .map_err(FlowError::from)?
+                .into())
+        }))
+    }
+
+    /// Intents not yet in a final state (no network): what `cancel` or `recover` would settle.
+    pub fn open_intents(&self) -> Result<Vec<Intent>, PaymentsError> {
+        guarded(AssertUnwindSafe(|| {
+            Ok(self
+                .inner
+                .journal()
+                .unfinished_intents()
+                .map_err(FlowError::from)?
+                .into_iter()
+                .map(Intent::from)
+                .collect())
+        }))
+    }
+
+    /// The refunds of one intent (no network).
+    pub fn refunds(&self, intent_id: String) -> Result<Vec<Refund>, PaymentsError> {
+        guarded(AssertUnwindSafe(|| {
+            Ok(self
+                .inner
+                .journal()
+                .refunds_for(&intent_id)
+                .map_err(FlowError::from)?
+                .into_iter()
+                .map(Refund::from)
+                .collect())
+        }))
+    }
+}
