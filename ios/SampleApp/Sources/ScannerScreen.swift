@@ -1,8 +1,8 @@
 import Hutong
 import SwiftUI
 
-/// The QA screen: viewfinder with corners, ms per frame and FPS, what the code is, and
-/// "save frame" for the regression corpus.
+/// The QA screen: viewfinder with corners, ms per frame and FPS, what the code is, pay / refund
+/// against the sandbox from Settings, and "save frame" for the regression corpus.
 struct ScannerScreen: View {
     @StateObject private var model = ScannerModel()
 
@@ -16,6 +16,8 @@ struct ScannerScreen: View {
                     Text(model.identified).font(.body)
                     Text(model.flow).font(.caption)
                     HStack {
+                        Button("Pay") { model.pay() }
+                        Button("Refund") { model.refund() }
                         Button("Save frame") { model.saveFrame() }
                         NavigationLink("Settings") { SettingsView() }
                     }
@@ -42,6 +44,8 @@ final class ScannerModel: ObservableObject {
     let scanner: Scanner
     private(set) var camera: CameraScanner!
     private var current: ScannedPayment?
+    private var lastIntentId: String?
+    private var session: PaymentSession?
 
     init() {
         scanner = SampleScanning.newScanner()
@@ -72,6 +76,45 @@ final class ScannerModel: ObservableObject {
             let scanned = SampleScanning.identifyScanned(first.text)
             current = scanned
             identified = scanned.summary
+        }
+    }
+
+    private func paymentSession() -> PaymentSession? {
+        if let session { return session }
+        let settings = SampleSettings()
+        guard settings.isComplete else {
+            flow = "Set the sandbox URL, CA certificate and root key in Settings first"
+            return nil
+        }
+        do {
+            let opened = try PaymentSession(settings: settings) { [weak self] line in
+                Task { @MainActor in self?.flow = line }
+            }
+            session = opened
+            return opened
+        } catch {
+            flow = "Cannot open the sandbox session: \(error)"
+            return nil
+        }
+    }
+
+    func pay() {
+        guard let code = current else { flow = "Scan a merchant code first"; return }
+        guard let fallback = SampleSettings().fallbackMoney else {
+            flow = "Settings: the amount for codes without one is not like \"10.00 CNY\""
+            return
+        }
+        guard let session = paymentSession() else { return }
+        Task {
+            do { lastIntentId = try await session.pay(code, fallback: fallback) } catch { flow = "Pay failed: \(error)" }
+        }
+    }
+
+    func refund() {
+        guard let intentId = lastIntentId else { flow = "Pay first"; return }
+        guard let session = paymentSession() else { return }
+        Task {
+            do { try await session.refundAll(intentId) } catch { flow = "Refund failed: \(error)" }
         }
     }
 

@@ -21,6 +21,7 @@ import androidx.camera.lifecycle.ProcessCameraProvider
 import androidx.camera.view.PreviewView
 import kotlinx.coroutines.MainScope
 import kotlinx.coroutines.cancel
+import kotlinx.coroutines.launch
 import org.hutong.camera.FrameResult
 import org.hutong.camera.HutongAnalyzer
 import org.hutong.camera.XY
@@ -29,7 +30,7 @@ import java.util.Locale
 
 /**
  * The QA app: live viewfinder with the detected corners, ms per frame and FPS, what the code is
- * (network, amount), and "save frame".
+ * (network, amount), pay and refund against the sandbox from Settings, and "save frame".
  */
 class MainActivity : ComponentActivity() {
     private val scope = MainScope()
@@ -39,9 +40,11 @@ class MainActivity : ComponentActivity() {
     private lateinit var info: TextView
     private lateinit var flow: TextView
     private var analyzer: HutongAnalyzer? = null
+    private var payments: PaymentSession? = null
 
-    /** The last code identified. */
+    /** The last code identified, and the last payment made (what Refund refunds). */
     private var current: ScannedPayment? = null
+    private var lastIntentId: String? = null
     private var askedForCamera = false
 
     override fun onCreate(savedInstanceState: Bundle?) {
@@ -53,6 +56,8 @@ class MainActivity : ComponentActivity() {
         flow = label(14f)
         val buttons = LinearLayout(this).apply {
             orientation = LinearLayout.HORIZONTAL
+            addView(button("Pay") { pay() })
+            addView(button("Refund") { refund() })
             addView(button("Save frame") { saveFrame() })
             addView(button("Settings") { startActivity(Intent(this@MainActivity, SettingsActivity::class.java)) })
         }
@@ -128,6 +133,48 @@ class MainActivity : ComponentActivity() {
         }
     }
 
+    private fun session(): PaymentSession? {
+        payments?.let { return it }
+        val settings = SampleSettings(this)
+        if (!settings.isComplete) {
+            toast("Set the sandbox URL, CA certificate and root key in Settings first")
+            return null
+        }
+        return try {
+            PaymentSession.open(this, settings) { line -> runOnUiThread { flow.text = line } }.also { payments = it }
+        } catch (e: Exception) {
+            toast("Cannot reach the sandbox: ${e.message}")
+            null
+        }
+    }
+
+    private fun pay() {
+        val code = current ?: return toast("Scan a merchant code first")
+        val session = session() ?: return
+        val settings = SampleSettings(this)
+        val fallback = SampleScanning.parseMoney(settings.fallbackAmount)
+            ?: return toast("Settings: the amount for codes without one is not like \"10.00 CNY\"")
+        scope.launch {
+            try {
+                lastIntentId = session.pay(code, fallback)
+            } catch (e: Exception) {
+                flow.text = "Pay failed: ${e.message}"
+            }
+        }
+    }
+
+    private fun refund() {
+        val intentId = lastIntentId ?: return toast("Pay first")
+        val session = session() ?: return
+        scope.launch {
+            try {
+                session.refundAll(intentId)
+            } catch (e: Exception) {
+                flow.text = "Refund failed: ${e.message}"
+            }
+        }
+    }
+
     private fun saveFrame() {
         val analyzer = analyzer ?: return
         val dir = File(getExternalFilesDir(null), "frames")
@@ -140,6 +187,7 @@ class MainActivity : ComponentActivity() {
     override fun onDestroy() {
         scope.cancel()
         analyzer?.close()
+        payments?.close()
         super.onDestroy()
     }
 

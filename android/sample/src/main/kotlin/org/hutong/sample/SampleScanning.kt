@@ -1,13 +1,16 @@
 package org.hutong.sample
 
+import org.hutong.AmountException
 import org.hutong.CodeInfo
 import org.hutong.Expect
 import org.hutong.IdentifyContext
 import org.hutong.IdentifyException
+import org.hutong.Money
 import org.hutong.ScanOptions
 import org.hutong.Scanner
 import org.hutong.formatAmount
 import org.hutong.identify
+import org.hutong.parseAmount
 
 /** A scanned code and what Hutong says it is. */
 class ScannedPayment(val payload: String, val info: CodeInfo?, val summary: String)
@@ -27,6 +30,17 @@ object SampleScanning {
             return ScannedPayment(payload, null, "Cannot identify: ${e.message}")
         }
         return ScannedPayment(payload, info, describe(info))
+    }
+
+    /** "12.50 CNY" -> Money (minor units), null when it does not parse. */
+    fun parseMoney(text: String): Money? {
+        val parts = text.trim().split(Regex("\\s+"))
+        if (parts.size != 2) return null
+        return try {
+            parseAmount(parts[0], parts[1].uppercase())
+        } catch (_: AmountException) {
+            null
+        }
     }
 
     fun describe(info: CodeInfo): String {
