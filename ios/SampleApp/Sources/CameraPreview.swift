@@ -16,12 +16,14 @@ struct CameraPreview: UIViewRepresentable {
         view.onLayout = { [weak view] in
             guard let view else { return }
             // The window, as normalised sensor coordinates, is what the scanner crops to.
-            camera.rectOfInterest = view.previewLayer.metadataOutputRectConverted(fromLayerRect: view.window)
+            camera.rectOfInterest = view.previewLayer.metadataOutputRectConverted(fromLayerRect: view.reticle)
         }
         return view
     }
 
     func updateUIView(_ view: PreviewView, context: Context) {
+        // Again per update: the conversion is only meaningful once the session delivers frames.
+        camera.rectOfInterest = view.previewLayer.metadataOutputRectConverted(fromLayerRect: view.reticle)
         guard let result else {
             view.outlines = []
             return
@@ -42,7 +44,7 @@ struct CameraPreview: UIViewRepresentable {
         private let codesLayer = CAShapeLayer()
 
         /// A centred square, 70% of the shorter side (the Android sample uses the same).
-        var window: CGRect {
+        var reticle: CGRect {
             let side = 0.7 * min(bounds.width, bounds.height)
             return CGRect(x: bounds.midX - side / 2, y: bounds.midY - side / 2, width: side, height: side)
         }
@@ -75,7 +77,7 @@ struct CameraPreview: UIViewRepresentable {
             super.layoutSubviews()
             windowLayer.frame = bounds
             codesLayer.frame = bounds
-            windowLayer.path = UIBezierPath(rect: window).cgPath
+            windowLayer.path = UIBezierPath(rect: reticle).cgPath
             onLayout?()
         }
     }
