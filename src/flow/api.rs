@@ -161,6 +161,15 @@ impl Api {
                 checked = self.verify(&auth.nonce, &resp);
             }
         }
+        if let Err(SignError::TimestampSkew { timestamp, .. }) = checked {
+            // Protocol §3.3: a signed `401 TIMESTAMP_SKEW` bound to our nonce proves the switch's
+            // clock (the signature is checked before the window), so adopt it. Any other skewed
+            // answer stays refused: a stale success must never be believed.
+            if resp.status == 401 && error_code(&resp.body) == "TIMESTAMP_SKEW" {
+                self.verifier.resync(timestamp);
+                checked = self.verify(&auth.nonce, &resp);
+            }
+        }
         match checked {
             Ok(()) => Ok(Verified {
                 status: resp.status,
@@ -190,10 +199,20 @@ impl Api {
         let idempotent = method == Method::Get || idempotency_key.is_some();
         let mut attempt = 0u32;
         let mut sent_once = false;
+        let mut skew_retry = true;
         loop {
             let outcome = self
                 .attempt(method, target, body, idempotency_key, extra_headers)
                 .await;
+            // The switch refused our timestamp, so nothing happened: after the resync in
+            // `attempt`, re-sign and send once more at once, idempotent call or not.
+            if let Ok(v) = &outcome {
+                if skew_retry && v.status == 401 && v.error().code == "TIMESTAMP_SKEW" {
+                    skew_retry = false;
+                    sent_once = true;
+                    continue;
+                }
+            }
             let retry_after = match &outcome {
                 Ok(v) if !retryable(v) => return outcome.map_err(|(f, _)| f),
                 Ok(_) => None,
@@ -224,6 +243,13 @@ impl Api {
             attempt += 1;
         }
     }
+}
+
+/// The `error.code` of a (not yet verified) error body, or "".
+fn error_code(body: &[u8]) -> String {
+    serde_json::from_slice::<super::wire::ErrorBody>(body)
+        .map(|b| b.error.code)
+        .unwrap_or_default()
 }
 
 impl From<TransportError> for CallFailure {

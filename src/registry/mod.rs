@@ -235,6 +235,11 @@ impl Registry {
         &self.data.static_caps
     }
 
+    /// The payer pay-code rows (numeric prefixes and lengths per network).
+    pub fn pay_code_rows(&self) -> &[data::NumericRow] {
+        &self.data.numeric
+    }
+
     /// Identifies a decoded text payload.
     pub fn identify(&self, text: &str, ctx: &Context) -> PaymentCode {
         let trimmed = text.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');

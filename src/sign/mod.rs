@@ -1,6 +1,7 @@
 //! Request signing and response verification (ECDSA P-256 / SHA-256); the app may supply the signer.
 //!
-//! The wire rules live in `docs/protocol.md` §2-3 and the reasons in `docs/adr/0003-signing.md`.
+//! The wire rules live in `docs/protocol.md` §2-3; why both sides share this code is decision 2 of
+//! `docs/adr/0003-sandbox-acquirer.md`.
 //! Both sides use this module: the SDK signs requests and verifies responses, the sandbox
 //! acquirer verifies requests and signs responses, so the two can never drift apart.
 

@@ -8,6 +8,7 @@ use std::process::Command;
 
 mod android;
 mod bindings;
+mod browser;
 mod ios;
 
 fn main() -> Result<()> {
@@ -27,6 +28,8 @@ fn main() -> Result<()> {
         Some("android-jvm") => android::jvm_check(&root),
         Some("ios") => ios::ios(&root),
         Some("fuzz") => fuzz(&root, args.get(1).map(String::as_str)),
+        Some("browser-test") => browser::browser_test(&root),
+        Some("screenshots") => browser::screenshots(&root),
         Some("help") | None => {
             print_help();
             Ok(())
@@ -54,7 +57,10 @@ fn print_help() {
          \n  android-jvm   compile the Android Kotlin against android-all, run its JVM tests (needs `bindings`)\
          \n  ios           XCFramework (iOS, simulator, macOS) + Swift into bindings/swift (macOS only)\
          \n  fuzz [T]      run every cargo-fuzz target (or T) for HUTONG_FUZZ_SECONDS (20) each;\
-         \n                needs nightly + cargo-fuzz, skipped with a message otherwise\n"
+         \n                needs nightly + cargo-fuzz, skipped with a message otherwise\
+         \n  browser-test  the QA console in headless Chromium against `hutong-qa sandbox` (part of test);\
+         \n                installs chromium + playwright-core if missing (.ci/install-browser.sh)\
+         \n  screenshots   regenerate docs/img/console.png from a live console\n"
     );
 }
 
@@ -93,6 +99,7 @@ fn test(root: &Path) -> Result<()> {
     bindings::bindings(root, &bindings::Options::parse(&[])?)?;
     bindings::kotlin_tests(root)?;
     android::jvm_check(root)?;
+    browser::browser_test(root)?;
     Ok(())
 }
 

@@ -58,6 +58,8 @@ async fn serve(args: SandboxArgs) -> anyhow::Result<()> {
         plain_http: args.plain_http,
         default_scenario: args.scenario.clone(),
         extra_names: args.names.clone(),
+        // The QA console page and its JSON endpoints, beside the admin API it reads.
+        extra_routes: Some(sandbox_acquirer::console::router()),
         ..Default::default()
     };
     config.timing.hold_after_commit = Duration::from_secs(args.hold_secs);
@@ -105,6 +107,10 @@ async fn serve(args: SandboxArgs) -> anyhow::Result<()> {
     println!("  config          : {}", config_file.display());
     println!(
         "  admin           : {}/sandbox/intents  (events: /sandbox/events)",
+        sb.endpoint()
+    );
+    println!(
+        "  QA console      : {}/console  (self-signed certificate: accept it once in the browser)",
         sb.endpoint()
     );
     println!(

@@ -5,9 +5,11 @@
 
 pub mod admin;
 pub mod conn;
+pub mod console;
 pub mod data;
 pub mod ledger;
 pub mod merchant;
+pub mod ops;
 pub mod protocol;
 pub mod scenario;
 pub mod state;
@@ -56,6 +58,7 @@ impl Default for SandboxConfig {
                 hold_after_commit: Duration::from_secs(20),
                 slow_delay: Duration::from_millis(500),
                 max_body_bytes: 64 * 1024,
+                clock_offset_secs: 0,
             },
             extra_routes: None,
         }

@@ -39,6 +39,9 @@ pub struct Timing {
     pub slow_delay: Duration,
     /// Largest request body accepted (bigger: 413 BODY_TOO_LARGE).
     pub max_body_bytes: usize,
+    /// This switch's clock runs this many seconds off real time (tests a client's resync on a
+    /// signed `401 TIMESTAMP_SKEW`, protocol §3.3).
+    pub clock_offset_secs: i64,
 }
 
 /// Why the shared state could not be built.
@@ -114,6 +117,11 @@ impl SandboxState {
                 ..Default::default()
             }),
         }))
+    }
+
+    /// The switch's clock (Unix seconds): real time plus the configured offset.
+    pub fn clock(&self) -> i64 {
+        now().saturating_add(self.timing.clock_offset_secs)
     }
 
     /// The root key clients pin (`PinnedRoot` form).
@@ -236,8 +244,9 @@ fn new_server_key(
 ) -> Result<(SoftwareSigner, i64, i64), StateError> {
     let tmp = SoftwareSigner::generate("tmp")?;
     let s = SoftwareSigner::from_pkcs8(key_id("sandbox-srv", &tmp), tmp.pkcs8())?;
-    // Valid from a minute ago so a client whose clock runs slightly behind still accepts it.
-    let (nb, na) = (now - 60, now + KEY_LIFETIME_SECS);
+    // Valid from a day ago, as if published ahead of use: a client whose clock is behind still
+    // accepts it, long enough to learn the switch's clock from a signed answer.
+    let (nb, na) = (now - 86_400, now + KEY_LIFETIME_SECS);
     ledger::insert_key(c, &s.key_id(), "server", s.pkcs8(), nb, na, now)?;
     Ok((s, nb, na))
 }

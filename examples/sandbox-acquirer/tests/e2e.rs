@@ -469,43 +469,42 @@ async fn parallel_repeats_of_one_key_charge_once_and_answer_alike() {
         "confirmed_payable": {"minor": 2500, "currency": "CNY"}, "funding_source_id": "balance",
         "route_requested": ALIPAY_ROUTE, "description": "repeat"})
     .to_string();
-    let mut tasks = Vec::new();
-    for _ in 0..8 {
+    let send = |scenario: Option<&'static str>| {
         let (c, body, intent) = (c.clone(), body.clone(), intent.clone());
-        tasks.push(tokio::spawn(async move {
-            raw(
-                &c,
-                Method::Post,
-                "/v1/payments",
-                body.as_bytes(),
-                &[
-                    ("Content-Type", "application/json"),
-                    ("Idempotency-Key", &intent),
-                    ("X-Sandbox-Scenario", "slow"),
-                ],
-            )
-            .await
-        }));
-    }
-    let mut ok = Vec::new();
-    let mut in_flight = 0;
-    for t in tasks {
-        let r = t.await.unwrap();
-        match r.status {
-            200 => ok.push(serde_json::from_slice::<serde_json::Value>(&r.body).unwrap()),
-            409 => {
-                assert_eq!(error_code(&r), "IDEMPOTENCY_IN_FLIGHT");
-                in_flight += 1
+        tokio::spawn(async move {
+            let mut headers = vec![
+                ("Content-Type", "application/json"),
+                ("Idempotency-Key", intent.as_str()),
+            ];
+            if let Some(s) = scenario {
+                headers.push(("X-Sandbox-Scenario", s));
             }
-            s => panic!("unexpected {s}"),
-        }
+            raw(&c, Method::Post, "/v1/payments", body.as_bytes(), &headers).await
+        })
+    };
+    // The first request holds its key in flight (`slow`); repeats sent meanwhile get 409.
+    let first = send(Some("slow"));
+    let in_flight = || {
+        sb.state()
+            .ledger
+            .read(|conn| sandbox_acquirer::ledger::idem(conn, "payment", &intent))
+            .unwrap()
+            .is_some_and(|row| row.state == "in_flight")
+    };
+    while !in_flight() {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
-    assert_eq!(ok.len() + in_flight, 8);
-    assert!(
-        in_flight >= 1,
-        "the slow first request should have been seen in flight"
-    );
-    assert!(ok.windows(2).all(|w| w[0] == w[1]));
+    let repeats: Vec<_> = (0..6).map(|_| send(None)).collect();
+    for r in repeats {
+        let r = r.await.unwrap();
+        assert_eq!(
+            (r.status, error_code(&r).as_str()),
+            (409, "IDEMPOTENCY_IN_FLIGHT")
+        );
+    }
+    let first = first.await.unwrap();
+    assert_eq!(first.status, 200);
+    let first: serde_json::Value = serde_json::from_slice(&first.body).unwrap();
     // After it settles, a repeat is a replay of the same answer.
     let again = raw(
         &c,
@@ -520,6 +519,10 @@ async fn parallel_repeats_of_one_key_charge_once_and_answer_alike() {
     .await;
     assert_eq!(again.status, 200);
     assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&again.body).unwrap(),
+        first
+    );
     assert_eq!(sb.capture_count(Some(&intent)), 1);
     // The same key with other parameters is refused.
     let other = body.replace("\"repeat\"", "\"other\"");
@@ -726,4 +729,69 @@ async fn a_restarted_sandbox_keeps_its_keys_and_ledger() {
     let sb = sandbox_acquirer::start(config()).await.unwrap();
     assert_eq!(sb.server_roots(), root);
     assert_eq!(sb.payment(&rec.intent_id).unwrap().paid, 1100);
+}
+
+#[tokio::test]
+async fn a_client_whose_clock_is_off_resyncs_from_the_signed_skew_refusal() {
+    // The switch's clock runs 20 minutes ahead of this machine's, far outside the 300 s window.
+    let mut t = timing();
+    t.clock_offset_secs = 1200;
+    let sb = sandbox_acquirer::start(sandbox_acquirer::SandboxConfig {
+        timing: t,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let c = client(&sb).await;
+    let rec = pay(&c, ALIPAY_CODE, ALIPAY_ROUTE, 1900, "success").await;
+    assert_eq!(rec.state, IntentState::Succeeded);
+    assert_agree(&sb, &c, &rec.intent_id);
+    let refused: Vec<_> = sb
+        .payments()
+        .iter()
+        .flat_map(|p| sb.exchanges(&p.intent_id))
+        .filter(|e| e.verdict.contains("timestamp"))
+        .collect();
+    assert!(
+        refused.is_empty(),
+        "after the resync at registration no request is refused: {refused:?}"
+    );
+}
+
+#[tokio::test]
+async fn reverse_answered_retry_later_is_retried_until_closed() {
+    let sb = sandbox().await;
+    let c = client(&sb).await;
+    let quote = c
+        .payments
+        .quote(ALIPAY_CODE, Some(cny(2100)), ALIPAY_ROUTE)
+        .await
+        .unwrap();
+    // Every reverse for this merchant first answers "retry later" (the payer is confirming).
+    sb.state()
+        .set_scenario(
+            Some("reverse_retry_later"),
+            "merchant",
+            Some(&quote.merchant.id),
+        )
+        .unwrap();
+    let rec = c
+        .payments
+        .pay_quoted(ALIPAY_CODE, &quote, "balance", opts("user_paying_forever"))
+        .await
+        .unwrap();
+    assert_eq!(rec.state, IntentState::Reversed);
+    let reverses: Vec<_> = sb
+        .exchanges(&rec.intent_id)
+        .into_iter()
+        .filter(|e| e.path.ends_with("/reverse"))
+        .collect();
+    assert_eq!(reverses.len(), 2, "{reverses:?}");
+    assert!(reverses[0]
+        .response_body
+        .as_deref()
+        .unwrap()
+        .contains("retry_later"));
+    assert_eq!(sb.capture_count(None), 0);
+    assert_agree(&sb, &c, &rec.intent_id);
 }

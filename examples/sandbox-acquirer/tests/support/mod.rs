@@ -24,13 +24,14 @@ pub fn cny(minor: i64) -> Money {
 }
 
 /// Client read timeout in these tests; `timeout_after_commit` holds its answer longer.
-pub const CLIENT_TIMEOUT: Duration = Duration::from_millis(800);
+pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(3);
 
 pub fn timing() -> Timing {
     Timing {
-        hold_after_commit: Duration::from_millis(2500),
-        slow_delay: Duration::from_millis(400),
+        hold_after_commit: Duration::from_secs(5),
+        slow_delay: Duration::from_secs(2),
         max_body_bytes: 64 * 1024,
+        clock_offset_secs: 0,
     }
 }
 

@@ -1,0 +1,264 @@
+//! The QA console: a page at `/console` beside the sandbox's admin API, for joint testing with
+//! two phones and a laptop (show codes to scan, watch payments live, force outcomes, reconcile,
+//! scan a photo).
+//!
+//! The page is hand-written HTML/CSS/JS embedded in the binary (no build step, no CDN). It
+//! renders every value with DOM text APIs, and every console response carries a strict
+//! Content-Security-Policy, because payloads are attacker-controlled: a `<script>` in a
+//! merchant name must reach the screen as text. The JSON endpoints here use the Hutong core
+//! (encoders, `render`, `scan`, `registry`); payments, events, scenarios and the ledger come
+//! from the sandbox's own `/sandbox/*` API.
+
+mod assets;
+mod error;
+mod merchant;
+mod payer;
+mod photo;
+mod rng;
+
+pub use error::ApiError;
+pub use merchant::{MerchantRequest, MAX_TEXT};
+pub use payer::{PayerRequest, REFRESH_SECONDS};
+pub use photo::MAX_UPLOAD_BYTES;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse as _, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine as _;
+use hutong::registry::identify;
+use hutong::render::{render, RenderOptions, Symbology};
+use hutong::scan::Scanner;
+use std::sync::Arc;
+
+/// JSON requests are a few hundred bytes; anything near this is not from the page.
+pub const MAX_JSON_BYTES: usize = 16 << 10;
+
+/// No script but our own file, no inline anything, images only from us or the data: URLs the
+/// API returns, network only to this origin (fetch + EventSource), never framed.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
+     style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; base-uri 'none'; \
+     form-action 'none'; frame-ancestors 'none'";
+
+#[derive(Clone)]
+struct ConsoleState {
+    scanner: Arc<Scanner>,
+}
+
+/// The console's routes (`/console`, `/console/assets/*`, `/console/api/*`), to be merged into
+/// the sandbox's router.
+pub fn router() -> Router {
+    let state = ConsoleState {
+        scanner: photo::scanner(),
+    };
+    let json_routes = Router::new()
+        .route("/console/api/merchant-code", post(merchant_code))
+        .route("/console/api/payer-code", post(payer_code))
+        .layer(DefaultBodyLimit::max(MAX_JSON_BYTES));
+    let upload = Router::new()
+        .route("/console/api/scan", post(scan_photo))
+        .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES));
+    Router::new()
+        .route("/console", get(assets::index))
+        .route("/console/", get(assets::index))
+        .route("/console/assets/{name}", get(assets::asset))
+        .route("/console/api/catalog", get(catalog))
+        .merge(json_routes)
+        .merge(upload)
+        .with_state(state)
+        .layer(axum::middleware::from_fn(same_origin_writes))
+        .layer(axum::middleware::map_response(security_headers))
+}
+
+/// Refuses a POST another site's page sent through the QA engineer's browser (browsers label
+/// those `Sec-Fetch-Site: cross-site`): a multipart upload needs no CORS preflight, so without
+/// this any page could make the console decode images. Tools that send no such header pass.
+async fn same_origin_writes(request: Request, next: axum::middleware::Next) -> Response {
+    let site = request
+        .headers()
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("none");
+    if request.method() == axum::http::Method::POST && !matches!(site, "same-origin" | "none") {
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            "cross_site",
+            "console requests must come from the console page",
+        )
+        .into_response();
+    }
+    next.run(request).await
+}
+
+async fn security_headers(mut res: Response) -> Response {
+    let h = res.headers_mut();
+    let mut set = |name: &'static str, value: &'static str| {
+        h.insert(name, HeaderValue::from_static(value));
+    };
+    set("content-security-policy", CONTENT_SECURITY_POLICY);
+    set("x-content-type-options", "nosniff");
+    set("x-frame-options", "DENY");
+    set("referrer-policy", "no-referrer");
+    set("cross-origin-opener-policy", "same-origin");
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+/// What the page can ask for: merchant templates, pay-code networks, limits.
+async fn catalog() -> Json<serde_json::Value> {
+    Json(serde_json::json!({
+        "merchant_templates": merchant::templates().iter().map(merchant::Template::to_json).collect::<Vec<_>>(),
+        "payer_networks": payer::networks(),
+        "payer_refresh_seconds": REFRESH_SECONDS,
+        "max_upload_bytes": MAX_UPLOAD_BYTES,
+        "max_text_chars": MAX_TEXT,
+        "currency_exponents": currency_exponents(),
+    }))
+}
+
+/// Minor-unit exponents the page needs to show amounts (it never does money arithmetic itself).
+fn currency_exponents() -> serde_json::Map<String, serde_json::Value> {
+    const SHOWN: &[&str] = &[
+        "CNY", "HKD", "MOP", "TWD", "USD", "EUR", "GBP", "JPY", "KRW", "SGD", "THB", "VND", "IDR",
+        "MYR", "PHP", "INR", "BRL", "CHF", "BTC",
+    ];
+    let mut out = serde_json::Map::new();
+    let codes = SHOWN.iter().copied().chain(
+        merchant::templates()
+            .iter()
+            .filter_map(|t| t.currency.as_deref()),
+    );
+    for code in codes {
+        if let Some(c) = hutong::money::Currency::from_alpha(code) {
+            out.insert(c.alpha.to_string(), c.exponent.into());
+        }
+    }
+    out
+}
+
+/// A drawn code as base64 PNG with its size.
+fn drawn(text: &str, symbology: Symbology, module_px: u32) -> Result<serde_json::Value, ApiError> {
+    let bitmap = render(
+        text,
+        symbology,
+        RenderOptions::for_symbology(symbology, module_px),
+    )
+    .map_err(|e| ApiError::unprocessable("unrenderable", e.to_string()))?;
+    let png = bitmap.to_png().map_err(|e| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "png_failed",
+            e.to_string(),
+        )
+    })?;
+    Ok(serde_json::json!({
+        "png_base64": B64.encode(png),
+        "width": bitmap.width,
+        "height": bitmap.height,
+    }))
+}
+
+async fn merchant_code(
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let req: MerchantRequest = error::json_body(&headers, body)?;
+    let built = merchant::build(&req)?;
+    let image = drawn(&built.payload, built.symbology, 8)?;
+    Ok(Json(serde_json::json!({
+        "template": built.template.id,
+        "network": built.template.network,
+        "label": built.template.label,
+        // The id the sandbox files payments of this code under (for per-merchant scenarios).
+        "merchant_id": crate::merchant::resolve(&built.payload).id,
+        "payload": built.payload,
+        "symbology": "qr_code",
+        "image": image,
+        "identification": identify(&built.payload).to_json(),
+    })))
+}
+
+async fn payer_code(
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let req: PayerRequest = error::json_body(&headers, body)?;
+    let digits = payer::issue(&req)?;
+    let issued_at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    Ok(Json(serde_json::json!({
+        "network": req.network,
+        "digits": digits,
+        "code128": drawn(&digits, Symbology::Code128, 3)?,
+        "qr": drawn(&digits, Symbology::Qr, 6)?,
+        "issued_at": issued_at,
+        "refresh_seconds": REFRESH_SECONDS,
+        "identification": identify(&digits).to_json(),
+    })))
+}
+
+fn multipart_error(status: StatusCode, text: String) -> ApiError {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::new(status, "too_large", text)
+    } else {
+        ApiError::new(status, "bad_multipart", text)
+    }
+}
+
+/// Accepts the image as a raw body (`image/*`, `application/octet-stream`) or as the first file
+/// of a `multipart/form-data` upload.
+async fn scan_photo(
+    State(state): State<ConsoleState>,
+    request: Request,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let bytes = if content_type == "multipart/form-data" {
+        let mut form = Multipart::from_request(request, &())
+            .await
+            .map_err(|e| multipart_error(e.status(), e.body_text()))?;
+        let field = form
+            .next_field()
+            .await
+            .map_err(|e| multipart_error(e.status(), e.body_text()))?
+            .ok_or_else(|| ApiError::bad_request("empty_body", "the form holds no file"))?;
+        field
+            .bytes()
+            .await
+            .map_err(|e| multipart_error(e.status(), e.body_text()))?
+    } else if content_type.starts_with("image/") || content_type == "application/octet-stream" {
+        Bytes::from_request(request, &()).await?
+    } else {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "upload an image (image/*, application/octet-stream or multipart/form-data)",
+        ));
+    };
+    let scanner = state.scanner.clone();
+    let result = tokio::task::spawn_blocking(move || photo::scan(&scanner, &bytes))
+        .await
+        .map_err(|e| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "scan_failed",
+                e.to_string(),
+            )
+        })??;
+    Ok(Json(result))
+}
