@@ -84,6 +84,8 @@ dependencies {
     api("net.java.dev.jna:jna:5.17.0@aar")
     // Payments' suspend functions.
     api("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.10.2")
+    // The Android flavour of the bindings (uniffi-android.toml: system cleaner) uses @RequiresApi.
+    implementation("androidx.annotation:annotation:1.9.1")
     // HutongAnalyzer plugs into CameraX; apps that scan with CameraX already depend on it,
     // others never load the class.
     compileOnly("androidx.camera:camera-core:1.4.2")

@@ -100,7 +100,11 @@ pub fn android_native(root: &Path, opts: &NativeOptions) -> Result<()> {
     }
     ndk.arg("-o")
         .arg(&opts.jni_libs)
-        .args(["build", "--release", "-p", "hutong"]);
+        .args(["build", "--release", "-p", "hutong"])
+        // The release profile's `strip = true` would drop the symbol table, and with it the
+        // UniFFI metadata the Kotlin is generated from (ELF keeps it only in .symtab). Keep
+        // symbols here; AGP strips the libraries when it packages the AAR and the app.
+        .env("CARGO_PROFILE_RELEASE_STRIP", "debuginfo");
     // Per-target variables: they reach only the Android targets, not build scripts on the host.
     for (_, triple) in ABIS {
         let var = format!(

@@ -66,7 +66,10 @@ pub fn ios(root: &Path) -> Result<()> {
         run(cargo()
             .args(["build", "--release", "-p", "hutong", "--target", target])
             .env("IPHONEOS_DEPLOYMENT_TARGET", IOS_DEPLOYMENT_TARGET)
-            .env("MACOSX_DEPLOYMENT_TARGET", MACOS_DEPLOYMENT_TARGET))?;
+            .env("MACOSX_DEPLOYMENT_TARGET", MACOS_DEPLOYMENT_TARGET)
+            // `strip = true` could take the UniFFI metadata the Swift is generated from with the
+            // symbols; Xcode strips the app binary when it archives.
+            .env("CARGO_PROFILE_RELEASE_STRIP", "debuginfo"))?;
     }
 
     let target_dir = crate::bindings::target_dir(root);
