@@ -40,7 +40,7 @@ const KOTLIN_SRC: &str = "bindings/kotlin/src/main/kotlin";
 const KOTLIN_NATIVE: &str = "bindings/kotlin/src/main/resources/linux-x86-64";
 const SWIFT_SOURCES: &str = "bindings/swift/Sources";
 
-fn target_dir(root: &Path) -> PathBuf {
+pub(crate) fn target_dir(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"))
@@ -293,11 +293,15 @@ fn check_swift(swift: &Path, snapshot: &str) -> Result<()> {
 
 /// The JVM tests of the generated Kotlin, against the library `bindings` copied in.
 pub fn kotlin_tests(root: &Path) -> Result<()> {
-    let dir = root.join("bindings/kotlin");
+    maven_test(&root.join("bindings/kotlin"), "Kotlin binding tests")
+}
+
+/// `mvn clean test` in `dir`, quiet on success apart from Surefire's result lines.
+pub(crate) fn maven_test(dir: &Path, what: &str) -> Result<()> {
     let mut cmd = Command::new("mvn");
     // `clean`: regenerated sources must not sit next to stale classes of removed ones.
     cmd.args(["-B", "--no-transfer-progress", "clean", "test"])
-        .current_dir(&dir);
+        .current_dir(dir);
     eprintln!("xtask> {cmd:?} (in {dir:?})");
     let out = cmd
         .output()
@@ -305,7 +309,7 @@ pub fn kotlin_tests(root: &Path) -> Result<()> {
     let log = String::from_utf8_lossy(&out.stdout);
     if !out.status.success() {
         eprintln!("{log}{}", String::from_utf8_lossy(&out.stderr));
-        bail!("Kotlin binding tests failed ({})", out.status);
+        bail!("{what} failed ({})", out.status);
     }
     // Quiet on success: Surefire's per-class lines and its closing summary.
     for line in log.lines().filter(|l| l.contains("Tests run:")) {

@@ -6,8 +6,10 @@ use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod android;
 mod bindings;
 mod browser;
+mod ios;
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -19,6 +21,12 @@ fn main() -> Result<()> {
         Some("bench-ffi") => bindings::bench_ffi(&root),
         Some("bindings") => bindings::bindings(&root, &bindings::Options::parse(&args[1..])?),
         Some("android-check") => bindings::android_check(),
+        Some("android") => android::android(&root),
+        Some("android-native") => {
+            android::android_native(&root, &android::NativeOptions::parse(&root, &args[1..])?)
+        }
+        Some("android-jvm") => android::jvm_check(&root),
+        Some("ios") => ios::ios(&root),
         Some("fuzz") => fuzz(&root, args.get(1).map(String::as_str)),
         Some("browser-test") => browser::browser_test(&root),
         Some("screenshots") => browser::screenshots(&root),
@@ -36,13 +44,18 @@ fn main() -> Result<()> {
 fn print_help() {
     eprintln!(
         "cargo xtask <command>\n\
-         \n  test          fmt check, clippy -D warnings, all Rust tests, bindings + Kotlin JVM tests (what CI runs)\
+         \n  test          fmt check, clippy -D warnings, all Rust tests, bindings + Kotlin JVM tests, Android JVM check (what CI runs)\
          \n  bench-compare time scan_frame against zxing-cpp (PyPI, in a venv under target/) on the same frames\
          \n  bench-ffi     scan a 1280x720 NV21 frame and identify a payload from Rust and from Kotlin,\
          \n                print both medians and the overhead of the Kotlin path\
          \n  bindings      host library -> Kotlin + Swift, API snapshot and Swift checks\
          \n                [--update-snapshot] rewrite bindings/api-snapshot.txt; [--release] release library\
          \n  android-check cargo check the core for aarch64-linux-android (no NDK needed to try)\
+         \n  android       build the AAR with Gradle (needs the Android SDK + NDK, cargo-ndk)\
+         \n  android-native  cargo-ndk libraries (16 KB pages) + Android Kotlin, called by Gradle\
+         \n                [--jni-libs DIR] [--kotlin DIR]\
+         \n  android-jvm   compile the Android Kotlin against android-all, run its JVM tests (needs `bindings`)\
+         \n  ios           XCFramework (iOS, simulator, macOS) + Swift into bindings/swift (macOS only)\
          \n  fuzz [T]      run every cargo-fuzz target (or T) for HUTONG_FUZZ_SECONDS (20) each;\
          \n                needs nightly + cargo-fuzz, skipped with a message otherwise\
          \n  browser-test  the QA console in headless Chromium against `hutong-qa sandbox` (part of test);\
@@ -85,6 +98,7 @@ fn test(root: &Path) -> Result<()> {
     run(cargo().args(["test", "--workspace"]))?;
     bindings::bindings(root, &bindings::Options::parse(&[])?)?;
     bindings::kotlin_tests(root)?;
+    android::jvm_check(root)?;
     browser::browser_test(root)?;
     Ok(())
 }

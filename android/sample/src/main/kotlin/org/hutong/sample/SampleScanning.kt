@@ -1,0 +1,61 @@
+package org.hutong.sample
+
+import org.hutong.AmountException
+import org.hutong.CodeInfo
+import org.hutong.Expect
+import org.hutong.IdentifyContext
+import org.hutong.IdentifyException
+import org.hutong.Money
+import org.hutong.ScanOptions
+import org.hutong.Scanner
+import org.hutong.formatAmount
+import org.hutong.identify
+import org.hutong.parseAmount
+
+/** A scanned code and what Hutong says it is. */
+class ScannedPayment(val payload: String, val info: CodeInfo?, val summary: String)
+
+/** The sample's scanner setup and the one-line description of an identified code. */
+object SampleScanning {
+    /** The wallet profile the sandbox acquirer accepts (fills `route` / `canPay`). */
+    const val WALLET_PROFILE = "qa_sample"
+
+    /** Camera defaults: QR and Code 128, dark-mode codes too, at most 150 ms per frame. */
+    fun newScanner(): Scanner = Scanner(ScanOptions(alsoInverted = true))
+
+    fun identifyScanned(payload: String): ScannedPayment {
+        val info = try {
+            identify(payload, IdentifyContext(expect = Expect.MERCHANT_CODE, walletProfileId = WALLET_PROFILE))
+        } catch (e: IdentifyException) {
+            return ScannedPayment(payload, null, "Cannot identify: ${e.message}")
+        }
+        return ScannedPayment(payload, info, describe(info))
+    }
+
+    /** "12.50 CNY" -> Money (minor units), null when it does not parse. */
+    fun parseMoney(text: String): Money? {
+        val parts = text.trim().split(Regex("\\s+"))
+        if (parts.size != 2) return null
+        return try {
+            parseAmount(parts[0], parts[1].uppercase())
+        } catch (_: AmountException) {
+            null
+        }
+    }
+
+    fun describe(info: CodeInfo): String {
+        val network = info.networkName ?: info.network ?: "unknown network"
+        val amount = info.amount?.let { money ->
+            runCatching { formatAmount(money) }.getOrElse { "${money.minor} minor units of ${money.currency}" }
+        } ?: "no amount (${info.staticOrDynamic.name.lowercase()})"
+        val merchant = info.merchantName?.let { " · $it" } ?: ""
+        val risk = if (info.risk.isEmpty()) "" else " · ⚠ ${info.risk.joinToString { it.name }}"
+        val route = when (info.canPay) {
+            true -> " · payable"
+            false -> " · not payable: ${info.route?.reason ?: "no route"}"
+            null -> ""
+        }
+        val invalid = if (info.valid) "" else " · invalid: ${info.error}"
+        return "$network · $amount$merchant$route$risk$invalid"
+    }
+}

@@ -1,0 +1,66 @@
+package org.hutong.sample
+
+import android.app.Activity
+import android.os.Bundle
+import android.text.InputType
+import android.widget.Button
+import android.widget.EditText
+import android.widget.LinearLayout
+import android.widget.ScrollView
+import android.widget.TextView
+import android.widget.Toast
+
+/**
+ * Sandbox URL, its CA certificate and pins, the response-signing root, the amount for codes
+ * without one, and the device key id. `hutong-qa sandbox --ready-json` prints all of them.
+ */
+class SettingsActivity : Activity() {
+    override fun onCreate(savedInstanceState: Bundle?) {
+        super.onCreate(savedInstanceState)
+        val settings = SampleSettings(this)
+        val column = LinearLayout(this).apply {
+            orientation = LinearLayout.VERTICAL
+            setPadding(32, 32, 32, 32)
+        }
+        fun field(label: String, value: String, multiLine: Boolean = false): EditText {
+            column.addView(TextView(this).apply { text = label })
+            val edit = EditText(this).apply {
+                setText(value)
+                inputType = if (multiLine) {
+                    InputType.TYPE_CLASS_TEXT or InputType.TYPE_TEXT_FLAG_MULTI_LINE or InputType.TYPE_TEXT_FLAG_NO_SUGGESTIONS
+                } else {
+                    InputType.TYPE_CLASS_TEXT or InputType.TYPE_TEXT_VARIATION_URI
+                }
+                if (multiLine) minLines = 3
+            }
+            column.addView(edit)
+            return edit
+        }
+        val endpoint = field("Sandbox URL (https://host:port)", settings.endpoint)
+        val ca = field("Sandbox CA certificate (PEM)", settings.caPem, multiLine = true)
+        val pins = field("SPKI pins, base64 SHA-256, one per line", settings.pins.joinToString("\n"), multiLine = true)
+        val rootId = field("Response-signing root key id", settings.serverRootKeyId)
+        val root = field("Response-signing root public key (base64)", settings.serverRoot)
+        val amount = field("Amount for codes without one (e.g. 10.00 CNY)", settings.fallbackAmount)
+        val keyId = field("Device key id", settings.keyId)
+        val account = field("Account id", settings.accountId)
+        column.addView(
+            Button(this).apply {
+                text = "Save"
+                setOnClickListener {
+                    settings.endpoint = endpoint.text.toString()
+                    settings.caPem = ca.text.toString()
+                    settings.pins = pins.text.toString().lines()
+                    settings.serverRootKeyId = rootId.text.toString()
+                    settings.serverRoot = root.text.toString()
+                    settings.fallbackAmount = amount.text.toString()
+                    settings.keyId = keyId.text.toString()
+                    settings.accountId = account.text.toString()
+                    Toast.makeText(this@SettingsActivity, "Saved", Toast.LENGTH_SHORT).show()
+                    finish()
+                }
+            },
+        )
+        setContentView(ScrollView(this).apply { addView(column) })
+    }
+}

@@ -1,0 +1,10 @@
+import SwiftUI
+
+@main
+struct HutongSampleApp: App {
+    var body: some Scene {
+        WindowGroup {
+            ScannerScreen()
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import Hutong
+
+/// A scanned code and what Hutong says it is.
+struct ScannedPayment {
+    let payload: String
+    let info: CodeInfo?
+    let summary: String
+}
+
+/// The sample's scanner setup and the one-line description of an identified code.
+enum SampleScanning {
+    /// The wallet profile the sandbox acquirer accepts (fills `route` / `canPay`).
+    static let walletProfile = "qa_sample"
+
+    /// Camera defaults: QR and Code 128, dark-mode codes too, at most 150 ms per frame.
+    static func newScanner() -> Scanner {
+        // Only InvalidOptions can fail here, and these options are valid.
+        try! Scanner(options: ScanOptions(alsoInverted: true))
+    }
+
+    static func identifyScanned(_ payload: String) -> ScannedPayment {
+        do {
+            let info = try identify(
+                payload: payload,
+                context: IdentifyContext(expect: .merchantCode, walletProfileId: walletProfile)
+            )
+            return ScannedPayment(payload: payload, info: info, summary: describe(info))
+        } catch {
+            return ScannedPayment(payload: payload, info: nil, summary: "Cannot identify: \(error)")
+        }
+    }
+
+    static func describe(_ info: CodeInfo) -> String {
+        let network = info.networkName ?? info.network ?? "unknown network"
+        let amount = info.amount.map { money in
+            (try? formatAmount(amount: money)) ?? "\(money.minor) minor units of \(money.currency)"
+        } ?? "no amount (\(info.staticOrDynamic))"
+        var parts = [network, amount]
+        if let merchant = info.merchantName { parts.append(merchant) }
+        switch info.canPay {
+        case true?: parts.append("payable")
+        case false?: parts.append("not payable: \(info.route?.reason ?? "no route")")
+        case nil: break
+        }
+        if !info.risk.isEmpty { parts.append("⚠ " + info.risk.map { "\($0)" }.joined(separator: ", ")) }
+        if !info.valid { parts.append("invalid: \(info.error ?? "")") }
+        return parts.joined(separator: " · ")
+    }
+}
