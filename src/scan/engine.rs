@@ -2,10 +2,10 @@
 //!
 //! Runs on the scanner's worker thread (see `worker.rs`); knows nothing about threads or time
 //! limits beyond checking the deadline between passes.
+use super::binarize::FastHybridBinarizer;
 use super::options::{CodeFormat, ScanOptions};
 use super::transposed::TransposedLuma;
 use crate::frame::Point;
-use rxing::common::HybridBinarizer;
 use rxing::multi::{GenericMultipleBarcodeReader, MultipleBarcodeReader};
 use rxing::qrcode::cpp_port::QrReader;
 use rxing::{
@@ -119,6 +119,23 @@ impl ReaderSet {
         max_codes: usize,
     ) -> Vec<RXingResult> {
         if max_codes > 1 {
+            if let Held::Qr {
+                reader,
+                hints,
+                also_inverted,
+            } = &mut self.single
+            {
+                // One detection finds every QR symbol; the generic multi reader would
+                // re-binarize and re-detect four crops around each code it finds.
+                let found = reader.decode_multiple_with_hints(bitmap, hints);
+                if matches!(&found, Ok(v) if !v.is_empty()) || !*also_inverted {
+                    return found.unwrap_or_default();
+                }
+                bitmap.invert();
+                let second = reader.decode_multiple_with_hints(bitmap, hints);
+                bitmap.invert();
+                return second.unwrap_or_default();
+            }
             self.multi.decode_multiple(bitmap).unwrap_or_default()
         } else {
             self.single
@@ -166,7 +183,7 @@ impl ReaderGroup {
         source: S,
         max_codes: usize,
     ) -> Vec<RXingResult> {
-        let mut bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
+        let mut bitmap = BinaryBitmap::new(FastHybridBinarizer::new(source));
         let mut found = Vec::new();
         for set in &mut self.0 {
             if found.len() >= max_codes {

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 mod bindings;
+mod compare;
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -14,7 +15,7 @@ fn main() -> Result<()> {
     std::env::set_current_dir(&root)?;
     match args.first().map(String::as_str) {
         Some("test") => test(&root),
-        Some("bench-compare") => bench_compare(&root),
+        Some("bench-compare") => compare::bench_compare(&root),
         Some("bindings") => bindings::bindings(&root, &bindings::Options::parse(&args[1..])?),
         Some("android-check") => bindings::android_check(),
         Some("fuzz") => fuzz(&root, args.get(1).map(String::as_str)),
@@ -33,7 +34,8 @@ fn print_help() {
     eprintln!(
         "cargo xtask <command>\n\
          \n  test          fmt check, clippy -D warnings, all Rust tests, bindings + Kotlin JVM tests (what CI runs)\
-         \n  bench-compare time scan_frame against zxing-cpp (PyPI, in a venv under target/) on the same frames\
+         \n  bench-compare scan_frame against zxing-cpp (PyPI, venv under target/) on the seeded live-frame set:\
+         \n                table, target/bench-compare.json, docs/perf/scan-latency.svg\
          \n  bindings      host library -> Kotlin + Swift, API snapshot and Swift checks\
          \n                [--update-snapshot] rewrite bindings/api-snapshot.txt; [--release] release library\
          \n  android-check cargo check the core for aarch64-linux-android (no NDK needed to try)\
@@ -77,27 +79,6 @@ fn test(root: &Path) -> Result<()> {
     bindings::bindings(root, &bindings::Options::parse(&[])?)?;
     bindings::kotlin_tests(root)?;
     Ok(())
-}
-
-/// Times Hutong and zxing-cpp on the same luma planes and prints one table (not part of `test`).
-fn bench_compare(root: &Path) -> Result<()> {
-    let out = root.join("target/bench-compare");
-    let venv = out.join("venv");
-    let python = venv.join("bin/python");
-    if !python.exists() {
-        run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
-    }
-    // Idempotent and quick when already installed.
-    run(Command::new(&python).args(["-m", "pip", "install", "--quiet", "zxing-cpp", "numpy"]))?;
-    let iters = std::env::var("HUTONG_BENCH_ITERS").unwrap_or_else(|_| "100".into());
-    run(cargo()
-        .args(["bench", "-p", "hutong", "--bench", "compare"])
-        .env("HUTONG_BENCH_OUT", &out)
-        .env("HUTONG_BENCH_ITERS", &iters))?;
-    run(Command::new(&python)
-        .arg(root.join("benches/zxing_compare.py"))
-        .arg(out.join("manifest.json"))
-        .arg(&iters))
 }
 
 /// Runs each cargo-fuzz target in `fuzz/` briefly. Not part of `test`: it needs nightly and
