@@ -318,7 +318,14 @@ fn hutong_only(items: &[Item], reps: usize) {
     });
     let mut case = String::new();
     let (mut ms, mut decoded, mut frames) = (Vec::new(), 0, 0);
+    let only = std::env::var("HUTONG_BENCH_ONLY").ok();
     for (i, item) in items.iter().enumerate() {
+        if only
+            .as_ref()
+            .is_some_and(|o| !item.name.contains(o.as_str()))
+        {
+            continue;
+        }
         let frame = frame_of(item);
         let mut samples = Vec::new();
         let mut texts = Vec::new();
@@ -329,10 +336,20 @@ fn hutong_only(items: &[Item], reps: usize) {
         }
         let texts: Vec<String> = texts.into_iter().map(|c| c.text).collect();
         ms.push(median(&samples[1..]));
+        if std::env::var_os("HUTONG_BENCH_VERBOSE").is_some() {
+            let (ok, _) = judge(&item.expect, &texts);
+            println!(
+                "  {} {:.2} ms {} {}",
+                item.name,
+                median(&samples[1..]),
+                if ok { "ok" } else { "--" },
+                item.desc
+            );
+        }
         decoded += usize::from(judge(&item.expect, &texts).0);
         frames += 1;
         case.clone_from(&item.case);
-        if items.get(i + 1).is_none_or(|n| n.case != case) {
+        if items.get(i + 1).is_none_or(|n| n.case != case) && frames > 0 {
             println!(
                 "{case:<16} {frames:>3} frames, decoded {decoded:>3}, median {:.2} ms, p95 {:.2} ms",
                 median(&ms),

@@ -575,17 +575,19 @@ fn frame(
                 RenderOptions::for_symbology(Symbology::Qr, 1),
             )
             .expect("payload renders");
-            // Symbol width (quiet zone excluded) as a share of the frame width.
-            let share = rng.range(0.15, 0.70);
-            let modules_with_quiet = bmp.width as f64;
-            let size =
-                f64::from(share) * w as f64 * modules_with_quiet / (modules_with_quiet - 8.0);
+            // Symbol width (quiet zone excluded) as a share of the frame's width (its shorter
+            // side: portrait, or the height of a landscape frame, so every size fits).
+            let short = w.min(h) as f64;
+            let share = f64::from(rng.range(0.15, 0.70));
+            let with_quiet = bmp.width as f64 / (bmp.width as f64 - 8.0);
             let angle = f64::from(rng.range(-std::f32::consts::PI, std::f32::consts::PI));
-            let margin = size * 0.75;
-            let cx = f64::from(rng.range(0.0, 1.0)) * (w as f64 - 2.0 * margin).max(0.0)
-                + margin.min(w as f64 / 2.0);
-            let cy = f64::from(rng.range(0.0, 1.0)) * (h as f64 - 2.0 * margin).max(0.0)
-                + margin.min(h as f64 / 2.0);
+            // Half the turned square's extent plus the corner nudges must stay inside.
+            let spread = (angle.cos().abs() + angle.sin().abs()) / 2.0 + 0.06;
+            let size = (share * short * with_quiet).min((short / 2.0 - 4.0) / spread);
+            let share = size / with_quiet / short;
+            let margin = size * spread;
+            let cx = margin + f64::from(rng.unit()) * (w as f64 - 2.0 * margin);
+            let cy = margin + f64::from(rng.unit()) * (h as f64 - 2.0 * margin);
             let q = quad(rng, cx, cy, size, 1.0, angle, 0.05);
             draw_warped(
                 &mut canvas,
@@ -597,7 +599,7 @@ fn frame(
                 lk.paper,
             );
             desc = format!(
-                "{source} QR {:.0}% of width, {:.0} deg, {desc}",
+                "{source} QR {:.0}% of the short side, {:.0} deg, {desc}",
                 share * 100.0,
                 angle.to_degrees()
             );
@@ -609,7 +611,7 @@ fn frame(
             opts.bar_height_px = 36;
             let bmp = render(&text, Symbology::Code128, opts).expect("pay code renders");
             let share = rng.range(0.45, 0.85);
-            let size = f64::from(share) * w as f64;
+            let size = f64::from(share) * w.min(h) as f64;
             let aspect = f64::from(bmp.height) / f64::from(bmp.width);
             let angle = f64::from(rng.range(-0.1, 0.1));
             // Payer barcodes are aimed at: near the middle of the view.
@@ -625,7 +627,10 @@ fn frame(
                 lk.ink,
                 lk.paper,
             );
-            desc = format!("Code 128 pay code {:.0}% of width, {desc}", share * 100.0);
+            desc = format!(
+                "Code 128 pay code {:.0}% of the short side, {desc}",
+                share * 100.0
+            );
             Some(text)
         }
         Kind::NoCode => None,

@@ -3,6 +3,7 @@
 //! [`Scanner::scan_frame`] copies the frame's luma once (the crop only) and hands it to a
 //! decoder thread that runs a pass strategy (`engine.rs`): a 2x-downscaled pass first on large
 //! frames, then full resolution. The caller never waits past the time budget (`worker.rs`).
+mod averaged;
 mod binarize;
 mod code;
 mod engine;

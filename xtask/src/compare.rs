@@ -72,9 +72,9 @@ fn table(report: &Value) -> String {
         s.push_str(&format!(
             "\n{:<18} {:>6} {:>8} {:>8} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>6.2}{}",
             c["case"].as_str().unwrap_or("?"),
-            c["frames"],
-            c["hutong_decoded"],
-            c["zxing_decoded"],
+            c["frames"].as_u64().unwrap_or(0),
+            c["hutong_decoded"].as_u64().unwrap_or(0),
+            c["zxing_decoded"].as_u64().unwrap_or(0),
             f(c, "hutong_median_ms"),
             f(c, "hutong_p95_ms"),
             f(c, "zxing_median_ms"),
