@@ -116,7 +116,7 @@ fn plot(report: &Value, path: &Path) -> Result<()> {
     let o = &report["overall"];
     title.draw(&Text::new(
         format!(
-            "scan_frame latency per frame, Hutong vs zxing-cpp (median ratio {:.2} with a code, {:.2} without)",
+            "scan_frame latency per frame, Hutong vs zxing-cpp: median ratio {:.2} with a code, {:.2} without (axes end past the p95)",
             f(o, "ratio_with_code"),
             f(o, "ratio_without_code")
         ),
@@ -134,7 +134,13 @@ fn plot(report: &Value, path: &Path) -> Result<()> {
             v
         };
         let (h, z) = (series("hutong_ms"), series("zxing_ms"));
-        let x_max = h.iter().chain(&z).copied().fold(1.0, f64::max) * 1.05;
+        if h.is_empty() || z.is_empty() {
+            continue;
+        }
+        // The axis ends a little past the slower decoder's p95: one pathological frame would
+        // otherwise squash every other step into the left edge.
+        let p95 = |v: &[f64]| v[((v.len() - 1) as f64 * 0.95).round() as usize];
+        let x_max = p95(&h).max(p95(&z)).max(0.5) * 1.3;
         let mut chart = ChartBuilder::on(panel)
             .caption(
                 format!(
@@ -163,8 +169,9 @@ fn plot(report: &Value, path: &Path) -> Result<()> {
             // A step line: the share of frames at or below each latency.
             let mut points = vec![(0.0, 0.0)];
             for (i, v) in values.iter().enumerate() {
-                points.push((*v, i as f64 / n));
-                points.push((*v, (i + 1) as f64 / n));
+                let v = v.min(x_max);
+                points.push((v, i as f64 / n));
+                points.push((v, (i + 1) as f64 / n));
             }
             points.push((x_max, 1.0));
             chart
