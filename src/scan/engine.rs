@@ -2,10 +2,11 @@
 //!
 //! Runs on the scanner's worker thread (see `worker.rs`); knows nothing about threads or time
 //! limits beyond checking the deadline between passes.
+use super::averaged::AveragedRows;
+use super::binarize::FastHybridBinarizer;
 use super::options::{CodeFormat, ScanOptions};
 use super::transposed::TransposedLuma;
 use crate::frame::Point;
-use rxing::common::HybridBinarizer;
 use rxing::multi::{GenericMultipleBarcodeReader, MultipleBarcodeReader};
 use rxing::qrcode::cpp_port::QrReader;
 use rxing::{
@@ -15,8 +16,14 @@ use rxing::{
 use std::collections::HashSet;
 use std::time::Instant;
 
-/// Below this shorter side a 2x-downscaled pass would lose small codes; scan full size only.
+/// Still images (`try_harder`) at least this short side get a 2x-downscaled pass first.
 const DOWNSCALE_MIN_SHORT_SIDE: u32 = 480;
+
+/// Live frames get a coarse, matrix-only pass first when downscaling by an integer factor of
+/// at least 2 still leaves this short side (720p: 2x, 1080p: 3x). Most codes a user aims at
+/// are read there for a quarter or a ninth of a full pass; the full-size pass then reads small
+/// and distant codes and linear codes (under a pixel per module at the coarse scale).
+const COARSE_SHORT_SIDE: u32 = 360;
 
 /// Tests make the engine panic on an image this wide, to exercise the isolation around it.
 #[cfg(test)]
@@ -119,6 +126,23 @@ impl ReaderSet {
         max_codes: usize,
     ) -> Vec<RXingResult> {
         if max_codes > 1 {
+            if let Held::Qr {
+                reader,
+                hints,
+                also_inverted,
+            } = &mut self.single
+            {
+                // One detection finds every QR symbol; the generic multi reader would
+                // re-binarize and re-detect four crops around each code it finds.
+                let found = reader.decode_multiple_with_hints(bitmap, hints);
+                if matches!(&found, Ok(v) if !v.is_empty()) || !*also_inverted {
+                    return found.unwrap_or_default();
+                }
+                bitmap.invert();
+                let second = reader.decode_multiple_with_hints(bitmap, hints);
+                bitmap.invert();
+                return second.unwrap_or_default();
+            }
             self.multi.decode_multiple(bitmap).unwrap_or_default()
         } else {
             self.single
@@ -166,7 +190,17 @@ impl ReaderGroup {
         source: S,
         max_codes: usize,
     ) -> Vec<RXingResult> {
-        let mut bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
+        self.decode_bitmap(
+            BinaryBitmap::new(FastHybridBinarizer::new(source)),
+            max_codes,
+        )
+    }
+
+    fn decode_bitmap<B: Binarizer>(
+        &mut self,
+        mut bitmap: BinaryBitmap<B>,
+        max_codes: usize,
+    ) -> Vec<RXingResult> {
         let mut found = Vec::new();
         for set in &mut self.0 {
             if found.len() >= max_codes {
@@ -211,7 +245,7 @@ pub(crate) struct Engine {
     linear: Option<ReaderGroup>,
     max_codes: usize,
     /// Reused buffers: the downscaled image and the quarter-turned image.
-    half: Vec<u8>,
+    small: Vec<u8>,
     rotated: Vec<u8>,
     rotate_retry: bool,
 }
@@ -249,49 +283,84 @@ impl Engine {
             matrix: ReaderGroup::new(&matrix, options),
             linear: ReaderGroup::new(&linear, options),
             max_codes: options.max_codes.max(1),
-            half: Vec::new(),
+            small: Vec::new(),
             rotated: Vec::new(),
             rotate_retry: options.try_harder,
         }
     }
 
-    /// Runs the passes (2x downscale first when the image is large, then full size) and stops
-    /// after the first pass that finds anything or when the deadline has passed.
+    /// The passes for an image of this size, in order.
+    fn plan(&self, width: u32, height: u32) -> Vec<Step> {
+        let short = width.min(height);
+        let full = Step {
+            factor: 1,
+            matrix_only: false,
+        };
+        if self.rotate_retry {
+            // Still images: a 2x pass for everything, then full size (the corpus floors).
+            if short >= DOWNSCALE_MIN_SHORT_SIDE {
+                let half = Step {
+                    factor: 2,
+                    matrix_only: false,
+                };
+                return vec![half, full];
+            }
+            return vec![full];
+        }
+        let factor = short / COARSE_SHORT_SIDE;
+        if factor >= 2 && self.matrix.is_some() {
+            // Linear codes would be under a pixel per module at this scale: matrix only.
+            let coarse = Step {
+                factor,
+                matrix_only: true,
+            };
+            return vec![coarse, full];
+        }
+        vec![full]
+    }
+
+    /// Runs the passes (`plan`) and stops after the first pass that finds anything or when
+    /// the deadline has passed.
     pub fn scan(&mut self, image: &LumaImage<'_>, started: Instant, deadline: Instant) -> Outcome {
         #[cfg(test)]
         if image.width == PANIC_PROBE_WIDTH {
             panic!("simulated decoder panic (test probe)");
         }
         let mut codes = Vec::new();
-        let scales: &[u32] = if image.width.min(image.height) >= DOWNSCALE_MIN_SHORT_SIDE {
-            &[2, 1]
-        } else {
-            &[1]
-        };
-        let split = image.axes_swapped && self.linear.is_some();
+        // Live frames always read linear codes on their own view (averaged rows); still
+        // images keep one combined pass unless the display is sideways.
+        let split = self.linear.is_some() && (image.axes_swapped || !self.rotate_retry);
         let mut pending = Pending {
             matrix: self.matrix.is_some(),
             linear: self.linear.is_some(),
         };
-        for &scale in scales {
+        for step in self.plan(image.width, image.height) {
             if Instant::now() >= deadline {
                 return Outcome {
                     codes,
                     out_of_time: true,
                 };
             }
-            if scale == 2 {
-                let mut half = std::mem::take(&mut self.half);
-                let (w, h) = downscale_2x(image.pixels, image.width, image.height, &mut half);
+            if step.factor > 1 {
+                let mut small = std::mem::take(&mut self.small);
+                let (w, h) = downscale(
+                    image.pixels,
+                    image.width,
+                    image.height,
+                    step.factor,
+                    &mut small,
+                );
                 let pass = Pass {
-                    luma: &half,
+                    luma: &small,
                     width: w,
                     height: h,
-                    scale: 2.0,
+                    scale: step.factor as f32,
                     split,
+                    matrix_only: step.matrix_only,
+                    transposed: image.axes_swapped,
                 };
                 self.run_pass(pass, &mut pending, started, &mut codes);
-                self.half = half;
+                self.small = small;
             } else {
                 let pass = Pass {
                     luma: image.pixels,
@@ -299,6 +368,8 @@ impl Engine {
                     height: image.height,
                     scale: 1.0,
                     split,
+                    matrix_only: false,
+                    transposed: image.axes_swapped,
                 };
                 self.run_pass(pass, &mut pending, started, &mut codes);
             }
@@ -347,7 +418,19 @@ impl Engine {
         let max = self.max_codes;
         let straight = PassGeometry::Scaled(pass.scale);
         let before = codes.len();
-        if pass.split {
+        if pass.matrix_only {
+            if pending.matrix {
+                if let Some(set) = self.matrix.as_mut() {
+                    collect(
+                        set.decode(pass.luma, pass.width, pass.height, max),
+                        straight,
+                        started,
+                        codes,
+                    );
+                }
+                pending.matrix = codes.len() == before;
+            }
+        } else if pass.split {
             if pending.matrix {
                 if let Some(set) = self.matrix.as_mut() {
                     collect(
@@ -361,10 +444,26 @@ impl Engine {
             }
             if pending.linear {
                 let before = codes.len();
-                let view = TransposedLuma::new(pass.luma, pass.width, pass.height);
-                if let (Some(set), Some(view)) = (self.linear.as_mut(), view) {
-                    let geo = PassGeometry::Transposed(pass.scale);
-                    collect(set.decode_source(view, max), geo, started, codes);
+                let geo = if pass.transposed {
+                    PassGeometry::Transposed(pass.scale)
+                } else {
+                    straight
+                };
+                let averaged = !self.rotate_retry;
+                if let Some(set) = self.linear.as_mut() {
+                    // Live frames read averaged rows (see `averaged.rs`).
+                    let found = match (pass.transposed, averaged) {
+                        (true, true) => TransposedLuma::new(pass.luma, pass.width, pass.height)
+                            .map(|v| set.decode_source(AveragedRows::new(v), max)),
+                        (true, false) => TransposedLuma::new(pass.luma, pass.width, pass.height)
+                            .map(|v| set.decode_source(v, max)),
+                        (false, _) => {
+                            Luma8Source::new_with_slice(pass.luma, pass.width, pass.height)
+                                .ok()
+                                .map(|v| set.decode_source(AveragedRows::new(v), max))
+                        }
+                    };
+                    collect(found.unwrap_or_default(), geo, started, codes);
                 }
                 pending.linear = codes.len() == before;
             }
@@ -385,6 +484,13 @@ impl Engine {
     }
 }
 
+/// One pass of a scan: the downscale factor, and whether only matrix readers run.
+#[derive(Clone, Copy)]
+struct Step {
+    factor: u32,
+    matrix_only: bool,
+}
+
 /// Reader groups that have not found anything yet in this scan.
 #[derive(Clone, Copy)]
 struct Pending {
@@ -401,6 +507,10 @@ struct Pass<'a> {
     scale: f32,
     /// Matrix readers on the image, linear readers on its transpose (display is sideways).
     split: bool,
+    /// Only the matrix readers run (a coarse pass).
+    matrix_only: bool,
+    /// The display is the image turned a quarter: linear codes run along its columns.
+    transposed: bool,
 }
 
 fn collect(
@@ -473,20 +583,35 @@ fn clockwise_from_first(quad: [Point; 4]) -> [Point; 4] {
     sorted
 }
 
-/// 2x2 box filter; odd last row/column dropped. Returns the new size.
-pub(crate) fn downscale_2x(src: &[u8], width: u32, height: u32, out: &mut Vec<u8>) -> (u32, u32) {
-    let (w, h) = (width as usize, height as usize);
-    let (hw, hh) = (w / 2, h / 2);
+/// Box filter over `factor` x `factor` blocks; leftover edge rows and columns are dropped.
+/// Returns the new size. Rows are summed column-wise first (a loop the compiler vectorizes).
+pub(crate) fn downscale(
+    src: &[u8],
+    width: u32,
+    height: u32,
+    factor: u32,
+    out: &mut Vec<u8>,
+) -> (u32, u32) {
+    let (w, h, f) = (width as usize, height as usize, factor.max(1) as usize);
+    let (ow, oh) = (w / f, h / f);
     out.clear();
-    out.reserve(hw * hh);
-    for y in 0..hh {
-        let r0 = &src[2 * y * w..2 * y * w + 2 * hw];
-        let r1 = &src[(2 * y + 1) * w..(2 * y + 1) * w + 2 * hw];
-        out.extend(r0.chunks_exact(2).zip(r1.chunks_exact(2)).map(|(a, b)| {
-            ((u16::from(a[0]) + u16::from(a[1]) + u16::from(b[0]) + u16::from(b[1]) + 2) >> 2) as u8
+    out.reserve(ow * oh);
+    let area = (f * f) as u32;
+    let mut acc = vec![0u16; ow * f];
+    for y in 0..oh {
+        acc.fill(0);
+        for r in 0..f {
+            let row = &src[(y * f + r) * w..(y * f + r) * w + ow * f];
+            for (a, &p) in acc.iter_mut().zip(row) {
+                *a += u16::from(p);
+            }
+        }
+        out.extend(acc.chunks_exact(f).map(|c| {
+            let sum: u32 = c.iter().map(|&v| u32::from(v)).sum();
+            ((sum + area / 2) / area) as u8
         }));
     }
-    (hw as u32, hh as u32)
+    (ow as u32, oh as u32)
 }
 
 /// Writes the image turned 90 degrees clockwise (so it is `height` wide).

@@ -1,8 +1,12 @@
 //! The barcode scanner: configured rxing readers, time budget, panic isolation, multi-code frames.
 //!
 //! [`Scanner::scan_frame`] copies the frame's luma once (the crop only) and hands it to a
-//! decoder thread that runs a pass strategy (`engine.rs`): a 2x-downscaled pass first on large
-//! frames, then full resolution. The caller never waits past the time budget (`worker.rs`).
+//! decoder thread that runs a pass strategy (`engine.rs`): a coarse matrix-only pass first on
+//! large frames, then full resolution, with a bit-exact fast binarizer (`binarize.rs`) and
+//! linear codes on averaged rows (`averaged.rs`). The caller never waits past the time budget
+//! (`worker.rs`).
+mod averaged;
+mod binarize;
 mod code;
 mod engine;
 mod image;

@@ -257,7 +257,10 @@ fn format_names_parse_in_short_and_json_forms() {
 #[test]
 fn downscale_averages_two_by_two_blocks_and_drops_odd_edges() {
     let mut out = Vec::new();
-    let size = engine::downscale_2x(&[0, 4, 9, 8, 12, 9, 1, 1, 1], 3, 3, &mut out);
+    let size = engine::downscale(&[0, 4, 9, 8, 12, 9, 1, 1, 1], 3, 3, 2, &mut out);
     assert_eq!(size, (1, 1));
     assert_eq!(out, vec![6]);
+    let size = engine::downscale(&[0, 4, 9, 8, 12, 9, 1, 1, 1, 7], 3, 3, 3, &mut out);
+    assert_eq!(size, (1, 1));
+    assert_eq!(out, vec![5]); // (45 + 4) / 9
 }

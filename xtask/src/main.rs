@@ -9,6 +9,7 @@ use std::process::Command;
 mod android;
 mod bindings;
 mod browser;
+mod compare;
 mod ios;
 
 fn main() -> Result<()> {
@@ -17,7 +18,7 @@ fn main() -> Result<()> {
     std::env::set_current_dir(&root)?;
     match args.first().map(String::as_str) {
         Some("test") => test(&root),
-        Some("bench-compare") => bench_compare(&root),
+        Some("bench-compare") => compare::bench_compare(&root),
         Some("bench-ffi") => bindings::bench_ffi(&root),
         Some("bindings") => bindings::bindings(&root, &bindings::Options::parse(&args[1..])?),
         Some("android-check") => bindings::android_check(),
@@ -44,8 +45,10 @@ fn main() -> Result<()> {
 fn print_help() {
     eprintln!(
         "cargo xtask <command>\n\
-         \n  test          fmt check, clippy -D warnings, all Rust tests, bindings + Kotlin JVM tests, Android JVM check (what CI runs)\
-         \n  bench-compare time scan_frame against zxing-cpp (PyPI, in a venv under target/) on the same frames\
+         \n  test          fmt check, clippy -D warnings, all Rust tests, bindings + Kotlin JVM tests, Android JVM check,\
+         \n                browser test of the QA console (what CI runs)\
+         \n  bench-compare scan_frame against zxing-cpp (PyPI, venv under target/) on the seeded live-frame set:\
+         \n                table, target/bench-compare.json, docs/perf/scan-latency.svg\
          \n  bench-ffi     scan a 1280x720 NV21 frame and identify a payload from Rust and from Kotlin,\
          \n                print both medians and the overhead of the Kotlin path\
          \n  bindings      host library -> Kotlin + Swift, API snapshot and Swift checks\
@@ -101,27 +104,6 @@ fn test(root: &Path) -> Result<()> {
     android::jvm_check(root)?;
     browser::browser_test(root)?;
     Ok(())
-}
-
-/// Times Hutong and zxing-cpp on the same luma planes and prints one table (not part of `test`).
-fn bench_compare(root: &Path) -> Result<()> {
-    let out = root.join("target/bench-compare");
-    let venv = out.join("venv");
-    let python = venv.join("bin/python");
-    if !python.exists() {
-        run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
-    }
-    // Idempotent and quick when already installed.
-    run(Command::new(&python).args(["-m", "pip", "install", "--quiet", "zxing-cpp", "numpy"]))?;
-    let iters = std::env::var("HUTONG_BENCH_ITERS").unwrap_or_else(|_| "100".into());
-    run(cargo()
-        .args(["bench", "-p", "hutong", "--bench", "compare"])
-        .env("HUTONG_BENCH_OUT", &out)
-        .env("HUTONG_BENCH_ITERS", &iters))?;
-    run(Command::new(&python)
-        .arg(root.join("benches/zxing_compare.py"))
-        .arg(out.join("manifest.json"))
-        .arg(&iters))
 }
 
 /// Runs each cargo-fuzz target in `fuzz/` briefly. Not part of `test`: it needs nightly and

@@ -1,0 +1,194 @@
+//! `cargo xtask bench-compare`: Hutong against zxing-cpp on the live-frame set (issue 8).
+//!
+//! Creates a venv with PyPI zxing-cpp under target/, runs `benches/compare.rs` (which drives
+//! both decoders frame by frame and writes target/bench-compare.json), then prints the table
+//! and draws the per-case latency distributions as docs/perf/scan-latency.svg.
+use anyhow::{Context, Result};
+use plotters::prelude::*;
+use serde_json::Value;
+use std::path::Path;
+use std::process::Command;
+
+pub fn bench_compare(root: &Path) -> Result<()> {
+    let out = root.join("target/bench-compare");
+    let venv = out.join("venv");
+    let python = venv.join("bin/python");
+    if !python.exists() {
+        super::run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+    }
+    // Idempotent and quick when already installed.
+    super::run(Command::new(&python).args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "zxing-cpp==3.1.1",
+        "numpy",
+    ]))?;
+    let json_path = root.join("target/bench-compare.json");
+    super::run(
+        super::cargo()
+            .args(["bench", "-p", "hutong", "--bench", "compare"])
+            .env("HUTONG_BENCH_OUT", &out)
+            .env("HUTONG_BENCH_JSON", &json_path)
+            .env("HUTONG_ZXING_PYTHON", &python),
+    )?;
+    let report: Value = serde_json::from_slice(
+        &std::fs::read(&json_path).with_context(|| format!("reading {}", json_path.display()))?,
+    )?;
+    let svg = root.join("docs/perf/scan-latency.svg");
+    std::fs::create_dir_all(svg.parent().expect("docs/perf"))?;
+    plot(&report, &svg)?;
+    println!("{}", table(&report));
+    println!("chart: {}", svg.display());
+    println!("{}", overall_line(&report));
+    Ok(())
+}
+
+fn f(v: &Value, k: &str) -> f64 {
+    v[k].as_f64().unwrap_or(f64::NAN)
+}
+
+fn table(report: &Value) -> String {
+    let m = &report["machine"];
+    let mut s = format!(
+        "machine: {} ({} cores, load {}), {}; {} interleaved calls per frame\n",
+        m["cpu"].as_str().unwrap_or("?"),
+        m["cores"],
+        m["loadavg"].as_str().unwrap_or("?"),
+        report["zxing_cpp"].as_str().unwrap_or("zxing-cpp"),
+        report["reps_per_frame"],
+    );
+    let header = format!(
+        "{:<18} {:>6} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>6}",
+        "case", "frames", "hutong", "zxing", "h med", "h p95", "z med", "z p95", "ratio"
+    );
+    s.push_str(&header);
+    s.push('\n');
+    s.push_str(&"-".repeat(header.len()));
+    for c in report["cases"].as_array().into_iter().flatten() {
+        let fp = c["hutong_false_positives"].as_u64().unwrap_or(0)
+            + c["zxing_false_positives"].as_u64().unwrap_or(0);
+        s.push_str(&format!(
+            "\n{:<18} {:>6} {:>8} {:>8} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>6.2}{}",
+            c["case"].as_str().unwrap_or("?"),
+            c["frames"].as_u64().unwrap_or(0),
+            c["hutong_decoded"].as_u64().unwrap_or(0),
+            c["zxing_decoded"].as_u64().unwrap_or(0),
+            f(c, "hutong_median_ms"),
+            f(c, "hutong_p95_ms"),
+            f(c, "zxing_median_ms"),
+            f(c, "zxing_p95_ms"),
+            f(c, "ratio"),
+            if fp > 0 {
+                format!(
+                    "  false positives h/z {}/{}",
+                    c["hutong_false_positives"], c["zxing_false_positives"]
+                )
+            } else {
+                String::new()
+            }
+        ));
+    }
+    s
+}
+
+fn overall_line(report: &Value) -> String {
+    let o = &report["overall"];
+    format!(
+        "overall: median ratio hutong/zxing-cpp = {:.2} on frames with a code, {:.2} on frames without",
+        f(o, "ratio_with_code"),
+        f(o, "ratio_without_code")
+    )
+}
+
+/// One panel per case: the share of frames decoded within x ms (an empirical CDF) for both
+/// decoders, so the gap and the tails show at a glance.
+fn plot(report: &Value, path: &Path) -> Result<()> {
+    let cases: Vec<&Value> = report["cases"].as_array().into_iter().flatten().collect();
+    let frames: Vec<&Value> = report["frames"].as_array().into_iter().flatten().collect();
+    let cols = 2;
+    let rows = cases.len().div_ceil(cols);
+    let size = (1000, 60 + 260 * rows as u32);
+    let root = SVGBackend::new(path, size).into_drawing_area();
+    root.fill(&WHITE)?;
+    let (title, body) = root.split_vertically(60);
+    let o = &report["overall"];
+    title.draw(&Text::new(
+        format!(
+            "scan_frame latency per frame, Hutong vs zxing-cpp: median ratio {:.2} with a code, {:.2} without (axes end past the p95)",
+            f(o, "ratio_with_code"),
+            f(o, "ratio_without_code")
+        ),
+        (20, 20),
+        ("sans-serif", 18).into_font(),
+    ))?;
+    let hutong_color = RGBColor(31, 119, 180);
+    let zxing_color = RGBColor(230, 120, 20);
+    for (panel, case) in body.split_evenly((rows, cols)).iter().zip(&cases) {
+        let name = case["case"].as_str().unwrap_or("?");
+        let of_case: Vec<&&Value> = frames.iter().filter(|fr| fr["case"] == name).collect();
+        let series = |key: &str| {
+            let mut v: Vec<f64> = of_case.iter().map(|fr| f(fr, key)).collect();
+            v.sort_by(f64::total_cmp);
+            v
+        };
+        let (h, z) = (series("hutong_ms"), series("zxing_ms"));
+        if h.is_empty() || z.is_empty() {
+            continue;
+        }
+        // The axis ends a little past the slower decoder's p95: one pathological frame would
+        // otherwise squash every other step into the left edge.
+        let p95 = |v: &[f64]| v[((v.len() - 1) as f64 * 0.95).round() as usize];
+        let x_max = p95(&h).max(p95(&z)).max(0.5) * 1.3;
+        let mut chart = ChartBuilder::on(panel)
+            .caption(
+                format!(
+                    "{name}: {} frames, decoded {}/{}, median {:.2} vs {:.2} ms",
+                    case["frames"],
+                    case["hutong_decoded"],
+                    case["zxing_decoded"],
+                    f(case, "hutong_median_ms"),
+                    f(case, "zxing_median_ms")
+                ),
+                ("sans-serif", 14),
+            )
+            .margin(10)
+            .x_label_area_size(30)
+            .y_label_area_size(40)
+            .build_cartesian_2d(0.0..x_max, 0.0..1.0)?;
+        chart
+            .configure_mesh()
+            .x_desc("ms per frame")
+            .y_desc("share of frames")
+            .label_style(("sans-serif", 11))
+            .draw()?;
+        for (label, values, color) in [("Hutong", &h, hutong_color), ("zxing-cpp", &z, zxing_color)]
+        {
+            let n = values.len() as f64;
+            // A step line: the share of frames at or below each latency.
+            let mut points = vec![(0.0, 0.0)];
+            for (i, v) in values.iter().enumerate() {
+                let v = v.min(x_max);
+                points.push((v, i as f64 / n));
+                points.push((v, (i + 1) as f64 / n));
+            }
+            points.push((x_max, 1.0));
+            chart
+                .draw_series(LineSeries::new(points, color.stroke_width(2)))?
+                .label(label)
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
+                });
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .border_style(BLACK.mix(0.3))
+            .background_style(WHITE.mix(0.8))
+            .label_font(("sans-serif", 11))
+            .draw()?;
+    }
+    root.present()?;
+    Ok(())
+}
