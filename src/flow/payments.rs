@@ -109,7 +109,7 @@ impl FlowTimings {
 fn amount_for_code(merchant_code: &str, asked: Option<Money>) -> Result<Option<Money>, FlowError> {
     let code = crate::registry::identify(merchant_code);
     let fixed = match (code.static_or_dynamic, code.amount) {
-        (crate::registry::StaticOrDynamic::Dynamic, Some(fixed)) => fixed,
+        (crate::codes::StaticOrDynamic::Dynamic, Some(fixed)) => fixed,
         _ => return Ok(asked),
     };
     match asked {
