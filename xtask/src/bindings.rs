@@ -301,7 +301,10 @@ pub(crate) fn maven_test(dir: &Path, what: &str) -> Result<()> {
     let mut cmd = Command::new("mvn");
     // `clean`: regenerated sources must not sit next to stale classes of removed ones.
     cmd.args(["-B", "--no-transfer-progress", "clean", "test"])
-        .current_dir(dir);
+        .current_dir(dir)
+        // JNA must load the library `bindings` put on the classpath, not whatever `cargo run`'s
+        // LD_LIBRARY_PATH (target/debug/deps) offers to dlopen first.
+        .env_remove("LD_LIBRARY_PATH");
     eprintln!("xtask> {cmd:?} (in {dir:?})");
     let out = cmd
         .output()
@@ -368,7 +371,10 @@ pub fn bench_ffi(root: &Path) -> Result<()> {
             "-Dhutong.bench=true",
             "-Dsurefire.failIfNoSpecifiedTests=false",
         ])
-        .current_dir(root.join("bindings/kotlin"));
+        .current_dir(root.join("bindings/kotlin"))
+        // `cargo run` puts target/debug/deps on LD_LIBRARY_PATH, where JNA's dlopen would find the
+        // debug libhutong.so before the bench build on the classpath.
+        .env_remove("LD_LIBRARY_PATH");
         run(&mut cmd)?;
         let table = out.join("table.md");
         let text = fs::read_to_string(&table).with_context(|| format!("reading {table:?}"))?;
