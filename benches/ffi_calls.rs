@@ -5,7 +5,7 @@
 //! very same bytes.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use hutong::ffi::{identify, ScanOptions, Scanner};
+use hutong::ffi::{hutong_version, identify, ScanOptions, Scanner};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -58,6 +58,8 @@ fn bench(c: &mut Criterion) {
     std::fs::write(dir.join("frame.json"), manifest.to_string()).expect("write manifest");
 
     c.bench_function("ffi_scan_nv21_1280x720", |b| b.iter(|| black_box(scan())));
+    // The floor of one call: no arguments, a short string back.
+    c.bench_function("ffi_version", |b| b.iter(hutong_version));
     c.bench_function("ffi_identify_emv", |b| {
         b.iter(|| identify(black_box(PAYLOAD.to_owned()), None).expect("identifies"))
     });

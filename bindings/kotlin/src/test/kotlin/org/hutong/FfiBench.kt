@@ -62,6 +62,7 @@ class FfiBench {
             assertEquals(manifest["expect"]!!.jsonPrimitive.content, scan().single().text)
             val kotlinScan = measure(samples = 200, perSample = 1, warmup = 30) { scan() }
             val kotlinIdentify = measure(samples = 300, perSample = 50, warmup = 2000) { identify(payload, null) }
+            val kotlinVersion = measure(samples = 300, perSample = 200, warmup = 20000) { hutongVersion() }
             val rustScan = rustMedian("ffi_scan_nv21_1280x720")
             val rustIdentify = rustMedian("ffi_identify_emv")
             val table = buildString {
@@ -69,6 +70,7 @@ class FfiBench {
                 appendLine("|---|---:|---:|---:|")
                 row("scan_nv21 1280x720 (QR found)", rustScan, kotlinScan)
                 row("identify (EMV MPM sample)", rustIdentify, kotlinIdentify)
+                row("hutong_version (call floor)", rustMedian("ffi_version"), kotlinVersion)
             }
             print(table)
             File(out, "table.md").writeText(table)
@@ -76,7 +78,11 @@ class FfiBench {
     }
 
     private fun StringBuilder.row(name: String, rust: Double, kotlin: Double) {
-        fun fmt(ns: Double) = if (ns >= 1e6) "%.3f ms".format(ns / 1e6) else "%.1f µs".format(ns / 1e3)
+        fun fmt(ns: Double) = when {
+            ns >= 1e6 -> "%.3f ms".format(ns / 1e6)
+            ns >= 1e3 || ns <= -1e3 -> "%.1f µs".format(ns / 1e3)
+            else -> "%.0f ns".format(ns)
+        }
         val overhead = (kotlin - rust) / rust * 100
         appendLine("| $name | ${fmt(rust)} | ${fmt(kotlin)} | ${"%+.1f".format(overhead)} % (${fmt(kotlin - rust)}) |")
     }
