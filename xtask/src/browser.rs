@@ -39,7 +39,9 @@ fn target_dir(root: &Path) -> PathBuf {
 /// Installs Chromium and playwright-core if missing (idempotent), builds the QA CLI.
 fn prepare(root: &Path) -> Result<PathBuf> {
     super::run(Command::new("bash").arg(root.join(".ci/install-browser.sh")))?;
-    super::run(super::cargo().args(["build", "-p", "hutong-qa"]))?;
+    // The same build `cargo test --workspace` made (it builds the CLI for its own tests): building
+    // `-p hutong-qa` alone unifies features differently and would recompile the whole core.
+    super::run(super::cargo().args(["test", "--workspace", "--no-run"]))?;
     let bin = target_dir(root).join("debug/hutong-qa");
     if !bin.exists() {
         bail!("{} was not built", bin.display());
