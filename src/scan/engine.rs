@@ -5,10 +5,10 @@
 use super::averaged::AveragedRows;
 use super::binarize::FastHybridBinarizer;
 use super::options::{CodeFormat, ScanOptions};
+use super::qr::{QrSearch, LIVE_MAX_SETS};
 use super::transposed::TransposedLuma;
 use crate::frame::Point;
 use rxing::multi::{GenericMultipleBarcodeReader, MultipleBarcodeReader};
-use rxing::qrcode::cpp_port::QrReader;
 use rxing::{
     BarcodeFormat, Binarizer, BinaryBitmap, DecodeHints, Luma8Source, LuminanceSource,
     MultiUseMultiFormatReader, RXingResult, Reader,
@@ -38,8 +38,7 @@ enum Held {
     /// second detection. The classic one still runs under `try_harder` (still images), where
     /// it finds 1-2 more of the 56 qrcode-2 corpus images.
     Qr {
-        reader: QrReader,
-        hints: DecodeHints,
+        reader: QrSearch,
         also_inverted: bool,
     },
 }
@@ -53,17 +52,15 @@ impl Held {
             Held::Multi(r) => r.decode_with_state(image),
             Held::Qr {
                 reader,
-                hints,
                 also_inverted,
             } => {
-                let first = reader.decode_with_hints(image, hints);
-                if first.is_ok() || !*also_inverted {
-                    return first;
+                let mut found = reader.decode(image, 1);
+                if found.is_empty() && *also_inverted {
+                    image.invert();
+                    found = reader.decode(image, 1);
+                    image.invert();
                 }
-                image.invert();
-                let second = reader.decode_with_hints(image, hints);
-                image.invert();
-                second
+                found.pop().ok_or(rxing::Exceptions::NOT_FOUND)
             }
         }
     }
@@ -105,8 +102,7 @@ impl ReaderSet {
         let make = || {
             if qr_only {
                 return Held::Qr {
-                    reader: QrReader,
-                    hints: hints.clone(),
+                    reader: QrSearch::new(LIVE_MAX_SETS),
                     also_inverted: options.also_inverted,
                 };
             }
@@ -128,20 +124,19 @@ impl ReaderSet {
         if max_codes > 1 {
             if let Held::Qr {
                 reader,
-                hints,
                 also_inverted,
             } = &mut self.single
             {
                 // One detection finds every QR symbol; the generic multi reader would
                 // re-binarize and re-detect four crops around each code it finds.
-                let found = reader.decode_multiple_with_hints(bitmap, hints);
-                if matches!(&found, Ok(v) if !v.is_empty()) || !*also_inverted {
-                    return found.unwrap_or_default();
+                let found = reader.decode(bitmap, max_codes);
+                if !found.is_empty() || !*also_inverted {
+                    return found;
                 }
                 bitmap.invert();
-                let second = reader.decode_multiple_with_hints(bitmap, hints);
+                let second = reader.decode(bitmap, max_codes);
                 bitmap.invert();
-                return second.unwrap_or_default();
+                return second;
             }
             self.multi.decode_multiple(bitmap).unwrap_or_default()
         } else {

@@ -11,6 +11,7 @@ mod code;
 mod engine;
 mod image;
 mod options;
+mod qr;
 mod scanner;
 mod transposed;
 mod worker;
