@@ -4,6 +4,7 @@
 //! limits beyond checking the deadline between passes.
 use super::averaged::AveragedRows;
 use super::binarize::FastHybridBinarizer;
+use super::code128::{Code128, Code128Reader};
 use super::options::{CodeFormat, ScanOptions};
 use super::qr::{QrSearch, LIVE_MAX_SETS};
 use super::transposed::TransposedLuma;
@@ -11,7 +12,7 @@ use crate::frame::Point;
 use rxing::multi::{GenericMultipleBarcodeReader, MultipleBarcodeReader};
 use rxing::{
     BarcodeFormat, Binarizer, BinaryBitmap, DecodeHints, Luma8Source, LuminanceSource,
-    MultiUseMultiFormatReader, RXingResult, Reader,
+    MultiUseMultiFormatReader, Point as RxPoint, RXingResult, Reader,
 };
 use std::collections::HashSet;
 use std::time::Instant;
@@ -239,6 +240,9 @@ pub(crate) struct Engine {
     matrix: Option<ReaderGroup>,
     linear: Option<ReaderGroup>,
     max_codes: usize,
+    /// Our Code 128 reader (`code128.rs`), when Code 128 is asked for: the only Code 128
+    /// reader on camera frames, the first one on still images (rxing's follows there).
+    code128: Option<Code128Reader>,
     /// Reused buffers: the downscaled image and the quarter-turned image.
     small: Vec<u8>,
     rotated: Vec<u8>,
@@ -273,10 +277,18 @@ impl Engine {
         formats.dedup();
         let (linear, matrix): (Vec<CodeFormat>, Vec<CodeFormat>) =
             formats.iter().partition(|f| f.is_linear());
+        let code128 = formats.contains(&CodeFormat::Code128);
+        // Camera frames leave Code 128 to our reader alone; rxing reads the other linear formats.
+        let rxing_linear: Vec<CodeFormat> = linear
+            .iter()
+            .copied()
+            .filter(|f| options.try_harder || *f != CodeFormat::Code128)
+            .collect();
         Engine {
             all: ReaderGroup::new(&formats, options),
             matrix: ReaderGroup::new(&matrix, options),
-            linear: ReaderGroup::new(&linear, options),
+            linear: ReaderGroup::new(&rxing_linear, options),
+            code128: code128.then(|| Code128Reader::new(options.also_inverted)),
             max_codes: options.max_codes.max(1),
             small: Vec::new(),
             rotated: Vec::new(),
@@ -324,12 +336,39 @@ impl Engine {
         let mut codes = Vec::new();
         // Live frames always read linear codes on their own view (averaged rows); still
         // images keep one combined pass unless the display is sideways.
-        let split = self.linear.is_some() && (image.axes_swapped || !self.rotate_retry);
+        let has_linear = self.linear.is_some() || self.code128.is_some();
+        let split = has_linear && (image.axes_swapped || !self.rotate_retry);
         let mut pending = Pending {
             matrix: self.matrix.is_some(),
-            linear: self.linear.is_some(),
+            linear: has_linear,
         };
+        // Still images: our Code 128 reader first, densely, along rows and then columns.
+        if self.rotate_retry {
+            if let Some(reader) = self.code128.as_mut() {
+                let (w, h) = (image.width as usize, image.height as usize);
+                let found = reader
+                    .read(image.pixels, w, h, image.axes_swapped, true)
+                    .map(|c| (c, image.axes_swapped))
+                    .or_else(|| {
+                        reader
+                            .read(image.pixels, w, h, !image.axes_swapped, true)
+                            .map(|c| (c, !image.axes_swapped))
+                    });
+                if let Some((code, cols)) = found {
+                    collect(
+                        vec![code128_result(&code, cols)],
+                        PassGeometry::Scaled(1.0),
+                        started,
+                        &mut codes,
+                    );
+                    pending.linear = self.max_codes > 1;
+                }
+            }
+        }
         for step in self.plan(image.width, image.height) {
+            if codes.len() >= self.max_codes {
+                break;
+            }
             if Instant::now() >= deadline {
                 return Outcome {
                     codes,
@@ -439,13 +478,25 @@ impl Engine {
             }
             if pending.linear {
                 let before = codes.len();
+                if let (Some(reader), false) = (self.code128.as_mut(), self.rotate_retry) {
+                    let (w, h) = (pass.width as usize, pass.height as usize);
+                    if let Some(code) = reader.read(pass.luma, w, h, pass.transposed, false) {
+                        collect(
+                            vec![code128_result(&code, pass.transposed)],
+                            straight,
+                            started,
+                            codes,
+                        );
+                    }
+                }
                 let geo = if pass.transposed {
                     PassGeometry::Transposed(pass.scale)
                 } else {
                     straight
                 };
                 let averaged = !self.rotate_retry;
-                if let Some(set) = self.linear.as_mut() {
+                let rxing_linear = self.linear.as_mut().filter(|_| codes.len() == before);
+                if let Some(set) = rxing_linear {
                     // Live frames read averaged rows (see `averaged.rs`).
                     let found = match (pass.transposed, averaged) {
                         (true, true) => TransposedLuma::new(pass.luma, pass.width, pass.height)
@@ -506,6 +557,27 @@ struct Pass<'a> {
     matrix_only: bool,
     /// The display is the image turned a quarter: linear codes run along its columns.
     transposed: bool,
+}
+
+/// Our Code 128 read as an rxing result, so every reader's output goes through `collect`.
+/// The corners are where the two agreeing scan lines entered and left the symbol.
+fn code128_result(code: &Code128, along_columns: bool) -> RXingResult {
+    let at = |along: f32, line: usize| {
+        let line = line as f32 + 0.5;
+        if along_columns {
+            RxPoint::new(line, along)
+        } else {
+            RxPoint::new(along, line)
+        }
+    };
+    let [(from0, to0), (from1, to1)] = code.ends;
+    let [l0, l1] = code.lines;
+    RXingResult::new(
+        &code.text,
+        code.values.clone(),
+        vec![at(from0, l0), at(to0, l0), at(to1, l1), at(from1, l1)],
+        BarcodeFormat::CODE_128,
+    )
 }
 
 fn collect(

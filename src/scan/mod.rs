@@ -8,6 +8,7 @@
 mod averaged;
 mod binarize;
 mod code;
+mod code128;
 mod engine;
 mod image;
 mod options;

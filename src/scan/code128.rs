@@ -1,0 +1,828 @@
+//! Our own Code 128 reader for camera frames: scan lines through the middle of the view,
+//! edges found between local extrema at sub-pixel precision, characters identified by their
+//! edge-to-similar-edge distances.
+//!
+//! Why not rxing's: the 18-digit payer codes a merchant scans are Code 128, shown on a phone at
+//! arm's length, so on a 720p frame a module is 2-4 pixels, softened by focus and motion. rxing
+//! binarizes each row with one threshold and matches whole bar widths; blur thins narrow
+//! spaces and fattens bars, and it read 6 of the 12 720p pay-code frames of the benchmark where
+//! zxing-cpp read 10. Here:
+//! - the threshold is local: an edge is where the signal crosses the midpoint between the
+//!   neighbouring peak and valley, so glare and shading do not move it, and narrow bars that
+//!   never reach full black still count;
+//! - a character is identified by the four distances between the leading edges of adjacent
+//!   bar-space pairs ("e-distances", the measure the Code 128 specification's reference
+//!   decoder uses): ink spread and blur widen a bar as much as they narrow the next space, so
+//!   these sums stay put;
+//! - a result needs its start, stop, quiet zones and mod-103 check character on two scan
+//!   lines that agree, so textures cannot invent a code.
+//!
+//! Every buffer lives in the reader and is reused: no allocation per frame after warm-up.
+
+/// Bar and space widths, in modules, of the 107 Code 128 symbol characters (values 0-102 data,
+/// 103-105 start A/B/C, 106 the first six elements of the stop character, whose seventh is a
+/// 2-module bar). From the Code 128 symbology specification's table.
+const PATTERNS: [[u8; 6]; 107] = [
+    [2, 1, 2, 2, 2, 2], [2, 2, 2, 1, 2, 2], [2, 2, 2, 2, 2, 1], [1, 2, 1, 2, 2, 3],
+    [1, 2, 1, 3, 2, 2], [1, 3, 1, 2, 2, 2], [1, 2, 2, 2, 1, 3], [1, 2, 2, 3, 1, 2],
+    [1, 3, 2, 2, 1, 2], [2, 2, 1, 2, 1, 3], [2, 2, 1, 3, 1, 2], [2, 3, 1, 2, 1, 2],
+    [1, 1, 2, 2, 3, 2], [1, 2, 2, 1, 3, 2], [1, 2, 2, 2, 3, 1], [1, 1, 3, 2, 2, 2],
+    [1, 2, 3, 1, 2, 2], [1, 2, 3, 2, 2, 1], [2, 2, 3, 2, 1, 1], [2, 2, 1, 1, 3, 2],
+    [2, 2, 1, 2, 3, 1], [2, 1, 3, 2, 1, 2], [2, 2, 3, 1, 1, 2], [3, 1, 2, 1, 3, 1],
+    [3, 1, 1, 2, 2, 2], [3, 2, 1, 1, 2, 2], [3, 2, 1, 2, 2, 1], [3, 1, 2, 2, 1, 2],
+    [3, 2, 2, 1, 1, 2], [3, 2, 2, 2, 1, 1], [2, 1, 2, 1, 2, 3], [2, 1, 2, 3, 2, 1],
+    [2, 3, 2, 1, 2, 1], [1, 1, 1, 3, 2, 3], [1, 3, 1, 1, 2, 3], [1, 3, 1, 3, 2, 1],
+    [1, 1, 2, 3, 1, 3], [1, 3, 2, 1, 1, 3], [1, 3, 2, 3, 1, 1], [2, 1, 1, 3, 1, 3],
+    [2, 3, 1, 1, 1, 3], [2, 3, 1, 3, 1, 1], [1, 1, 2, 1, 3, 3], [1, 1, 2, 3, 3, 1],
+    [1, 3, 2, 1, 3, 1], [1, 1, 3, 1, 2, 3], [1, 1, 3, 3, 2, 1], [1, 3, 3, 1, 2, 1],
+    [3, 1, 3, 1, 2, 1], [2, 1, 1, 3, 3, 1], [2, 3, 1, 1, 3, 1], [2, 1, 3, 1, 1, 3],
+    [2, 1, 3, 3, 1, 1], [2, 1, 3, 1, 3, 1], [3, 1, 1, 1, 2, 3], [3, 1, 1, 3, 2, 1],
+    [3, 3, 1, 1, 2, 1], [3, 1, 2, 1, 1, 3], [3, 1, 2, 3, 1, 1], [3, 3, 2, 1, 1, 1],
+    [3, 1, 4, 1, 1, 1], [2, 2, 1, 4, 1, 1], [4, 3, 1, 1, 1, 1], [1, 1, 1, 2, 2, 4],
+    [1, 1, 1, 4, 2, 2], [1, 2, 1, 1, 2, 4], [1, 2, 1, 4, 2, 1], [1, 4, 1, 1, 2, 2],
+    [1, 4, 1, 2, 2, 1], [1, 1, 2, 2, 1, 4], [1, 1, 2, 4, 1, 2], [1, 2, 2, 1, 1, 4],
+    [1, 2, 2, 4, 1, 1], [1, 4, 2, 1, 1, 2], [1, 4, 2, 2, 1, 1], [2, 4, 1, 2, 1, 1],
+    [2, 2, 1, 1, 1, 4], [4, 1, 3, 1, 1, 1], [2, 4, 1, 1, 1, 2], [1, 3, 4, 1, 1, 1],
+    [1, 1, 1, 2, 4, 2], [1, 2, 1, 1, 4, 2], [1, 2, 1, 2, 4, 1], [1, 1, 4, 2, 1, 2],
+    [1, 2, 4, 1, 1, 2], [1, 2, 4, 2, 1, 1], [4, 1, 1, 2, 1, 2], [4, 2, 1, 1, 1, 2],
+    [4, 2, 1, 2, 1, 1], [2, 1, 2, 1, 4, 1], [2, 1, 4, 1, 2, 1], [4, 1, 2, 1, 2, 1],
+    [1, 1, 1, 1, 4, 3], [1, 1, 1, 3, 4, 1], [1, 3, 1, 1, 4, 1], [1, 1, 4, 1, 1, 3],
+    [1, 1, 4, 3, 1, 1], [4, 1, 1, 1, 1, 3], [4, 1, 1, 3, 1, 1], [1, 1, 3, 1, 4, 1],
+    [1, 1, 4, 1, 3, 1], [3, 1, 1, 1, 4, 1], [4, 1, 1, 1, 3, 1], [2, 1, 1, 4, 1, 2],
+    [2, 1, 1, 2, 1, 4], [2, 1, 1, 2, 3, 2], [2, 3, 3, 1, 1, 1],
+];
+
+const START_A: u8 = 103;
+const START_C: u8 = 105;
+const STOP: u8 = 106;
+const CODE_A: u8 = 101;
+const CODE_B: u8 = 100;
+const CODE_C: u8 = 99;
+const SHIFT: u8 = 98;
+const FNC1: u8 = 102;
+
+/// Largest squared e-distance error (in modules squared, over the four distances) a
+/// character may have: one distance off by 1.25 modules, or all four by 0.63.
+const MAX_MISS: f32 = 1.6;
+
+/// Rows (or columns) averaged into one scan line: noise drops, bars stay sharp.
+const LINE_RADIUS: usize = 2;
+/// Scan lines per image on camera frames, from the middle outwards.
+const MAX_LINES: usize = 40;
+/// A quiet zone must be at least this many modules of light (the specification asks for 10;
+/// phone screens and crops leave less).
+const QUIET_MODULES: f32 = 4.0;
+
+/// A decoded symbol: its text, its symbol character values (start to stop), and where the two
+/// agreeing scan lines crossed it, as pixel positions in the image.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Code128 {
+    pub text: String,
+    pub values: Vec<u8>,
+    /// Start and end of the symbol on the first and second agreeing lines.
+    pub ends: [(f32, f32); 2],
+    pub lines: [usize; 2],
+}
+
+/// One line's decode: symbol values and the symbol's extent along the line.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct LineRead {
+    values: Vec<u8>,
+    from: f32,
+    to: f32,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Code128Reader {
+    /// The current scan line, as sums of `2 * LINE_RADIUS + 1` pixels.
+    line: Vec<u16>,
+    /// Edge positions along the line (sub-pixel); even indices are falling (light to dark).
+    edges: Vec<f32>,
+    /// Extrema of the line: (position, value).
+    extrema: Vec<(usize, u16)>,
+    /// The first line read, waiting for a second that agrees.
+    reads: Vec<(usize, LineRead)>,
+    scratch: LineRead,
+    reversed: Vec<f32>,
+    /// Also read light bars on a dark ground.
+    also_inverted: bool,
+    /// Whether `edges[0]` is a falling edge.
+    first_falling: bool,
+    /// Whether the last `decode_line` met a start character.
+    saw_start: bool,
+}
+
+impl Code128Reader {
+    pub fn new(also_inverted: bool) -> Self {
+        Code128Reader {
+            also_inverted,
+            ..Code128Reader::default()
+        }
+    }
+
+    /// Looks for one Code 128 symbol in a `width` x `height` luma image. With `along_columns`,
+    /// the scan lines are columns (the bars run along the image's rows). Lines start at the
+    /// middle and alternate outwards, `step` apart.
+    pub fn read(
+        &mut self,
+        luma: &[u8],
+        width: usize,
+        height: usize,
+        along_columns: bool,
+        dense: bool,
+    ) -> Option<Code128> {
+        if width == 0 || height == 0 || luma.len() < width.checked_mul(height)? {
+            return None;
+        }
+        // Lines are taken across `across` pixels, at positions along `extent`.
+        let extent = if along_columns { width } else { height };
+        let max_lines = if dense { extent.div_ceil(2) } else { MAX_LINES };
+        let step = (extent / max_lines.max(1)).max(2);
+        self.reads.clear();
+        let middle = extent / 2;
+        for k in 0..max_lines {
+            // 0, +1, -1, +2, -2, ... steps from the middle, until both sides leave the image.
+            let distance = k.div_ceil(2) * step;
+            if distance > middle && middle + distance >= extent {
+                break;
+            }
+            let at = if k % 2 == 1 {
+                middle + distance
+            } else {
+                match middle.checked_sub(distance) {
+                    Some(at) => at,
+                    None => continue,
+                }
+            };
+            if at >= extent {
+                continue;
+            }
+            self.load_line(luma, width, height, at, along_columns);
+            if !self.find_extrema() {
+                continue;
+            }
+            // Each edge estimator errs on different symbols (blur distorts narrow elements);
+            // the others are tried only on a line where a start character showed up.
+            let mut decoded = false;
+            for estimator in Edge::ALL {
+                self.place_edges(estimator);
+                self.saw_start = false;
+                if self.decode_line() {
+                    decoded = true;
+                    break;
+                }
+                if !self.saw_start {
+                    break;
+                }
+            }
+            if !decoded {
+                continue;
+            }
+            let read = std::mem::take(&mut self.scratch);
+            if let Some((line, first)) = self.reads.iter().find(|(_, r)| r.values == read.values)
+            {
+                return Some(Code128 {
+                    text: text_of(&read.values)?,
+                    values: read.values.clone(),
+                    ends: [(first.from, first.to), (read.from, read.to)],
+                    lines: [*line, at],
+                });
+            }
+            // Few distinct reads per image; a bound keeps a pathological frame cheap.
+            if self.reads.len() < 8 {
+                self.reads.push((at, read));
+            }
+        }
+        None
+    }
+
+    /// Sums `2 * LINE_RADIUS + 1` neighbouring rows (or columns) around `at` into `self.line`.
+    fn load_line(&mut self, luma: &[u8], width: usize, height: usize, at: usize, cols: bool) {
+        let span = if cols { width } else { height };
+        let from = at.saturating_sub(LINE_RADIUS);
+        let to = (at + LINE_RADIUS).min(span - 1);
+        let n = (to - from + 1) as u16;
+        // Scale to 5 samples so thresholds mean the same at the image edge.
+        let scale = |s: u16| s * 5 / n;
+        self.line.clear();
+        if cols {
+            self.line.extend(luma.chunks_exact(width).take(height).map(|row| {
+                scale(row[from..=to].iter().map(|&p| u16::from(p)).sum::<u16>())
+            }));
+        } else {
+            self.line.resize(width, 0);
+            for r in from..=to {
+                let row = &luma[r * width..(r + 1) * width];
+                for (s, &p) in self.line.iter_mut().zip(row) {
+                    *s += u16::from(p);
+                }
+            }
+            if n != 5 {
+                self.line.iter_mut().for_each(|s| *s = scale(*s));
+            }
+        }
+    }
+
+    /// Finds the line's peaks and valleys. Returns false when the line cannot hold a symbol
+    /// (too few of them).
+    fn find_extrema(&mut self) -> bool {
+        let line = &self.line;
+        if line.len() < 16 {
+            return false;
+        }
+        let (lo, hi) = line
+            .iter()
+            .fold((u16::MAX, 0), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+        // Hysteresis: swings smaller than this are noise (sums of 5 pixels).
+        let delta = ((hi - lo) / 8).max(5 * 6);
+        self.extrema.clear();
+        let (mut top, mut top_at, mut bottom, mut bottom_at) = (line[0], 0, line[0], 0);
+        // 0: direction unknown, 1: rising (tracking a peak), -1: falling (tracking a valley).
+        let mut dir = 0i8;
+        for (i, &v) in line.iter().enumerate().skip(1) {
+            match dir {
+                0 => {
+                    if v > top {
+                        (top, top_at) = (v, i);
+                    }
+                    if v < bottom {
+                        (bottom, bottom_at) = (v, i);
+                    }
+                    if top - bottom > delta {
+                        if top_at > bottom_at {
+                            self.extrema.push((bottom_at, bottom));
+                            dir = 1;
+                        } else {
+                            self.extrema.push((top_at, top));
+                            dir = -1;
+                        }
+                    }
+                }
+                1 => {
+                    if v > top {
+                        (top, top_at) = (v, i);
+                    } else if top - v > delta {
+                        self.extrema.push((top_at, top));
+                        (bottom, bottom_at, dir) = (v, i, -1);
+                    }
+                }
+                _ => {
+                    if v < bottom {
+                        (bottom, bottom_at) = (v, i);
+                    } else if v - bottom > delta {
+                        self.extrema.push((bottom_at, bottom));
+                        (top, top_at, dir) = (v, i, 1);
+                    }
+                }
+            }
+        }
+        // The line may end on the slope after the last confirmed extremum: keep that peak or
+        // valley when it swung far enough (the quiet zone after a symbol at the image edge).
+        if let Some(&(_, last)) = self.extrema.last() {
+            let pending = if dir == 1 { (top_at, top) } else { (bottom_at, bottom) };
+            if dir != 0 && pending.1.abs_diff(last) > delta {
+                self.extrema.push(pending);
+            }
+        }
+        // Start, one data character, check character and stop: 25 elements, 26 edges.
+        self.extrema.len() >= 27
+    }
+
+    /// Places an edge between each pair of neighbouring extrema, alternately falling and
+    /// rising, with the given estimator.
+    fn place_edges(&mut self, estimator: Edge) {
+        let line = &self.line;
+        self.edges.clear();
+        // Dark bars start at falling edges (light to dark).
+        self.first_falling = self.extrema[0].1 > self.extrema[1].1;
+        for pair in self.extrema.windows(2) {
+            let ((a, va), (b, vb)) = (pair[0], pair[1]);
+            let x = match estimator {
+                Edge::Centroid => slope_centroid(line, a, b),
+                Edge::Steepest => steepest(line, a, b),
+                Edge::Midpoint => midpoint(line, a, va, b, vb),
+            };
+            self.edges.push(x);
+        }
+    }
+
+    /// Decodes the current edges, forwards then backwards (and, with `also_inverted`, as light
+    /// bars on a dark ground), into `self.scratch`.
+    fn decode_line(&mut self) -> bool {
+        // Dark bars start at falling edges, light bars (inverted) at rising ones.
+        let dark = usize::from(!self.first_falling);
+        if self.decode_edges_both_ways(dark) {
+            return true;
+        }
+        self.also_inverted && self.decode_edges_both_ways(1 - dark)
+    }
+
+    fn decode_edges_both_ways(&mut self, skip: usize) -> bool {
+        let len = self.line.len() as f32;
+        let Some(edges) = self.edges.get(skip..) else {
+            return false;
+        };
+        if decode_edges(edges, len, &mut self.scratch, &mut self.saw_start) {
+            return true;
+        }
+        // A symbol upside down: mirror the line. Falling edges must come first again, so the
+        // mirrored list drops a trailing falling edge.
+        self.reversed.clear();
+        let keep = edges.len() - edges.len() % 2;
+        self.reversed
+            .extend(edges[..keep].iter().rev().map(|&e| len - e));
+        if decode_edges(&self.reversed, len, &mut self.scratch, &mut self.saw_start) {
+            let (from, to) = (self.scratch.from, self.scratch.to);
+            self.scratch.from = len - to;
+            self.scratch.to = len - from;
+            return true;
+        }
+        false
+    }
+}
+
+/// How an edge is placed between a peak and a valley.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Edge {
+    /// The centroid of the slope over its steep stretch.
+    Centroid,
+    /// The steepest difference, refined by a parabola.
+    Steepest,
+    /// Where the signal crosses halfway between the two extrema.
+    Midpoint,
+}
+
+impl Edge {
+    const ALL: [Edge; 3] = [Edge::Centroid, Edge::Steepest, Edge::Midpoint];
+}
+
+/// The signal's rise from pixel `i - 1` to `i`, signed so that the edge's direction between
+/// the extrema at `a` and `b` is positive.
+fn slope(line: &[u16], a: usize, b: usize, i: usize) -> f32 {
+    let diff = f32::from(line[i]) - f32::from(line[i - 1]);
+    if line[a] > line[b] {
+        -diff
+    } else {
+        diff
+    }
+}
+
+fn steepest_index(line: &[u16], a: usize, b: usize) -> usize {
+    (a + 1..=b).fold(a + 1, |best, i| {
+        if slope(line, a, b, i) > slope(line, a, b, best) {
+            i
+        } else {
+            best
+        }
+    })
+}
+
+/// A blurred step's edge sits at its steepest point whatever the blur, where a midpoint
+/// threshold drifts with the heights of narrow neighbouring elements. A box blur leaves a
+/// plateau of equal slopes: the centroid of the slope over the stretch above half the
+/// steepest one finds its middle. The difference at `i` sits halfway between pixels `i - 1`
+/// and `i`.
+fn slope_centroid(line: &[u16], a: usize, b: usize) -> f32 {
+    let best = steepest_index(line, a, b);
+    let floor = slope(line, a, b, best) * 0.5;
+    let (mut from, mut to) = (best, best);
+    while from > a + 1 && slope(line, a, b, from - 1) > floor {
+        from -= 1;
+    }
+    while to < b && slope(line, a, b, to + 1) > floor {
+        to += 1;
+    }
+    let (mut weight, mut moment) = (0.0, 0.0);
+    for i in from..=to {
+        let w = slope(line, a, b, i) - floor;
+        weight += w;
+        moment += w * (i as f32 - 0.5);
+    }
+    if weight > 0.0 {
+        moment / weight
+    } else {
+        best as f32 - 0.5
+    }
+}
+
+/// The steepest difference, placed between pixels by a parabola through its neighbours.
+fn steepest(line: &[u16], a: usize, b: usize) -> f32 {
+    let best = steepest_index(line, a, b);
+    let centre = best as f32 - 0.5;
+    if best > a + 1 && best < b {
+        let (l, m, r) = (
+            slope(line, a, b, best - 1),
+            slope(line, a, b, best),
+            slope(line, a, b, best + 1),
+        );
+        let curvature = l - 2.0 * m + r;
+        if curvature < 0.0 {
+            return centre + (0.5 * (l - r) / curvature).clamp(-0.5, 0.5);
+        }
+    }
+    centre
+}
+
+/// The first crossing of the level halfway between the extrema, interpolated.
+fn midpoint(line: &[u16], a: usize, va: u16, b: usize, vb: u16) -> f32 {
+    let level = (f32::from(va) + f32::from(vb)) / 2.0;
+    for i in a + 1..=b {
+        let (p, q) = (f32::from(line[i - 1]), f32::from(line[i]));
+        let crossed = if va > vb { q <= level } else { q >= level };
+        if crossed {
+            let frac = (level - p) / (q - p);
+            return (i - 1) as f32 + if frac.is_finite() { frac } else { 1.0 };
+        }
+    }
+    b as f32
+}
+
+/// Tries every falling edge as the start of a symbol. `edges[2k]` are falling edges.
+fn decode_edges(edges: &[f32], line_len: f32, out: &mut LineRead, saw_start: &mut bool) -> bool {
+    let mut start = 0;
+    while start + 26 <= edges.len() {
+        if decode_from(edges, start, line_len, out, saw_start) {
+            return true;
+        }
+        start += 2;
+    }
+    false
+}
+
+/// Decodes a symbol whose start character begins at falling edge `start`.
+fn decode_from(
+    edges: &[f32],
+    start: usize,
+    line_len: f32,
+    out: &mut LineRead,
+    saw_start: &mut bool,
+) -> bool {
+    let Some((first, pitch)) = character_at(edges, start, None) else {
+        return false;
+    };
+    if !(START_A..=START_C).contains(&first) {
+        return false;
+    }
+    *saw_start = true;
+    let module = pitch / 11.0;
+    let before = if start == 0 {
+        edges[0]
+    } else {
+        edges[start] - edges[start - 1]
+    };
+    if before < QUIET_MODULES * module {
+        return false;
+    }
+    out.values.clear();
+    out.values.push(first);
+    let mut at = start + 6;
+    let mut last_pitch = pitch;
+    loop {
+        let Some((value, pitch)) = character_at(edges, at, Some(last_pitch)) else {
+            return false;
+        };
+        out.values.push(value);
+        if value == STOP {
+            break;
+        }
+        if value >= START_A {
+            return false;
+        }
+        last_pitch = pitch;
+        at += 6;
+    }
+    // The stop character's seventh element: a 2-module bar, then the trailing quiet zone.
+    let module = last_pitch / 11.0;
+    let (Some(&bar_from), Some(&bar_to)) = (edges.get(at + 6), edges.get(at + 7)) else {
+        return false;
+    };
+    let bar = bar_to - bar_from;
+    if !(0.8 * module..=3.5 * module).contains(&bar) {
+        return false;
+    }
+    let after = edges.get(at + 8).map_or(line_len - bar_to, |&e| e - bar_to);
+    if after < QUIET_MODULES * module {
+        return false;
+    }
+    // Start, at least one data character, check character, stop.
+    let n = out.values.len();
+    if n < 4 {
+        return false;
+    }
+    let check = out.values[n - 2];
+    let sum = out.values[..n - 2]
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| i.max(1) as u32 * u32::from(v))
+        .sum::<u32>();
+    if sum % 103 != u32::from(check) {
+        return false;
+    }
+    out.from = edges[start];
+    out.to = bar_to;
+    true
+}
+
+/// The symbol character whose six elements start at falling edge `at`, and its width in
+/// pixels. `previous` is the width of the character before it: pitch may drift with
+/// perspective but not jump.
+fn character_at(edges: &[f32], at: usize, previous: Option<f32>) -> Option<(u8, f32)> {
+    let e = edges.get(at..at + 7)?;
+    let pitch = e[6] - e[0];
+    if pitch <= 0.0 {
+        return None;
+    }
+    if let Some(p) = previous {
+        if !(0.75 * p..=1.33 * p).contains(&pitch) {
+            return None;
+        }
+    }
+    // Edge-to-similar-edge distances in modules: leading edge of element i to leading edge
+    // of element i + 2.
+    let scale = 11.0 / pitch;
+    let mut e_measured = [0f32; 4];
+    for (i, d) in e_measured.iter_mut().enumerate() {
+        *d = (e[i + 2] - e[i]) * scale;
+    }
+    let bars = (e[1] - e[0] + e[3] - e[2] + e[5] - e[4]) * scale;
+    let candidates = if previous.is_none() { START_A..STOP } else { 0..STOP + 1 };
+    let value = nearest(e_measured, bars, candidates)?;
+    Some((value, pitch))
+}
+
+/// The character whose e-distances are nearest the measured ones (least squares), if near
+/// enough: blur shifts the edges of narrow elements by up to half a module in ways no
+/// rounding undoes, while the nearest of the 107 patterns is still the right one (the check
+/// character and a second scan line catch the rest). Ties, from pairs of characters with
+/// equal e-distances, go to the one whose total bar width is closer.
+fn nearest(e: [f32; 4], bars: f32, candidates: std::ops::Range<u8>) -> Option<u8> {
+    let mut best: Option<(u8, f32)> = None;
+    for v in candidates {
+        let p = &PATTERNS[v as usize];
+        let key = e_distances(p);
+        let mut miss: f32 = key
+            .iter()
+            .zip(e)
+            .map(|(&k, m)| (f32::from(k) - m).powi(2))
+            .sum();
+        miss += 0.01 * (f32::from(p[0] + p[2] + p[4]) - bars).abs();
+        if best.is_none_or(|(_, m)| miss < m) {
+            best = Some((v, miss));
+        }
+    }
+    best.filter(|&(_, miss)| miss < MAX_MISS).map(|(v, _)| v)
+}
+
+fn e_distances(p: &[u8; 6]) -> [u8; 4] {
+    [p[0] + p[1], p[1] + p[2], p[2] + p[3], p[3] + p[4]]
+}
+
+/// The text of a checked symbol (values from start to stop), as rxing reports Code 128: FNC1
+/// dropped, FNC4 shifting to ISO 8859-1, Shift for one character.
+fn text_of(values: &[u8]) -> Option<String> {
+    let (&start, rest) = values.split_first()?;
+    let data = rest.get(..rest.len().checked_sub(2)?)?;
+    let mut set = match start {
+        START_A => CODE_A,
+        105 => CODE_C,
+        _ => CODE_B,
+    };
+    let mut text = String::new();
+    let (mut upper_once, mut upper_lock) = (false, false);
+    let mut shifted: Option<u8> = None;
+    for &v in data {
+        let current = shifted.take().unwrap_or(set);
+        let high = if upper_once != upper_lock { 128u32 } else { 0 };
+        match current {
+            CODE_C => match v {
+                0..=99 => {
+                    text.push(char::from(b'0' + v / 10));
+                    text.push(char::from(b'0' + v % 10));
+                }
+                CODE_B => set = CODE_B,
+                CODE_A => set = CODE_A,
+                FNC1 => {}
+                _ => return None,
+            },
+            _ => {
+                let is_a = current == CODE_A;
+                let ascii = match (is_a, v) {
+                    (true, 0..=63) => Some(u32::from(v) + 32),
+                    (true, 64..=95) => Some(u32::from(v) - 64),
+                    (false, 0..=95) => Some(u32::from(v) + 32),
+                    _ => None,
+                };
+                if let Some(a) = ascii {
+                    text.push(char::from_u32(a + high)?);
+                    upper_once = false;
+                    continue;
+                }
+                match v {
+                    // FNC4 is value 101 in set A and 100 in set B.
+                    101 if is_a => fnc4(&mut upper_once, &mut upper_lock),
+                    100 if !is_a => fnc4(&mut upper_once, &mut upper_lock),
+                    SHIFT => shifted = Some(if is_a { CODE_B } else { CODE_A }),
+                    CODE_C => set = CODE_C,
+                    CODE_A | CODE_B => set = v,
+                    // FNC1, FNC2, FNC3: no text.
+                    _ => {}
+                }
+            }
+        }
+    }
+    (!text.is_empty()).then_some(text)
+}
+
+/// FNC4 once: the next character is ISO 8859-1's upper half; twice in a row: all of them.
+fn fnc4(once: &mut bool, lock: &mut bool) {
+    if *once {
+        *lock = !*lock;
+        *once = false;
+    } else {
+        *once = true;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::{render, RenderOptions, Symbology};
+
+    #[test]
+    fn the_table_is_code_128s() {
+        for (v, p) in PATTERNS.iter().enumerate() {
+            let sum: u8 = p.iter().sum();
+            let bars = p[0] + p[2] + p[4];
+            assert_eq!(sum, 11, "value {v} spans 11 modules");
+            // Every character has an even number of bar modules (the symbology's parity).
+            assert_eq!(bars % 2, 0, "value {v} bar parity");
+        }
+        // The e-distances plus the bar total identify every character.
+        for (v, p) in PATTERNS.iter().enumerate() {
+            let bars = f32::from(p[0] + p[2] + p[4]);
+            let e = e_distances(p).map(f32::from);
+            assert_eq!(nearest(e, bars, 0..STOP + 1), Some(v as u8), "value {v}");
+        }
+    }
+
+    /// Renders `text` at `module` pixels per module (fractional), blurred with a box of
+    /// `blur` pixels, on a mid-grey background with a white quiet zone, `height` rows.
+    fn draw(text: &str, module: f32, blur: usize, contrast: (u8, u8)) -> (Vec<u8>, usize, usize) {
+        let opts = RenderOptions {
+            module_px: 1,
+            quiet_zone_modules: 10,
+            bar_height_px: 1,
+        };
+        let bmp = render(text, Symbology::Code128, opts).expect("renders");
+        let modules = bmp.width as usize;
+        let mid_row = (bmp.height as usize / 2) * modules;
+        let width = (modules as f32 * module) as usize + 40;
+        let height = 24;
+        let (ink, paper) = contrast;
+        // Each pixel averages the modules it covers, as a camera's sensor does.
+        let dark_at = |m: isize| m >= 0 && (m as usize) < modules && bmp.pixels[mid_row + m as usize] < 128;
+        let mut row: Vec<u8> = (0..width)
+            .map(|x| {
+                let (from, to) = ((x as f32 - 20.0) / module, (x as f32 - 19.0) / module);
+                let mut ink_share = 0.0;
+                let mut m = from.floor();
+                while m < to {
+                    let covered = (to.min(m + 1.0) - from.max(m)).max(0.0);
+                    if dark_at(m as isize) {
+                        ink_share += covered;
+                    }
+                    m += 1.0;
+                }
+                let ink_share = ink_share / (to - from);
+                (f32::from(paper) + (f32::from(ink) - f32::from(paper)) * ink_share).round() as u8
+            })
+            .collect();
+        if blur > 1 {
+            let src = row.clone();
+            for (x, v) in row.iter_mut().enumerate() {
+                let from = x.saturating_sub(blur / 2);
+                let to = (x + blur / 2).min(width - 1);
+                let s: u32 = src[from..=to].iter().map(|&p| u32::from(p)).sum();
+                *v = (s / (to - from + 1) as u32) as u8;
+            }
+        }
+        (row.repeat(height), width, height)
+    }
+
+    fn read(luma: &[u8], w: usize, h: usize) -> Option<String> {
+        Code128Reader::default()
+            .read(luma, w, h, false, false)
+            .map(|c| c.text)
+    }
+
+    #[test]
+    fn reads_pay_codes_at_two_pixels_per_module_and_with_blur() {
+        for (module, blur) in [(2.0, 0), (2.3, 2), (3.1, 3), (4.7, 4), (1.6, 0)] {
+            let (img, w, h) = draw("284712390547719623", module, blur, (30, 220));
+            assert_eq!(
+                read(&img, w, h).as_deref(),
+                Some("284712390547719623"),
+                "module {module} blur {blur}"
+            );
+        }
+    }
+
+    #[test]
+    fn reads_every_code_set_and_upside_down() {
+        for text in ["HUTONG-128 pay", "abc123XYZ", "0012345678905", "A", "\u{1d}x\t"] {
+            let (img, w, h) = draw(text, 2.5, 2, (40, 200));
+            assert_eq!(read(&img, w, h).as_deref(), Some(text), "{text}");
+            let flipped: Vec<u8> = img
+                .chunks_exact(w)
+                .flat_map(|r| r.iter().rev().copied())
+                .collect();
+            assert_eq!(read(&flipped, w, h).as_deref(), Some(text), "{text} mirrored");
+        }
+    }
+
+    #[test]
+    fn reads_columns_when_the_bars_run_along_rows() {
+        let (img, w, h) = draw("6271829300450012", 3.0, 2, (20, 230));
+        let mut t = vec![0u8; w * h];
+        for y in 0..h {
+            for x in 0..w {
+                t[x * h + y] = img[y * w + x];
+            }
+        }
+        let found = Code128Reader::default().read(&t, h, w, true, false);
+        assert_eq!(found.map(|c| c.text).as_deref(), Some("6271829300450012"));
+    }
+
+    /// A row drawn straight from symbol values (start to stop), 3 pixels per module.
+    fn draw_values(values: &[u8]) -> (Vec<u8>, usize, usize) {
+        let mut row = vec![220u8; 60];
+        for &v in values {
+            for (i, &w) in PATTERNS[v as usize].iter().enumerate() {
+                let colour = if i % 2 == 0 { 30 } else { 220 };
+                row.extend(std::iter::repeat_n(colour, 3 * w as usize));
+            }
+        }
+        row.extend([30u8; 6]); // the stop character's final bar
+        row.extend([220u8; 60]);
+        let w = row.len();
+        (row.repeat(12), w, 12)
+    }
+
+    #[test]
+    fn a_wrong_check_character_or_a_cut_symbol_reads_nothing() {
+        // Start C, 12 34 56, check (105 + 12 + 2*34 + 3*56) % 103 = 44, stop.
+        let good = [105u8, 12, 34, 56, 44, 106];
+        let (img, w, h) = draw_values(&good);
+        assert_eq!(read(&img, w, h).as_deref(), Some("123456"));
+        let (img, w, h) = draw_values(&[105, 12, 34, 56, 45, 106]);
+        assert_eq!(read(&img, w, h), None, "wrong check character");
+        let (img, w, h) = draw_values(&[105, 34, 12, 56, 44, 106]);
+        assert_eq!(read(&img, w, h), None, "swapped data characters");
+        // Cut the right third away (stop and check character gone).
+        let (mut img, w, h) = draw("284712390547719623", 3.0, 0, (30, 220));
+        for row in img.chunks_exact_mut(w) {
+            row[w * 2 / 3..].fill(220);
+        }
+        assert_eq!(read(&img, w, h), None);
+    }
+
+    #[test]
+    fn text_follows_code_sets_shift_and_fnc4() {
+        // Start B "Ca", FNC4 + 'i' (233 = e acute), Code C "07", Code A "\t", Shift 'z' in B.
+        let values = [104, 35, 65, 100, 73, 99, 7, 101, 73, 98, 90, 0, 106];
+        assert_eq!(text_of(&values).as_deref(), Some("Caé07\tz"));
+        // Start A with FNC4 twice: every following character in the upper half until FNC4 twice again.
+        let values = [103, 101, 101, 33, 34, 101, 101, 33, 0, 106];
+        assert_eq!(text_of(&values).as_deref(), Some("ÁÂA"));
+        // FNC1 (GS1) carries no text; a symbol of only FNC1 has none.
+        assert_eq!(text_of(&[105, 102, 12, 0, 106]).as_deref(), Some("12"));
+        assert_eq!(text_of(&[105, 102, 0, 106]), None);
+        assert_eq!(text_of(&[105, 106]), None);
+    }
+
+    #[test]
+    fn noise_textures_and_tiny_images_read_nothing() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed >> 24) as u8
+        };
+        for (w, h) in [(640usize, 360usize), (1, 1), (17, 3), (300, 1)] {
+            let img: Vec<u8> = (0..w * h).map(|_| next()).collect();
+            assert_eq!(read(&img, w, h), None);
+            assert_eq!(Code128Reader::default().read(&img, w, h, true, true), None);
+        }
+        // Stripes of random widths: bar-like, never a valid symbol.
+        let row: Vec<u8> = (0..2000).map(|x| if (x / (2 + x % 7)) % 2 == 0 { 20 } else { 230 }).collect();
+        assert_eq!(read(&row.repeat(8), 2000, 8), None);
+        // Light bars on a dark ground only with `also_inverted`.
+        let (img, w, h) = draw("284712390547719623", 3.0, 1, (220, 30));
+        assert_eq!(read(&img, w, h), None);
+        let found = Code128Reader::new(true).read(&img, w, h, false, false);
+        assert_eq!(found.map(|c| c.text).as_deref(), Some("284712390547719623"));
+        // A slice shorter than the size says.
+        assert_eq!(Code128Reader::default().read(&[0; 10], 100, 100, false, false), None);
+    }
+}
