@@ -23,33 +23,113 @@
 /// 103-105 start A/B/C, 106 the first six elements of the stop character, whose seventh is a
 /// 2-module bar). From the Code 128 symbology specification's table.
 const PATTERNS: [[u8; 6]; 107] = [
-    [2, 1, 2, 2, 2, 2], [2, 2, 2, 1, 2, 2], [2, 2, 2, 2, 2, 1], [1, 2, 1, 2, 2, 3],
-    [1, 2, 1, 3, 2, 2], [1, 3, 1, 2, 2, 2], [1, 2, 2, 2, 1, 3], [1, 2, 2, 3, 1, 2],
-    [1, 3, 2, 2, 1, 2], [2, 2, 1, 2, 1, 3], [2, 2, 1, 3, 1, 2], [2, 3, 1, 2, 1, 2],
-    [1, 1, 2, 2, 3, 2], [1, 2, 2, 1, 3, 2], [1, 2, 2, 2, 3, 1], [1, 1, 3, 2, 2, 2],
-    [1, 2, 3, 1, 2, 2], [1, 2, 3, 2, 2, 1], [2, 2, 3, 2, 1, 1], [2, 2, 1, 1, 3, 2],
-    [2, 2, 1, 2, 3, 1], [2, 1, 3, 2, 1, 2], [2, 2, 3, 1, 1, 2], [3, 1, 2, 1, 3, 1],
-    [3, 1, 1, 2, 2, 2], [3, 2, 1, 1, 2, 2], [3, 2, 1, 2, 2, 1], [3, 1, 2, 2, 1, 2],
-    [3, 2, 2, 1, 1, 2], [3, 2, 2, 2, 1, 1], [2, 1, 2, 1, 2, 3], [2, 1, 2, 3, 2, 1],
-    [2, 3, 2, 1, 2, 1], [1, 1, 1, 3, 2, 3], [1, 3, 1, 1, 2, 3], [1, 3, 1, 3, 2, 1],
-    [1, 1, 2, 3, 1, 3], [1, 3, 2, 1, 1, 3], [1, 3, 2, 3, 1, 1], [2, 1, 1, 3, 1, 3],
-    [2, 3, 1, 1, 1, 3], [2, 3, 1, 3, 1, 1], [1, 1, 2, 1, 3, 3], [1, 1, 2, 3, 3, 1],
-    [1, 3, 2, 1, 3, 1], [1, 1, 3, 1, 2, 3], [1, 1, 3, 3, 2, 1], [1, 3, 3, 1, 2, 1],
-    [3, 1, 3, 1, 2, 1], [2, 1, 1, 3, 3, 1], [2, 3, 1, 1, 3, 1], [2, 1, 3, 1, 1, 3],
-    [2, 1, 3, 3, 1, 1], [2, 1, 3, 1, 3, 1], [3, 1, 1, 1, 2, 3], [3, 1, 1, 3, 2, 1],
-    [3, 3, 1, 1, 2, 1], [3, 1, 2, 1, 1, 3], [3, 1, 2, 3, 1, 1], [3, 3, 2, 1, 1, 1],
-    [3, 1, 4, 1, 1, 1], [2, 2, 1, 4, 1, 1], [4, 3, 1, 1, 1, 1], [1, 1, 1, 2, 2, 4],
-    [1, 1, 1, 4, 2, 2], [1, 2, 1, 1, 2, 4], [1, 2, 1, 4, 2, 1], [1, 4, 1, 1, 2, 2],
-    [1, 4, 1, 2, 2, 1], [1, 1, 2, 2, 1, 4], [1, 1, 2, 4, 1, 2], [1, 2, 2, 1, 1, 4],
-    [1, 2, 2, 4, 1, 1], [1, 4, 2, 1, 1, 2], [1, 4, 2, 2, 1, 1], [2, 4, 1, 2, 1, 1],
-    [2, 2, 1, 1, 1, 4], [4, 1, 3, 1, 1, 1], [2, 4, 1, 1, 1, 2], [1, 3, 4, 1, 1, 1],
-    [1, 1, 1, 2, 4, 2], [1, 2, 1, 1, 4, 2], [1, 2, 1, 2, 4, 1], [1, 1, 4, 2, 1, 2],
-    [1, 2, 4, 1, 1, 2], [1, 2, 4, 2, 1, 1], [4, 1, 1, 2, 1, 2], [4, 2, 1, 1, 1, 2],
-    [4, 2, 1, 2, 1, 1], [2, 1, 2, 1, 4, 1], [2, 1, 4, 1, 2, 1], [4, 1, 2, 1, 2, 1],
-    [1, 1, 1, 1, 4, 3], [1, 1, 1, 3, 4, 1], [1, 3, 1, 1, 4, 1], [1, 1, 4, 1, 1, 3],
-    [1, 1, 4, 3, 1, 1], [4, 1, 1, 1, 1, 3], [4, 1, 1, 3, 1, 1], [1, 1, 3, 1, 4, 1],
-    [1, 1, 4, 1, 3, 1], [3, 1, 1, 1, 4, 1], [4, 1, 1, 1, 3, 1], [2, 1, 1, 4, 1, 2],
-    [2, 1, 1, 2, 1, 4], [2, 1, 1, 2, 3, 2], [2, 3, 3, 1, 1, 1],
+    [2, 1, 2, 2, 2, 2],
+    [2, 2, 2, 1, 2, 2],
+    [2, 2, 2, 2, 2, 1],
+    [1, 2, 1, 2, 2, 3],
+    [1, 2, 1, 3, 2, 2],
+    [1, 3, 1, 2, 2, 2],
+    [1, 2, 2, 2, 1, 3],
+    [1, 2, 2, 3, 1, 2],
+    [1, 3, 2, 2, 1, 2],
+    [2, 2, 1, 2, 1, 3],
+    [2, 2, 1, 3, 1, 2],
+    [2, 3, 1, 2, 1, 2],
+    [1, 1, 2, 2, 3, 2],
+    [1, 2, 2, 1, 3, 2],
+    [1, 2, 2, 2, 3, 1],
+    [1, 1, 3, 2, 2, 2],
+    [1, 2, 3, 1, 2, 2],
+    [1, 2, 3, 2, 2, 1],
+    [2, 2, 3, 2, 1, 1],
+    [2, 2, 1, 1, 3, 2],
+    [2, 2, 1, 2, 3, 1],
+    [2, 1, 3, 2, 1, 2],
+    [2, 2, 3, 1, 1, 2],
+    [3, 1, 2, 1, 3, 1],
+    [3, 1, 1, 2, 2, 2],
+    [3, 2, 1, 1, 2, 2],
+    [3, 2, 1, 2, 2, 1],
+    [3, 1, 2, 2, 1, 2],
+    [3, 2, 2, 1, 1, 2],
+    [3, 2, 2, 2, 1, 1],
+    [2, 1, 2, 1, 2, 3],
+    [2, 1, 2, 3, 2, 1],
+    [2, 3, 2, 1, 2, 1],
+    [1, 1, 1, 3, 2, 3],
+    [1, 3, 1, 1, 2, 3],
+    [1, 3, 1, 3, 2, 1],
+    [1, 1, 2, 3, 1, 3],
+    [1, 3, 2, 1, 1, 3],
+    [1, 3, 2, 3, 1, 1],
+    [2, 1, 1, 3, 1, 3],
+    [2, 3, 1, 1, 1, 3],
+    [2, 3, 1, 3, 1, 1],
+    [1, 1, 2, 1, 3, 3],
+    [1, 1, 2, 3, 3, 1],
+    [1, 3, 2, 1, 3, 1],
+    [1, 1, 3, 1, 2, 3],
+    [1, 1, 3, 3, 2, 1],
+    [1, 3, 3, 1, 2, 1],
+    [3, 1, 3, 1, 2, 1],
+    [2, 1, 1, 3, 3, 1],
+    [2, 3, 1, 1, 3, 1],
+    [2, 1, 3, 1, 1, 3],
+    [2, 1, 3, 3, 1, 1],
+    [2, 1, 3, 1, 3, 1],
+    [3, 1, 1, 1, 2, 3],
+    [3, 1, 1, 3, 2, 1],
+    [3, 3, 1, 1, 2, 1],
+    [3, 1, 2, 1, 1, 3],
+    [3, 1, 2, 3, 1, 1],
+    [3, 3, 2, 1, 1, 1],
+    [3, 1, 4, 1, 1, 1],
+    [2, 2, 1, 4, 1, 1],
+    [4, 3, 1, 1, 1, 1],
+    [1, 1, 1, 2, 2, 4],
+    [1, 1, 1, 4, 2, 2],
+    [1, 2, 1, 1, 2, 4],
+    [1, 2, 1, 4, 2, 1],
+    [1, 4, 1, 1, 2, 2],
+    [1, 4, 1, 2, 2, 1],
+    [1, 1, 2, 2, 1, 4],
+    [1, 1, 2, 4, 1, 2],
+    [1, 2, 2, 1, 1, 4],
+    [1, 2, 2, 4, 1, 1],
+    [1, 4, 2, 1, 1, 2],
+    [1, 4, 2, 2, 1, 1],
+    [2, 4, 1, 2, 1, 1],
+    [2, 2, 1, 1, 1, 4],
+    [4, 1, 3, 1, 1, 1],
+    [2, 4, 1, 1, 1, 2],
+    [1, 3, 4, 1, 1, 1],
+    [1, 1, 1, 2, 4, 2],
+    [1, 2, 1, 1, 4, 2],
+    [1, 2, 1, 2, 4, 1],
+    [1, 1, 4, 2, 1, 2],
+    [1, 2, 4, 1, 1, 2],
+    [1, 2, 4, 2, 1, 1],
+    [4, 1, 1, 2, 1, 2],
+    [4, 2, 1, 1, 1, 2],
+    [4, 2, 1, 2, 1, 1],
+    [2, 1, 2, 1, 4, 1],
+    [2, 1, 4, 1, 2, 1],
+    [4, 1, 2, 1, 2, 1],
+    [1, 1, 1, 1, 4, 3],
+    [1, 1, 1, 3, 4, 1],
+    [1, 3, 1, 1, 4, 1],
+    [1, 1, 4, 1, 1, 3],
+    [1, 1, 4, 3, 1, 1],
+    [4, 1, 1, 1, 1, 3],
+    [4, 1, 1, 3, 1, 1],
+    [1, 1, 3, 1, 4, 1],
+    [1, 1, 4, 1, 3, 1],
+    [3, 1, 1, 1, 4, 1],
+    [4, 1, 1, 1, 3, 1],
+    [2, 1, 1, 4, 1, 2],
+    [2, 1, 1, 2, 1, 4],
+    [2, 1, 1, 2, 3, 2],
+    [2, 3, 3, 1, 1, 1],
 ];
 
 const START_A: u8 = 103;
@@ -98,8 +178,8 @@ pub(crate) struct Code128Reader {
     line: Vec<u16>,
     /// Edge positions along the line (sub-pixel); even indices are falling (light to dark).
     edges: Vec<f32>,
-    /// Extrema of the line: (position, value).
-    extrema: Vec<(usize, u16)>,
+    /// Extrema of the line, alternately peaks and valleys.
+    extrema: Vec<Extremum>,
     /// The first line read, waiting for a second that agrees.
     reads: Vec<(usize, LineRead)>,
     scratch: LineRead,
@@ -158,7 +238,7 @@ impl Code128Reader {
                 continue;
             }
             self.load_line(luma, width, height, at, along_columns);
-            if !self.find_extrema() {
+            if !self.find_extrema() || !self.may_hold_start() {
                 continue;
             }
             // Each edge estimator errs on different symbols (blur distorts narrow elements);
@@ -179,8 +259,7 @@ impl Code128Reader {
                 continue;
             }
             let read = std::mem::take(&mut self.scratch);
-            if let Some((line, first)) = self.reads.iter().find(|(_, r)| r.values == read.values)
-            {
+            if let Some((line, first)) = self.reads.iter().find(|(_, r)| r.values == read.values) {
                 return Some(Code128 {
                     text: text_of(&read.values)?,
                     values: read.values.clone(),
@@ -206,9 +285,11 @@ impl Code128Reader {
         let scale = |s: u16| s * 5 / n;
         self.line.clear();
         if cols {
-            self.line.extend(luma.chunks_exact(width).take(height).map(|row| {
-                scale(row[from..=to].iter().map(|&p| u16::from(p)).sum::<u16>())
-            }));
+            self.line.extend(
+                luma.chunks_exact(width)
+                    .take(height)
+                    .map(|row| scale(row[from..=to].iter().map(|&p| u16::from(p)).sum::<u16>())),
+            );
         } else {
             self.line.resize(width, 0);
             for r in from..=to {
@@ -235,57 +316,81 @@ impl Code128Reader {
             .fold((u16::MAX, 0), |(lo, hi), &v| (lo.min(v), hi.max(v)));
         // Hysteresis: swings smaller than this are noise (sums of 5 pixels).
         let delta = ((hi - lo) / 8).max(5 * 6);
+        // Samples within this of an extremum belong to its plateau (blur-free bars are flat).
+        let flat = delta / 4;
         self.extrema.clear();
-        let (mut top, mut top_at, mut bottom, mut bottom_at) = (line[0], 0, line[0], 0);
+        let mut top = Extremum::at(0, line[0]);
+        let mut bottom = top;
         // 0: direction unknown, 1: rising (tracking a peak), -1: falling (tracking a valley).
         let mut dir = 0i8;
         for (i, &v) in line.iter().enumerate().skip(1) {
+            if dir >= 0 {
+                if v > top.value {
+                    top = Extremum::at(i, v);
+                } else if v + flat >= top.value {
+                    top.end = i;
+                }
+            }
+            if dir <= 0 {
+                if v < bottom.value {
+                    bottom = Extremum::at(i, v);
+                } else if v <= bottom.value + flat {
+                    bottom.end = i;
+                }
+            }
             match dir {
-                0 => {
-                    if v > top {
-                        (top, top_at) = (v, i);
-                    }
-                    if v < bottom {
-                        (bottom, bottom_at) = (v, i);
-                    }
-                    if top - bottom > delta {
-                        if top_at > bottom_at {
-                            self.extrema.push((bottom_at, bottom));
-                            dir = 1;
-                        } else {
-                            self.extrema.push((top_at, top));
-                            dir = -1;
-                        }
+                0 if top.value - bottom.value > delta => {
+                    if top.at > bottom.at {
+                        self.extrema.push(bottom);
+                        dir = 1;
+                    } else {
+                        self.extrema.push(top);
+                        dir = -1;
                     }
                 }
-                1 => {
-                    if v > top {
-                        (top, top_at) = (v, i);
-                    } else if top - v > delta {
-                        self.extrema.push((top_at, top));
-                        (bottom, bottom_at, dir) = (v, i, -1);
-                    }
+                1 if top.value - v > delta => {
+                    self.extrema.push(top);
+                    (bottom, dir) = (Extremum::at(i, v), -1);
                 }
-                _ => {
-                    if v < bottom {
-                        (bottom, bottom_at) = (v, i);
-                    } else if v - bottom > delta {
-                        self.extrema.push((bottom_at, bottom));
-                        (top, top_at, dir) = (v, i, 1);
-                    }
+                -1 if v - bottom.value > delta => {
+                    self.extrema.push(bottom);
+                    (top, dir) = (Extremum::at(i, v), 1);
                 }
+                _ => {}
             }
         }
         // The line may end on the slope after the last confirmed extremum: keep that peak or
         // valley when it swung far enough (the quiet zone after a symbol at the image edge).
-        if let Some(&(_, last)) = self.extrema.last() {
-            let pending = if dir == 1 { (top_at, top) } else { (bottom_at, bottom) };
-            if dir != 0 && pending.1.abs_diff(last) > delta {
+        if let Some(last) = self.extrema.last() {
+            let pending = if dir == 1 { top } else { bottom };
+            if dir != 0 && pending.value.abs_diff(last.value) > delta {
                 self.extrema.push(pending);
             }
         }
         // Start, one data character, check character and stop: 25 elements, 26 edges.
         self.extrema.len() >= 27
+    }
+
+    /// A cheap screen before the full decode: with edges between the extrema's plateaus, does some
+    /// falling or rising edge begin a start character (or, for a symbol upside down, end a
+    /// mirrored one) after a quiet zone, within a loose tolerance? Most lines of a frame
+    /// without a code stop here.
+    fn may_hold_start(&mut self) -> bool {
+        // Each edge halfway between the end of one plateau and the start of the next.
+        self.edges.clear();
+        self.edges.extend(
+            self.extrema
+                .windows(2)
+                .map(|p| (p[0].end + p[1].at) as f32 / 2.0),
+        );
+        let len = self.line.len() as f32;
+        if crude_start(&self.edges, len) {
+            return true;
+        }
+        self.reversed.clear();
+        self.reversed
+            .extend(self.edges.iter().rev().map(|&e| len - e));
+        crude_start(&self.reversed, len)
     }
 
     /// Places an edge between each pair of neighbouring extrema, alternately falling and
@@ -294,9 +399,9 @@ impl Code128Reader {
         let line = &self.line;
         self.edges.clear();
         // Dark bars start at falling edges (light to dark).
-        self.first_falling = self.extrema[0].1 > self.extrema[1].1;
+        self.first_falling = self.extrema[0].value > self.extrema[1].value;
         for pair in self.extrema.windows(2) {
-            let ((a, va), (b, vb)) = (pair[0], pair[1]);
+            let (a, va, b, vb) = (pair[0].at, pair[0].value, pair[1].at, pair[1].value);
             let x = match estimator {
                 Edge::Centroid => slope_centroid(line, a, b),
                 Edge::Steepest => steepest(line, a, b),
@@ -338,6 +443,21 @@ impl Code128Reader {
             return true;
         }
         false
+    }
+}
+
+/// A peak or a valley of a scan line: the first sample at its value, the last sample of its
+/// plateau, its value.
+#[derive(Debug, Clone, Copy)]
+struct Extremum {
+    at: usize,
+    end: usize,
+    value: u16,
+}
+
+impl Extremum {
+    fn at(at: usize, value: u16) -> Self {
+        Extremum { at, end: at, value }
     }
 }
 
@@ -435,6 +555,48 @@ fn midpoint(line: &[u16], a: usize, va: u16, b: usize, vb: u16) -> f32 {
         }
     }
     b as f32
+}
+
+/// Whether any edge (of either direction: the screen runs before colours are settled)
+/// starts a start character after a quiet zone and two more characters of a steady pitch,
+/// each within a looser tolerance than the decode's (the edges here are crude).
+fn crude_start(edges: &[f32], line_len: f32) -> bool {
+    let loose = 1.5 * MAX_MISS;
+    let char_at = |at: usize, candidates: std::ops::Range<u8>| -> Option<f32> {
+        let e = edges.get(at..at + 7)?;
+        let pitch = e[6] - e[0];
+        if pitch <= 0.0 {
+            return None;
+        }
+        let scale = 11.0 / pitch;
+        let measured = [0, 1, 2, 3].map(|i| (e[i + 2] - e[i]) * scale);
+        candidates
+            .into_iter()
+            .any(|v| {
+                let miss: f32 = e_distances(&PATTERNS[v as usize])
+                    .iter()
+                    .zip(measured)
+                    .map(|(&k, m)| (f32::from(k) - m).powi(2))
+                    .sum();
+                miss < loose
+            })
+            .then_some(pitch)
+    };
+    (0..edges.len().saturating_sub(25)).any(|at| {
+        let Some(pitch) = char_at(at, START_A..STOP) else {
+            return false;
+        };
+        let before = if at == 0 {
+            edges[0]
+        } else {
+            edges[at] - edges[at - 1]
+        };
+        if before < QUIET_MODULES * pitch / 11.0 || edges[at + 6] > line_len {
+            return false;
+        }
+        let steady = |p: Option<f32>| p.is_some_and(|p| (0.7 * pitch..=1.4 * pitch).contains(&p));
+        steady(char_at(at + 6, 0..STOP + 1)) && steady(char_at(at + 12, 0..STOP + 1))
+    })
 }
 
 /// Tries every falling edge as the start of a symbol. `edges[2k]` are falling edges.
@@ -545,7 +707,11 @@ fn character_at(edges: &[f32], at: usize, previous: Option<f32>) -> Option<(u8, 
         *d = (e[i + 2] - e[i]) * scale;
     }
     let bars = (e[1] - e[0] + e[3] - e[2] + e[5] - e[4]) * scale;
-    let candidates = if previous.is_none() { START_A..STOP } else { 0..STOP + 1 };
+    let candidates = if previous.is_none() {
+        START_A..STOP
+    } else {
+        0..STOP + 1
+    };
     let value = nearest(e_measured, bars, candidates)?;
     Some((value, pitch))
 }
@@ -680,7 +846,8 @@ mod tests {
         let height = 24;
         let (ink, paper) = contrast;
         // Each pixel averages the modules it covers, as a camera's sensor does.
-        let dark_at = |m: isize| m >= 0 && (m as usize) < modules && bmp.pixels[mid_row + m as usize] < 128;
+        let dark_at =
+            |m: isize| m >= 0 && (m as usize) < modules && bmp.pixels[mid_row + m as usize] < 128;
         let mut row: Vec<u8> = (0..width)
             .map(|x| {
                 let (from, to) = ((x as f32 - 20.0) / module, (x as f32 - 19.0) / module);
@@ -729,14 +896,24 @@ mod tests {
 
     #[test]
     fn reads_every_code_set_and_upside_down() {
-        for text in ["HUTONG-128 pay", "abc123XYZ", "0012345678905", "A", "\u{1d}x\t"] {
+        for text in [
+            "HUTONG-128 pay",
+            "abc123XYZ",
+            "0012345678905",
+            "A",
+            "\u{1d}x\t",
+        ] {
             let (img, w, h) = draw(text, 2.5, 2, (40, 200));
             assert_eq!(read(&img, w, h).as_deref(), Some(text), "{text}");
             let flipped: Vec<u8> = img
                 .chunks_exact(w)
                 .flat_map(|r| r.iter().rev().copied())
                 .collect();
-            assert_eq!(read(&flipped, w, h).as_deref(), Some(text), "{text} mirrored");
+            assert_eq!(
+                read(&flipped, w, h).as_deref(),
+                Some(text),
+                "{text} mirrored"
+            );
         }
     }
 
@@ -815,7 +992,9 @@ mod tests {
             assert_eq!(Code128Reader::default().read(&img, w, h, true, true), None);
         }
         // Stripes of random widths: bar-like, never a valid symbol.
-        let row: Vec<u8> = (0..2000).map(|x| if (x / (2 + x % 7)) % 2 == 0 { 20 } else { 230 }).collect();
+        let row: Vec<u8> = (0..2000)
+            .map(|x| if (x / (2 + x % 7)) % 2 == 0 { 20 } else { 230 })
+            .collect();
         assert_eq!(read(&row.repeat(8), 2000, 8), None);
         // Light bars on a dark ground only with `also_inverted`.
         let (img, w, h) = draw("284712390547719623", 3.0, 1, (220, 30));
@@ -823,6 +1002,9 @@ mod tests {
         let found = Code128Reader::new(true).read(&img, w, h, false, false);
         assert_eq!(found.map(|c| c.text).as_deref(), Some("284712390547719623"));
         // A slice shorter than the size says.
-        assert_eq!(Code128Reader::default().read(&[0; 10], 100, 100, false, false), None);
+        assert_eq!(
+            Code128Reader::default().read(&[0; 10], 100, 100, false, false),
+            None
+        );
     }
 }
