@@ -133,7 +133,7 @@ fn code128_1_meets_its_floors() {
 
 #[test]
 fn code128_2_meets_its_floors() {
-    assert_floors("code128-2", CodeFormat::Code128, [13, 13, 13, 13]);
+    assert_floors("code128-2", CodeFormat::Code128, [14, 14, 14, 14]);
 }
 
 #[test]

@@ -152,6 +152,8 @@ const MAX_LINES: usize = 40;
 /// A quiet zone must be at least this many modules of light (the specification asks for 10;
 /// phone screens and crops leave less).
 const QUIET_MODULES: f32 = 4.0;
+/// Light between a symbol and the image border, in modules.
+const BORDER_MODULES: f32 = 1.0;
 
 /// A decoded symbol: its text, its symbol character values (start to stop), and where the two
 /// agreeing scan lines crossed it, as pixel positions in the image.
@@ -586,17 +588,22 @@ fn crude_start(edges: &[f32], line_len: f32) -> bool {
         let Some(pitch) = char_at(at, START_A..STOP) else {
             return false;
         };
-        let before = if at == 0 {
-            edges[0]
-        } else {
-            edges[at] - edges[at - 1]
-        };
-        if before < QUIET_MODULES * pitch / 11.0 || edges[at + 6] > line_len {
+        if !quiet(edges, at, pitch / 11.0) || edges[at + 6] > line_len {
             return false;
         }
         let steady = |p: Option<f32>| p.is_some_and(|p| (0.7 * pitch..=1.4 * pitch).contains(&p));
         steady(char_at(at + 6, 0..STOP + 1)) && steady(char_at(at + 12, 0..STOP + 1))
     })
+}
+
+/// Whether the light before edge `at` is a quiet zone: `QUIET_MODULES` after another bar, or
+/// `BORDER_MODULES` up to the start of the line (a symbol cropped tight, as in a gallery image;
+/// what lies beyond the image cannot be a bar of this line).
+fn quiet(edges: &[f32], at: usize, module: f32) -> bool {
+    match at.checked_sub(1) {
+        Some(before) => edges[at] - edges[before] >= QUIET_MODULES * module,
+        None => edges[at] >= BORDER_MODULES * module,
+    }
 }
 
 /// Tries every falling edge as the start of a symbol. `edges[2k]` are falling edges.
@@ -627,12 +634,7 @@ fn decode_from(
     }
     *saw_start = true;
     let module = pitch / 11.0;
-    let before = if start == 0 {
-        edges[0]
-    } else {
-        edges[start] - edges[start - 1]
-    };
-    if before < QUIET_MODULES * module {
+    if !quiet(edges, start, module) {
         return false;
     }
     out.values.clear();
@@ -662,8 +664,11 @@ fn decode_from(
     if !(0.8 * module..=3.5 * module).contains(&bar) {
         return false;
     }
-    let after = edges.get(at + 8).map_or(line_len - bar_to, |&e| e - bar_to);
-    if after < QUIET_MODULES * module {
+    let after_ok = match edges.get(at + 8) {
+        Some(&e) => e - bar_to >= QUIET_MODULES * module,
+        None => line_len - bar_to >= BORDER_MODULES * module,
+    };
+    if !after_ok {
         return false;
     }
     // Start, at least one data character, check character, stop.
