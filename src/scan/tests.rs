@@ -264,3 +264,31 @@ fn downscale_averages_two_by_two_blocks_and_drops_odd_edges() {
     assert_eq!(size, (1, 1));
     assert_eq!(out, vec![5]); // (45 + 4) / 9
 }
+
+#[test]
+fn downscale_rounds_every_factor_the_same_way() {
+    // The 2x and 3x paths use constant divisors; they must round as the general one does.
+    let (w, h) = (37u32, 29u32);
+    let src: Vec<u8> = (0..w * h).map(|i| (i * 97 % 251) as u8).collect();
+    for factor in 1..=5u32 {
+        let mut out = Vec::new();
+        let (ow, oh) = engine::downscale(&src, w, h, factor, &mut out);
+        assert_eq!((ow, oh), (w / factor, h / factor));
+        for y in 0..oh {
+            for x in 0..ow {
+                let mut sum = 0u32;
+                for dy in 0..factor {
+                    for dx in 0..factor {
+                        sum += u32::from(src[((y * factor + dy) * w + x * factor + dx) as usize]);
+                    }
+                }
+                let area = factor * factor;
+                assert_eq!(
+                    u32::from(out[(y * ow + x) as usize]),
+                    (sum + area / 2) / area,
+                    "factor {factor} at ({x}, {y})"
+                );
+            }
+        }
+    }
+}
