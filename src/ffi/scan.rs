@@ -22,6 +22,7 @@ pub enum CodeFormat {
     DataMatrix,
     Aztec,
     Ean13,
+    Code39,
 }
 
 impl From<CodeFormat> for scan::CodeFormat {
@@ -34,6 +35,7 @@ impl From<CodeFormat> for scan::CodeFormat {
             CodeFormat::DataMatrix => scan::CodeFormat::DataMatrix,
             CodeFormat::Aztec => scan::CodeFormat::Aztec,
             CodeFormat::Ean13 => scan::CodeFormat::Ean13,
+            CodeFormat::Code39 => scan::CodeFormat::Code39,
         }
     }
 }
@@ -48,6 +50,7 @@ impl From<scan::CodeFormat> for CodeFormat {
             scan::CodeFormat::DataMatrix => CodeFormat::DataMatrix,
             scan::CodeFormat::Aztec => CodeFormat::Aztec,
             scan::CodeFormat::Ean13 => CodeFormat::Ean13,
+            scan::CodeFormat::Code39 => CodeFormat::Code39,
         }
     }
 }

@@ -2,7 +2,8 @@
 use rxing::BarcodeFormat;
 use std::time::Duration;
 
-/// The symbologies a wallet meets. Payer codes on WeChat/Alipay show a QR and a Code 128.
+/// The symbologies a wallet meets. Payer codes on WeChat/Alipay show a QR and a Code 128;
+/// the retail and logistics linear codes come with gallery images and loyalty cards.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CodeFormat {
     QrCode,
@@ -12,10 +13,11 @@ pub enum CodeFormat {
     DataMatrix,
     Aztec,
     Ean13,
+    Code39,
 }
 
 impl CodeFormat {
-    pub const ALL: [CodeFormat; 7] = [
+    pub const ALL: [CodeFormat; 8] = [
         CodeFormat::QrCode,
         CodeFormat::MicroQrCode,
         CodeFormat::Code128,
@@ -23,6 +25,7 @@ impl CodeFormat {
         CodeFormat::DataMatrix,
         CodeFormat::Aztec,
         CodeFormat::Ean13,
+        CodeFormat::Code39,
     ];
 
     /// Stable snake-case name used in JSON and logs.
@@ -35,6 +38,7 @@ impl CodeFormat {
             CodeFormat::DataMatrix => "data_matrix",
             CodeFormat::Aztec => "aztec",
             CodeFormat::Ean13 => "ean_13",
+            CodeFormat::Code39 => "code_39",
         }
     }
 
@@ -53,13 +57,17 @@ impl CodeFormat {
             "datamatrix" | "dm" => Some(CodeFormat::DataMatrix),
             "aztec" => Some(CodeFormat::Aztec),
             "ean13" => Some(CodeFormat::Ean13),
+            "code39" => Some(CodeFormat::Code39),
             _ => None,
         }
     }
 
     /// Linear (1D) codes are read along rows, so they want the upright orientation.
     pub fn is_linear(self) -> bool {
-        matches!(self, CodeFormat::Code128 | CodeFormat::Ean13)
+        matches!(
+            self,
+            CodeFormat::Code128 | CodeFormat::Ean13 | CodeFormat::Code39
+        )
     }
 
     pub(crate) fn to_rxing(self) -> BarcodeFormat {
@@ -71,6 +79,7 @@ impl CodeFormat {
             CodeFormat::DataMatrix => BarcodeFormat::DATA_MATRIX,
             CodeFormat::Aztec => BarcodeFormat::AZTEC,
             CodeFormat::Ean13 => BarcodeFormat::EAN_13,
+            CodeFormat::Code39 => BarcodeFormat::CODE_39,
         }
     }
 
