@@ -115,8 +115,8 @@ fn measure(with_code: bool) -> PerFrame {
 fn steady_state_heap_use_per_frame_stays_under_its_ceilings() {
     // (case, with a code, allocation ceiling per frame, byte ceiling per frame)
     for (case, with_code, max_allocs, max_bytes) in [
-        ("720p portrait, no code", false, 650, 1_000_000),
-        ("720p portrait, one QR", true, 550, 600_000),
+        ("720p portrait, no code", false, 400, 600_000),
+        ("720p portrait, one QR", true, 300, 250_000),
     ] {
         let m = measure(with_code);
         println!(
