@@ -597,9 +597,16 @@ fn collect(
             .filter(|p| p.x.is_finite() && p.y.is_finite())
             .map(|p| geo.to_roi(p.x, p.y))
             .collect();
-        let duplicate = out
-            .iter()
-            .any(|c| c.format == format && c.text == r.getText());
+        let corners = corners_from(&points, format);
+        // The same symbol read twice (by two passes or two readers) is one code; two symbols
+        // with the same text in different places (a sheet of labels) are two. PDF417 goes by
+        // text alone: rxing's multi reader can report a PDF417 found in a crop at a wrongly
+        // translated position (seen on multi-1/#360.png), which would count it twice.
+        let duplicate = out.iter().any(|c| {
+            c.format == format
+                && c.text == r.getText()
+                && (format == CodeFormat::Pdf417 || overlapping(&c.corners, &corners))
+        });
         if duplicate {
             continue;
         }
@@ -607,10 +614,25 @@ fn collect(
             text: r.getText().to_owned(),
             raw_bytes: r.getRawBytes().to_vec(),
             format,
-            corners: corners_from(&points, format),
+            corners,
             decode_ms: ms,
         });
     }
+}
+
+/// Whether two codes' outlines overlap: their bounding boxes, each grown by a quarter of its
+/// larger side (a linear code's outline can be a single scan line), intersect.
+pub(crate) fn overlapping(a: &[Point; 4], b: &[Point; 4]) -> bool {
+    let bounds = |q: &[Point; 4]| {
+        let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
+        for p in q {
+            (x0, y0, x1, y1) = (x0.min(p.x), y0.min(p.y), x1.max(p.x), y1.max(p.y));
+        }
+        let grow = (x1 - x0).max(y1 - y0) / 4.0 + 2.0;
+        (x0 - grow, y0 - grow, x1 + grow, y1 + grow)
+    };
+    let (a, b) = (bounds(a), bounds(b));
+    a.0 <= b.2 && b.0 <= a.2 && a.1 <= b.3 && b.1 <= a.3
 }
 
 /// Four corners from rxing's result points, which differ by reader: the zxing-cpp-style QR

@@ -292,3 +292,34 @@ fn downscale_rounds_every_factor_the_same_way() {
         }
     }
 }
+
+#[test]
+fn the_same_text_in_two_places_is_two_codes_but_one_symbol_read_twice_is_one() {
+    use crate::frame::Point;
+    let square = |x: f32, y: f32| {
+        [
+            Point::new(x, y),
+            Point::new(x + 50.0, y),
+            Point::new(x + 50.0, y + 50.0),
+            Point::new(x, y + 50.0),
+        ]
+    };
+    // A symbol read by two passes: outlines a few pixels apart.
+    assert!(engine::overlapping(&square(10.0, 10.0), &square(13.0, 8.0)));
+    // Two labels side by side with a gap: two codes.
+    assert!(!engine::overlapping(
+        &square(10.0, 10.0),
+        &square(100.0, 10.0)
+    ));
+    // A linear code's outline is its scan line; a read on a nearby line is the same symbol.
+    let line = |y: f32| {
+        [
+            Point::new(0.0, y),
+            Point::new(80.0, y),
+            Point::new(80.0, y),
+            Point::new(0.0, y),
+        ]
+    };
+    assert!(engine::overlapping(&line(20.0), &line(30.0)));
+    assert!(!engine::overlapping(&line(20.0), &line(90.0)));
+}
