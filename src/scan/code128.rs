@@ -574,14 +574,7 @@ fn crude_start(edges: &[f32], line_len: f32) -> bool {
         let measured = [0, 1, 2, 3].map(|i| (e[i + 2] - e[i]) * scale);
         candidates
             .into_iter()
-            .any(|v| {
-                let miss: f32 = e_distances(&PATTERNS[v as usize])
-                    .iter()
-                    .zip(measured)
-                    .map(|(&k, m)| (f32::from(k) - m).powi(2))
-                    .sum();
-                miss < loose
-            })
+            .any(|v| e_miss(v, measured) < loose)
             .then_some(pitch)
     };
     (0..edges.len().saturating_sub(25)).any(|at| {
@@ -730,18 +723,21 @@ fn nearest(e: [f32; 4], bars: f32, candidates: std::ops::Range<u8>) -> Option<u8
     let mut best: Option<(u8, f32)> = None;
     for v in candidates {
         let p = &PATTERNS[v as usize];
-        let key = e_distances(p);
-        let mut miss: f32 = key
-            .iter()
-            .zip(e)
-            .map(|(&k, m)| (f32::from(k) - m).powi(2))
-            .sum();
-        miss += 0.01 * (f32::from(p[0] + p[2] + p[4]) - bars).abs();
+        let miss = e_miss(v, e) + 0.01 * (f32::from(p[0] + p[2] + p[4]) - bars).abs();
         if best.is_none_or(|(_, m)| miss < m) {
             best = Some((v, miss));
         }
     }
     best.filter(|&(_, miss)| miss < MAX_MISS).map(|(v, _)| v)
+}
+
+/// Squared distance between measured e-distances and those of character `v`.
+fn e_miss(v: u8, measured: [f32; 4]) -> f32 {
+    e_distances(&PATTERNS[v as usize])
+        .iter()
+        .zip(measured)
+        .map(|(&k, m)| (f32::from(k) - m).powi(2))
+        .sum()
 }
 
 fn e_distances(p: &[u8; 6]) -> [u8; 4] {
