@@ -22,6 +22,8 @@ pub enum CodeFormat {
     DataMatrix,
     Aztec,
     Ean13,
+    Ean8,
+    UpcE,
     Code39,
 }
 
@@ -35,6 +37,8 @@ impl From<CodeFormat> for scan::CodeFormat {
             CodeFormat::DataMatrix => scan::CodeFormat::DataMatrix,
             CodeFormat::Aztec => scan::CodeFormat::Aztec,
             CodeFormat::Ean13 => scan::CodeFormat::Ean13,
+            CodeFormat::Ean8 => scan::CodeFormat::Ean8,
+            CodeFormat::UpcE => scan::CodeFormat::UpcE,
             CodeFormat::Code39 => scan::CodeFormat::Code39,
         }
     }
@@ -50,6 +54,8 @@ impl From<scan::CodeFormat> for CodeFormat {
             scan::CodeFormat::DataMatrix => CodeFormat::DataMatrix,
             scan::CodeFormat::Aztec => CodeFormat::Aztec,
             scan::CodeFormat::Ean13 => CodeFormat::Ean13,
+            scan::CodeFormat::Ean8 => CodeFormat::Ean8,
+            scan::CodeFormat::UpcE => CodeFormat::UpcE,
             scan::CodeFormat::Code39 => CodeFormat::Code39,
         }
     }

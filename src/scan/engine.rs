@@ -5,6 +5,7 @@
 use super::averaged::AveragedRows;
 use super::binarize::FastHybridBinarizer;
 use super::code128::{Code128, Code128Reader};
+use super::confirm::{needs_confirmation, Confirmer};
 use super::options::{CodeFormat, ScanOptions};
 use super::qr::{QrSearch, LIVE_MAX_SETS};
 use super::transposed::TransposedLuma;
@@ -243,6 +244,8 @@ pub(crate) struct Engine {
     /// Our Code 128 reader (`code128.rs`), when Code 128 is asked for: the only Code 128
     /// reader on camera frames, the first one on still images (rxing's follows there).
     code128: Option<Code128Reader>,
+    /// A second look for EAN-8 and UPC-E reads (`confirm.rs`), when those are asked for.
+    confirmer: Option<Confirmer>,
     /// Reused buffers: the downscaled image and the quarter-turned image.
     small: Vec<u8>,
     rotated: Vec<u8>,
@@ -289,6 +292,7 @@ impl Engine {
             matrix: ReaderGroup::new(&matrix, options),
             linear: ReaderGroup::new(&rxing_linear, options),
             code128: code128.then(|| Code128Reader::new(options.also_inverted)),
+            confirmer: Confirmer::new(&formats, options.also_inverted),
             max_codes: options.max_codes.max(1),
             small: Vec::new(),
             rotated: Vec::new(),
@@ -329,6 +333,22 @@ impl Engine {
     /// Runs the passes (`plan`) and stops after the first pass that finds anything or when
     /// the deadline has passed.
     pub fn scan(&mut self, image: &LumaImage<'_>, started: Instant, deadline: Instant) -> Outcome {
+        let mut outcome = self.scan_passes(image, started, deadline);
+        if let Some(confirmer) = self.confirmer.as_mut() {
+            outcome.codes.retain(|c| {
+                !needs_confirmation(c.format)
+                    || confirmer.confirms(image.pixels, image.width, image.height, c)
+            });
+        }
+        outcome
+    }
+
+    fn scan_passes(
+        &mut self,
+        image: &LumaImage<'_>,
+        started: Instant,
+        deadline: Instant,
+    ) -> Outcome {
         #[cfg(test)]
         if image.width == PANIC_PROBE_WIDTH {
             panic!("simulated decoder panic (test probe)");

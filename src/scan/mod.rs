@@ -9,6 +9,7 @@ mod averaged;
 mod binarize;
 mod code;
 mod code128;
+mod confirm;
 mod engine;
 mod image;
 mod options;

@@ -13,11 +13,13 @@ pub enum CodeFormat {
     DataMatrix,
     Aztec,
     Ean13,
+    Ean8,
+    UpcE,
     Code39,
 }
 
 impl CodeFormat {
-    pub const ALL: [CodeFormat; 8] = [
+    pub const ALL: [CodeFormat; 10] = [
         CodeFormat::QrCode,
         CodeFormat::MicroQrCode,
         CodeFormat::Code128,
@@ -25,6 +27,8 @@ impl CodeFormat {
         CodeFormat::DataMatrix,
         CodeFormat::Aztec,
         CodeFormat::Ean13,
+        CodeFormat::Ean8,
+        CodeFormat::UpcE,
         CodeFormat::Code39,
     ];
 
@@ -38,6 +42,8 @@ impl CodeFormat {
             CodeFormat::DataMatrix => "data_matrix",
             CodeFormat::Aztec => "aztec",
             CodeFormat::Ean13 => "ean_13",
+            CodeFormat::Ean8 => "ean_8",
+            CodeFormat::UpcE => "upc_e",
             CodeFormat::Code39 => "code_39",
         }
     }
@@ -57,6 +63,8 @@ impl CodeFormat {
             "datamatrix" | "dm" => Some(CodeFormat::DataMatrix),
             "aztec" => Some(CodeFormat::Aztec),
             "ean13" => Some(CodeFormat::Ean13),
+            "ean8" => Some(CodeFormat::Ean8),
+            "upce" => Some(CodeFormat::UpcE),
             "code39" => Some(CodeFormat::Code39),
             _ => None,
         }
@@ -66,7 +74,11 @@ impl CodeFormat {
     pub fn is_linear(self) -> bool {
         matches!(
             self,
-            CodeFormat::Code128 | CodeFormat::Ean13 | CodeFormat::Code39
+            CodeFormat::Code128
+                | CodeFormat::Ean13
+                | CodeFormat::Ean8
+                | CodeFormat::UpcE
+                | CodeFormat::Code39
         )
     }
 
@@ -79,6 +91,8 @@ impl CodeFormat {
             CodeFormat::DataMatrix => BarcodeFormat::DATA_MATRIX,
             CodeFormat::Aztec => BarcodeFormat::AZTEC,
             CodeFormat::Ean13 => BarcodeFormat::EAN_13,
+            CodeFormat::Ean8 => BarcodeFormat::EAN_8,
+            CodeFormat::UpcE => BarcodeFormat::UPC_E,
             CodeFormat::Code39 => BarcodeFormat::CODE_39,
         }
     }

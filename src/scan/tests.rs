@@ -323,3 +323,66 @@ fn the_same_text_in_two_places_is_two_codes_but_one_symbol_read_twice_is_one() {
     assert!(engine::overlapping(&line(20.0), &line(30.0)));
     assert!(!engine::overlapping(&line(20.0), &line(90.0)));
 }
+
+/// An EAN-8 symbol drawn by rxing's writer, `bar_rows` tall, in a white 400x160 image.
+fn ean8_picture(bar_rows: u32) -> (Vec<u8>, u32, u32) {
+    use rxing::Writer;
+    let bits = rxing::MultiFormatWriter
+        .encode("9638507", &rxing::BarcodeFormat::EAN_8, 0, 0)
+        .unwrap();
+    let (w, h) = (400u32, 160u32);
+    let scale = 3;
+    let mut px = vec![255u8; (w * h) as usize];
+    let top = (h - bar_rows) / 2;
+    for x in 0..bits.width() {
+        if bits.get(x, 0) {
+            for y in top..top + bar_rows {
+                for dx in 0..scale {
+                    let col = 40 + x * scale + dx;
+                    if col < w {
+                        px[(y * w + col) as usize] = 0;
+                    }
+                }
+            }
+        }
+    }
+    (px, w, h)
+}
+
+#[test]
+fn ean8_is_reported_only_when_a_second_band_of_rows_reads_it_too() {
+    let scanner = Scanner::new(ScanOptions {
+        formats: vec![CodeFormat::Ean8],
+        try_harder: true,
+        time_budget: Duration::from_secs(5),
+        ..ScanOptions::default()
+    });
+    let texts = |(px, w, h): (Vec<u8>, u32, u32)| -> Vec<String> {
+        let frame = Frame::gray8(&px, w, h, w as usize, 0).unwrap();
+        scanner
+            .scan_frame(&frame)
+            .into_iter()
+            .map(|c| c.text)
+            .collect()
+    };
+    // A printed symbol: tall bars, read on every row.
+    assert_eq!(texts(ean8_picture(80)), vec!["96385074".to_owned()]);
+    // The same digits on a sliver two rows tall, as a texture might produce on one row:
+    // rxing reads it, the bands above and below do not, so nothing is reported.
+    let (px, w, h) = ean8_picture(2);
+    let mut reader = rxing::MultiUseMultiFormatReader::default();
+    reader.set_hints(&rxing::DecodeHints {
+        PossibleFormats: Some([rxing::BarcodeFormat::EAN_8].into_iter().collect()),
+        TryHarder: Some(true),
+        ..rxing::DecodeHints::default()
+    });
+    let source = rxing::Luma8Source::new_with_slice(&px, w, h).unwrap();
+    let mut bitmap = rxing::BinaryBitmap::new(rxing::common::HybridBinarizer::new(source));
+    let alone = rxing::Reader::decode(&mut reader, &mut bitmap).map(|r| r.getText().to_owned());
+    assert_eq!(
+        alone.ok().as_deref(),
+        Some("96385074"),
+        "rxing alone reads the sliver"
+    );
+    assert!(texts((px, w, h)).is_empty());
+}

@@ -12,7 +12,7 @@ pub struct ScanArgs {
     /// One JSON object per image per line instead of a table.
     #[arg(long)]
     json: bool,
-    /// Comma-separated formats: qr, microqr, code128, pdf417, datamatrix, aztec, ean13, code39.
+    /// Comma-separated formats: qr, microqr, code128, pdf417, datamatrix, aztec, ean13, ean8, upce, code39.
     #[arg(long, value_delimiter = ',', default_value = "qr,code128")]
     formats: Vec<String>,
     /// Slower, more thorough decoding (rxing TryHarder plus a quarter-turn retry).
@@ -57,7 +57,7 @@ fn parse_formats(names: &[String]) -> Result<Vec<CodeFormat>> {
     for name in names.iter().filter(|n| !n.trim().is_empty()) {
         match CodeFormat::parse(name) {
             Some(f) => formats.push(f),
-            None => bail!("unknown format `{name}` (try qr, microqr, code128, pdf417, datamatrix, aztec, ean13, code39)"),
+            None => bail!("unknown format `{name}` (try qr, microqr, code128, pdf417, datamatrix, aztec, ean13, ean8, upce, code39)"),
         }
     }
     if formats.is_empty() {
