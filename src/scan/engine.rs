@@ -10,6 +10,9 @@ use super::options::{CodeFormat, ScanOptions};
 use super::qr::{QrSearch, LIVE_MAX_SETS};
 use super::transposed::TransposedLuma;
 use crate::frame::Point;
+use rxing::common::DetectorRXingResult;
+use rxing::datamatrix::decoder::Decoder as DataMatrixDecoder;
+use rxing::datamatrix::detector::zxing_cpp_detector::detect as detect_data_matrix;
 use rxing::multi::{GenericMultipleBarcodeReader, MultipleBarcodeReader};
 use rxing::{
     BarcodeFormat, Binarizer, BinaryBitmap, DecodeHints, Luma8Source, LuminanceSource,
@@ -89,6 +92,10 @@ impl Reader for Held {
 struct ReaderSet {
     single: Held,
     multi: GenericMultipleBarcodeReader<Held>,
+    /// Data Matrix alone: every symbol rxing's zxing-cpp-derived detector finds, decoded, joins
+    /// the multi-code results (the generic multi reader recurses into crops around the first
+    /// symbol and misses most of a sheet of labels: 2 of the 5 in multi-1/multi-dm.png).
+    every_data_matrix: Option<(DataMatrixDecoder, bool)>,
 }
 
 impl ReaderSet {
@@ -115,6 +122,8 @@ impl ReaderSet {
         ReaderSet {
             single: make(),
             multi: GenericMultipleBarcodeReader::new(make()),
+            every_data_matrix: (formats == [CodeFormat::DataMatrix])
+                .then(|| (DataMatrixDecoder::new(), options.try_harder)),
         }
     }
 
@@ -140,7 +149,11 @@ impl ReaderSet {
                 bitmap.invert();
                 return second;
             }
-            self.multi.decode_multiple(bitmap).unwrap_or_default()
+            let mut found = self.multi.decode_multiple(bitmap).unwrap_or_default();
+            if let Some((decoder, try_harder)) = &self.every_data_matrix {
+                found.extend(every_data_matrix(bitmap, decoder, *try_harder));
+            }
+            found
         } else {
             self.single
                 .decode(bitmap)
@@ -148,6 +161,31 @@ impl ReaderSet {
                 .unwrap_or_default()
         }
     }
+}
+
+/// Every Data Matrix symbol rxing's zxing-cpp-derived detector finds that decodes. Results may
+/// repeat the generic multi reader's; `collect` keeps one per place. (Crops of the image, to
+/// put more symbols near the detector's scan lines, found nothing more on multi-1.)
+fn every_data_matrix<B: Binarizer>(
+    bitmap: &mut BinaryBitmap<B>,
+    decoder: &DataMatrixDecoder,
+    try_harder: bool,
+) -> Vec<RXingResult> {
+    let Ok(symbols) = detect_data_matrix(bitmap.get_black_matrix(), try_harder, true) else {
+        return Vec::new();
+    };
+    symbols
+        .iter()
+        .filter_map(|s| {
+            let decoded = decoder.decode(s.getBits()).ok()?;
+            Some(RXingResult::new(
+                decoded.getText(),
+                decoded.getRawBytes().clone(),
+                s.getPoints().to_vec(),
+                BarcodeFormat::DATA_MATRIX,
+            ))
+        })
+        .collect()
 }
 
 /// Reader sets run in a fixed order over one binarized image: all linear formats together
@@ -640,15 +678,17 @@ fn collect(
     }
 }
 
-/// Whether two codes' outlines overlap: their bounding boxes, each grown by a quarter of its
-/// larger side (a linear code's outline can be a single scan line), intersect.
+/// Whether two codes' outlines overlap: their bounding boxes intersect, each grown by a quarter
+/// of how much longer than wide it is (a linear code's outline can be a single scan line, a
+/// matrix code's is its area; labels printed side by side stay apart) plus 2 pixels.
 pub(crate) fn overlapping(a: &[Point; 4], b: &[Point; 4]) -> bool {
     let bounds = |q: &[Point; 4]| {
         let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
         for p in q {
             (x0, y0, x1, y1) = (x0.min(p.x), y0.min(p.y), x1.max(p.x), y1.max(p.y));
         }
-        let grow = (x1 - x0).max(y1 - y0) / 4.0 + 2.0;
+        let (w, h) = (x1 - x0, y1 - y0);
+        let grow = (w - h).abs() / 4.0 + 2.0;
         (x0 - grow, y0 - grow, x1 + grow, y1 + grow)
     };
     let (a, b) = (bounds(a), bounds(b));
