@@ -1008,4 +1008,34 @@ mod tests {
             None
         );
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// Any bytes, any size (including slices shorter than the size says), any direction:
+        /// no panic, and nothing read from random pixels.
+        #[test]
+        fn arbitrary_images_never_panic(
+            w in 0usize..90,
+            h in 0usize..40,
+            cols in proptest::bool::ANY,
+            dense in proptest::bool::ANY,
+            bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..3600),
+        ) {
+            let found = Code128Reader::new(true).read(&bytes, w, h, cols, dense);
+            proptest::prop_assert!(found.is_none());
+        }
+
+        /// Bar-like lines: random runs of 1-4 pixels, dark and light, repeated on every row.
+        #[test]
+        fn random_bar_runs_never_panic(runs in proptest::collection::vec(1usize..5, 0..400)) {
+            let mut row = Vec::new();
+            for (i, r) in runs.iter().enumerate() {
+                row.extend(std::iter::repeat_n(if i % 2 == 0 { 20u8 } else { 230 }, *r));
+            }
+            let w = row.len();
+            let img = row.repeat(6);
+            let _ = Code128Reader::new(true).read(&img, w, 6, false, true);
+        }
+    }
 }
