@@ -7,17 +7,18 @@
 //! binarizes each row with one threshold and matches whole bar widths; blur thins narrow
 //! spaces and fattens bars, and it read 6 of the 12 720p pay-code frames of the benchmark where
 //! zxing-cpp read 10. Here:
-//! - the threshold is local: an edge is where the signal crosses the midpoint between the
-//!   neighbouring peak and valley, so glare and shading do not move it, and narrow bars that
-//!   never reach full black still count;
+//! - edges are local: each lies between a neighbouring peak and valley (at the slope's centroid,
+//!   its steepest point or the midpoint crossing; `Edge`), so glare and shading do not move
+//!   it, and narrow bars that never reach full black still count;
 //! - a character is identified by the four distances between the leading edges of adjacent
 //!   bar-space pairs ("e-distances", the measure the Code 128 specification's reference
-//!   decoder uses): ink spread and blur widen a bar as much as they narrow the next space, so
-//!   these sums stay put;
+//!   decoder uses): ink spread widens a bar as much as it narrows the next space, so these
+//!   sums stay put; blur still shifts them, so the nearest pattern wins, not rounding;
 //! - a result needs its start, stop, quiet zones and mod-103 check character on two scan
 //!   lines that agree, so textures cannot invent a code.
 //!
-//! Every buffer lives in the reader and is reused: no allocation per frame after warm-up.
+//! Buffers live in the reader and are reused; only a line that decodes a whole symbol
+//! allocates (its values), which frames without a code almost never do.
 
 /// Bar and space widths, in modules, of the 107 Code 128 symbol characters (values 0-102 data,
 /// 103-105 start A/B/C, 106 the first six elements of the stop character, whose seventh is a
