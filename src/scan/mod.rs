@@ -2,9 +2,10 @@
 //!
 //! [`Scanner::scan_frame`] copies the frame's luma once (the crop only) and hands it to a
 //! decoder thread that runs a pass strategy (`engine.rs`): a coarse matrix-only pass first on
-//! large frames, then full resolution, with a bit-exact fast binarizer (`binarize.rs`) and
-//! linear codes on averaged rows (`averaged.rs`). The caller never waits past the time budget
-//! (`worker.rs`).
+//! large frames, then full resolution, with a bit-exact fast binarizer (`binarize.rs`), a
+//! bounded QR search (`qr.rs`), our own Code 128 reader (`code128.rs`), rxing's other linear
+//! readers on averaged rows (`averaged.rs`) and a second look at EAN-8/UPC-E (`confirm.rs`).
+//! The caller never waits past the time budget (`worker.rs`).
 mod averaged;
 mod binarize;
 mod code;
