@@ -566,17 +566,11 @@ fn midpoint(line: &[u16], a: usize, va: u16, b: usize, vb: u16) -> f32 {
 fn crude_start(edges: &[f32], line_len: f32) -> bool {
     let loose = 1.5 * MAX_MISS;
     let char_at = |at: usize, candidates: std::ops::Range<u8>| -> Option<f32> {
-        let e = edges.get(at..at + 7)?;
-        let pitch = e[6] - e[0];
-        if pitch <= 0.0 {
-            return None;
-        }
-        let scale = 11.0 / pitch;
-        let measured = [0, 1, 2, 3].map(|i| (e[i + 2] - e[i]) * scale);
+        let m = measure(edges, at)?;
         candidates
             .into_iter()
-            .any(|v| e_miss(v, measured) < loose)
-            .then_some(pitch)
+            .any(|v| e_miss(v, m.e) < loose)
+            .then_some(m.pitch)
     };
     (0..edges.len().saturating_sub(25)).any(|at| {
         let Some(pitch) = char_at(at, START_A..STOP) else {
@@ -688,31 +682,43 @@ fn decode_from(
 /// pixels. `previous` is the width of the character before it: pitch may drift with
 /// perspective but not jump.
 fn character_at(edges: &[f32], at: usize, previous: Option<f32>) -> Option<(u8, f32)> {
-    let e = edges.get(at..at + 7)?;
-    let pitch = e[6] - e[0];
-    if pitch <= 0.0 {
-        return None;
-    }
+    let m = measure(edges, at)?;
     if let Some(p) = previous {
-        if !(0.75 * p..=1.33 * p).contains(&pitch) {
+        if !(0.75 * p..=1.33 * p).contains(&m.pitch) {
             return None;
         }
     }
-    // Edge-to-similar-edge distances in modules: leading edge of element i to leading edge
-    // of element i + 2.
-    let scale = 11.0 / pitch;
-    let mut e_measured = [0f32; 4];
-    for (i, d) in e_measured.iter_mut().enumerate() {
-        *d = (e[i + 2] - e[i]) * scale;
-    }
-    let bars = (e[1] - e[0] + e[3] - e[2] + e[5] - e[4]) * scale;
     let candidates = if previous.is_none() {
         START_A..STOP
     } else {
         0..STOP + 1
     };
-    let value = nearest(e_measured, bars, candidates)?;
-    Some((value, pitch))
+    let value = nearest(m.e, m.bars, candidates)?;
+    Some((value, m.pitch))
+}
+
+/// The six elements starting at edge `at`, measured in modules of their own width.
+struct Measured {
+    /// Width in pixels (11 modules).
+    pitch: f32,
+    /// Edge-to-similar-edge distances: leading edge of element i to that of element i + 2.
+    e: [f32; 4],
+    /// Total width of the three bars.
+    bars: f32,
+}
+
+fn measure(edges: &[f32], at: usize) -> Option<Measured> {
+    let e = edges.get(at..at + 7)?;
+    let pitch = e[6] - e[0];
+    if pitch <= 0.0 {
+        return None;
+    }
+    let scale = 11.0 / pitch;
+    Some(Measured {
+        pitch,
+        e: [0, 1, 2, 3].map(|i| (e[i + 2] - e[i]) * scale),
+        bars: (e[1] - e[0] + e[3] - e[2] + e[5] - e[4]) * scale,
+    })
 }
 
 /// The character whose e-distances are nearest the measured ones (least squares), if near

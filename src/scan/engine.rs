@@ -284,8 +284,9 @@ pub(crate) struct Engine {
     code128: Option<Code128Reader>,
     /// A second look for EAN-8 and UPC-E reads (`confirm.rs`), when those are asked for.
     confirmer: Option<Confirmer>,
-    /// Reused buffers: the downscaled image and the quarter-turned image.
+    /// Reused buffers: the downscaled image, its column sums and the quarter-turned image.
     small: Vec<u8>,
+    column_sums: Vec<u16>,
     rotated: Vec<u8>,
     rotate_retry: bool,
 }
@@ -333,6 +334,7 @@ impl Engine {
             confirmer: Confirmer::new(&formats, options.also_inverted),
             max_codes: options.max_codes.max(1),
             small: Vec::new(),
+            column_sums: Vec::new(),
             rotated: Vec::new(),
             rotate_retry: options.try_harder,
         }
@@ -441,6 +443,7 @@ impl Engine {
                     image.height,
                     step.factor,
                     &mut small,
+                    &mut self.column_sums,
                 );
                 let pass = Pass {
                     luma: &small,
@@ -733,46 +736,50 @@ fn clockwise_from_first(quad: [Point; 4]) -> [Point; 4] {
 }
 
 /// Box filter over `factor` x `factor` blocks; leftover edge rows and columns are dropped.
-/// Returns the new size. Rows are summed column-wise first (a loop the compiler vectorizes).
+/// Returns the new size. Rows are summed column-wise first (a loop the compiler vectorizes)
+/// into `column_sums`, a buffer the caller keeps from frame to frame.
 pub(crate) fn downscale(
     src: &[u8],
     width: u32,
     height: u32,
     factor: u32,
     out: &mut Vec<u8>,
+    column_sums: &mut Vec<u16>,
 ) -> (u32, u32) {
     let (w, h, f) = (width as usize, height as usize, factor.max(1) as usize);
     let (ow, oh) = (w / f, h / f);
     out.clear();
     out.reserve(ow * oh);
-    let area = (f * f) as u32;
-    let mut acc = vec![0u16; ow * f];
+    column_sums.clear();
+    column_sums.resize(ow * f, 0);
     for y in 0..oh {
-        acc.fill(0);
+        column_sums.fill(0);
         for r in 0..f {
             let row = &src[(y * f + r) * w..(y * f + r) * w + ow * f];
-            for (a, &p) in acc.iter_mut().zip(row) {
+            for (a, &p) in column_sums.iter_mut().zip(row) {
                 *a += u16::from(p);
             }
         }
-        // A constant divisor becomes a multiply; a runtime one is a hardware division per
-        // output pixel, which was most of this function's time.
+        // With the factor a constant, the division by its area becomes a multiply; a runtime
+        // divisor is a hardware division per output pixel, which was most of this function's
+        // time. The live plan uses 2 (720p) and 3 (1080p).
         match f {
-            2 => out.extend(
-                acc.chunks_exact(2)
-                    .map(|c| ((u32::from(c[0]) + u32::from(c[1]) + 2) / 4) as u8),
-            ),
-            3 => out
-                .extend(acc.chunks_exact(3).map(|c| {
-                    ((u32::from(c[0]) + u32::from(c[1]) + u32::from(c[2]) + 4) / 9) as u8
-                })),
-            _ => out.extend(acc.chunks_exact(f).map(|c| {
-                let sum: u32 = c.iter().map(|&v| u32::from(v)).sum();
-                ((sum + area / 2) / area) as u8
-            })),
+            2 => average_blocks(column_sums, 2, out),
+            3 => average_blocks(column_sums, 3, out),
+            _ => average_blocks(column_sums, f, out),
         }
     }
     (ow as u32, oh as u32)
+}
+
+/// Appends the rounded mean of each run of `f` column sums (each of `f` pixels).
+#[inline(always)]
+fn average_blocks(column_sums: &[u16], f: usize, out: &mut Vec<u8>) {
+    let area = (f * f) as u32;
+    out.extend(column_sums.chunks_exact(f).map(|c| {
+        let sum: u32 = c.iter().map(|&v| u32::from(v)).sum();
+        ((sum + area / 2) / area) as u8
+    }));
 }
 
 /// Writes the image turned 90 degrees clockwise (so it is `height` wide).

@@ -257,10 +257,24 @@ fn format_names_parse_in_short_and_json_forms() {
 #[test]
 fn downscale_averages_two_by_two_blocks_and_drops_odd_edges() {
     let mut out = Vec::new();
-    let size = engine::downscale(&[0, 4, 9, 8, 12, 9, 1, 1, 1], 3, 3, 2, &mut out);
+    let size = engine::downscale(
+        &[0, 4, 9, 8, 12, 9, 1, 1, 1],
+        3,
+        3,
+        2,
+        &mut out,
+        &mut Vec::new(),
+    );
     assert_eq!(size, (1, 1));
     assert_eq!(out, vec![6]);
-    let size = engine::downscale(&[0, 4, 9, 8, 12, 9, 1, 1, 1, 7], 3, 3, 3, &mut out);
+    let size = engine::downscale(
+        &[0, 4, 9, 8, 12, 9, 1, 1, 1, 7],
+        3,
+        3,
+        3,
+        &mut out,
+        &mut Vec::new(),
+    );
     assert_eq!(size, (1, 1));
     assert_eq!(out, vec![5]); // (45 + 4) / 9
 }
@@ -270,9 +284,10 @@ fn downscale_rounds_every_factor_the_same_way() {
     // The 2x and 3x paths use constant divisors; they must round as the general one does.
     let (w, h) = (37u32, 29u32);
     let src: Vec<u8> = (0..w * h).map(|i| (i * 97 % 251) as u8).collect();
+    let mut column_sums = Vec::new();
     for factor in 1..=5u32 {
         let mut out = Vec::new();
-        let (ow, oh) = engine::downscale(&src, w, h, factor, &mut out);
+        let (ow, oh) = engine::downscale(&src, w, h, factor, &mut out, &mut column_sums);
         assert_eq!((ow, oh), (w / factor, h / factor));
         for y in 0..oh {
             for x in 0..ow {
