@@ -10,7 +10,7 @@
 use rxing::common::{BitArray, BitMatrix, GlobalHistogramBinarizer, LineOrientation, Result};
 use rxing::{Binarizer, LuminanceSource};
 use std::borrow::Cow;
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 
 const BLOCK: usize = 8;
 const BLOCK_POWER: usize = 3;
@@ -19,39 +19,66 @@ const MIN_DYNAMIC_RANGE: u32 = 24;
 /// Below five blocks a side, rxing falls back to the global histogram; so do we.
 const MIN_SIDE: usize = BLOCK * 5;
 
-pub(crate) struct FastHybridBinarizer<LS: LuminanceSource> {
-    rows: GlobalHistogramBinarizer<LS>,
+pub(crate) struct FastHybridBinarizer<LS: LuminanceSource + Clone> {
+    source: LS,
+    /// rxing's row binarizer for the 1D readers, built on the first row asked for: a pass
+    /// that reads QR codes only never needs it (its row caches are two allocations a pass).
+    rows: OnceCell<GlobalHistogramBinarizer<LS>>,
+    /// Taken from this thread's spare matrices and given back on drop (see `SPARE`).
     matrix: OnceCell<BitMatrix>,
 }
 
-impl<LS: LuminanceSource> FastHybridBinarizer<LS> {
+impl<LS: LuminanceSource + Clone> FastHybridBinarizer<LS> {
     pub fn new(source: LS) -> Self {
         FastHybridBinarizer {
-            rows: GlobalHistogramBinarizer::new(source),
+            source,
+            rows: OnceCell::new(),
             matrix: OnceCell::new(),
         }
     }
 
+    fn rows(&self) -> &GlobalHistogramBinarizer<LS> {
+        self.rows
+            .get_or_init(|| GlobalHistogramBinarizer::new(self.source.clone()))
+    }
+
     fn compute(&self) -> Result<BitMatrix> {
-        let source = self.rows.get_luminance_source();
-        let (w, h) = (source.get_width(), source.get_height());
+        let (w, h) = (self.source.get_width(), self.source.get_height());
         if w < MIN_SIDE || h < MIN_SIDE {
-            return self.rows.get_black_matrix().cloned();
+            return self.rows().get_black_matrix().cloned();
         }
-        let luma = source.get_matrix();
-        Ok(black_matrix(&luma, w, h))
+        let luma = self.source.get_matrix();
+        let mut matrix = SPARE
+            .with(|spare| spare.borrow_mut().pop())
+            .unwrap_or_else(|| BitMatrix::new(1, 1).expect("1x1"));
+        matrix.reset(w as u32, h as u32)?;
+        SCRATCH.with(|s| black_matrix_into(&luma, w, h, &mut s.borrow_mut(), &mut matrix));
+        Ok(matrix)
     }
 }
 
-impl<LS: LuminanceSource> Binarizer for FastHybridBinarizer<LS> {
+impl<LS: LuminanceSource + Clone> Drop for FastHybridBinarizer<LS> {
+    fn drop(&mut self) {
+        if let Some(matrix) = self.matrix.take() {
+            SPARE.with(|spare| {
+                let mut spare = spare.borrow_mut();
+                if spare.len() < MAX_SPARE {
+                    spare.push(matrix);
+                }
+            });
+        }
+    }
+}
+
+impl<LS: LuminanceSource + Clone> Binarizer for FastHybridBinarizer<LS> {
     type Source = LS;
 
     fn get_luminance_source(&self) -> &LS {
-        self.rows.get_luminance_source()
+        &self.source
     }
 
     fn get_black_row(&self, y: usize) -> Result<Cow<'_, BitArray>> {
-        self.rows.get_black_row(y)
+        self.rows().get_black_row(y)
     }
 
     fn get_black_row_from_matrix(&self, y: usize) -> Result<Cow<'_, BitArray>> {
@@ -69,7 +96,7 @@ impl<LS: LuminanceSource> Binarizer for FastHybridBinarizer<LS> {
     }
 
     fn get_black_line(&self, l: usize, lt: LineOrientation) -> Result<Cow<'_, BitArray>> {
-        self.rows.get_black_line(l, lt)
+        self.rows().get_black_line(l, lt)
     }
 
     fn create_binarizer(&self, source: LS) -> Self {
@@ -77,11 +104,11 @@ impl<LS: LuminanceSource> Binarizer for FastHybridBinarizer<LS> {
     }
 
     fn get_width(&self) -> usize {
-        self.rows.get_width()
+        self.source.get_width()
     }
 
     fn get_height(&self) -> usize {
-        self.rows.get_height()
+        self.source.get_height()
     }
 }
 
@@ -154,32 +181,36 @@ struct Scratch {
     thresholds: Vec<u8>,
     /// 0/1 per pixel of the current row, padded to whole 64-pixel words.
     black: Vec<u8>,
-    bits: Vec<usize>,
 }
 
+/// Bit matrices kept for reuse on this thread. A pass holds one while its binarizer lives;
+/// passes run one after another, so one or two spares serve every frame.
+const MAX_SPARE: usize = 4;
+
 thread_local! {
-    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+    static SPARE: RefCell<Vec<BitMatrix>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The thresholded image: each block uses the mean black point of the 5x5 blocks around it.
 /// Edge blocks are shifted inwards and may overlap their neighbour; a pixel is black if any
 /// block covering it says so (rxing only ever sets bits): across columns the per-pixel
 /// threshold takes the larger of the two, across rows the overlapping rows are ORed twice.
+#[cfg(test)]
 pub(crate) fn black_matrix(luma: &[u8], w: usize, h: usize) -> BitMatrix {
-    SCRATCH.with(|s| black_matrix_with(luma, w, h, &mut s.borrow_mut()))
+    let mut matrix = BitMatrix::new(w as u32, h as u32).expect("non-empty");
+    SCRATCH.with(|s| black_matrix_into(luma, w, h, &mut s.borrow_mut(), &mut matrix));
+    matrix
 }
 
-fn black_matrix_with(luma: &[u8], w: usize, h: usize, s: &mut Scratch) -> BitMatrix {
+/// Writes the thresholded image (see `black_matrix`) into `matrix`, which must be `w` x `h`
+/// with every bit clear.
+fn black_matrix_into(luma: &[u8], w: usize, h: usize, s: &mut Scratch, matrix: &mut BitMatrix) {
     let sub_w = w.div_ceil(BLOCK);
     let sub_h = h.div_ceil(BLOCK);
     black_points(luma, w, h, sub_w, sub_h, s);
     let (max_x, max_y) = (w - BLOCK, h - BLOCK);
-    // rxing's bit words are `usize` (64 bits on phones, 32 on armv7).
-    const WORD: usize = usize::BITS as usize;
-    let words = w.div_ceil(WORD);
     let padded = w.div_ceil(64) * 64;
-    s.bits.clear();
-    s.bits.resize(words * h, 0);
     s.black.clear();
     s.black.resize(padded, 0);
     s.thresholds.clear();
@@ -210,19 +241,10 @@ fn black_matrix_with(luma: &[u8], w: usize, h: usize, s: &mut Scratch) -> BitMat
             for ((b, &p), &t) in s.black.iter_mut().zip(row).zip(&s.thresholds) {
                 *b = u8::from(p <= t);
             }
-            let out = &mut s.bits[y * words..(y + 1) * words];
-            pack_row(&s.black, out);
+            // rxing's bit words are `usize` (64 bits on phones, 32 on armv7).
+            pack_row(&s.black, matrix.row_words_mut(y as u32));
         }
     }
-    let mut matrix = BitMatrix::new(w as u32, h as u32).expect("non-empty");
-    let mut row = BitArray::with_size(w);
-    for (y, chunk) in s.bits.chunks_exact(words).enumerate() {
-        for (i, &word) in chunk.iter().enumerate() {
-            row.setBulk(i * WORD, word);
-        }
-        matrix.setRow(y as u32, &row);
-    }
-    matrix
 }
 
 /// ORs 0/1 bytes into bit words, bit i of the row at bit i % WORD of word i / WORD. Eight

@@ -220,7 +220,7 @@ impl ReaderGroup {
         }
     }
 
-    fn decode_source<S: LuminanceSource>(
+    fn decode_source<S: LuminanceSource + Clone>(
         &mut self,
         source: S,
         max_codes: usize,
@@ -340,8 +340,9 @@ impl Engine {
         }
     }
 
-    /// The passes for an image of this size, in order.
-    fn plan(&self, width: u32, height: u32) -> Vec<Step> {
+    /// The passes for an image of this size, in order (at most two; an array, so that a
+    /// camera frame's scan allocates nothing for its plan).
+    fn plan(&self, width: u32, height: u32) -> [Option<Step>; 2] {
         let short = width.min(height);
         let full = Step {
             factor: 1,
@@ -354,9 +355,9 @@ impl Engine {
                     factor: 2,
                     matrix_only: false,
                 };
-                return vec![half, full];
+                return [Some(half), Some(full)];
             }
-            return vec![full];
+            return [Some(full), None];
         }
         let factor = short / COARSE_SHORT_SIDE;
         if factor >= 2 && self.matrix.is_some() {
@@ -365,9 +366,9 @@ impl Engine {
                 factor,
                 matrix_only: true,
             };
-            return vec![coarse, full];
+            return [Some(coarse), Some(full)];
         }
-        vec![full]
+        [Some(full), None]
     }
 
     /// Runs the passes (`plan`) and stops after the first pass that finds anything or when
@@ -425,7 +426,7 @@ impl Engine {
                 }
             }
         }
-        for step in self.plan(image.width, image.height) {
+        for step in self.plan(image.width, image.height).into_iter().flatten() {
             if codes.len() >= self.max_codes {
                 break;
             }

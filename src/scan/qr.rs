@@ -10,37 +10,45 @@
 //!
 //! Micro QR and rMQR are not read here: camera frames scan for QR Code only on this path
 //! (`engine.rs` picks it); still images keep rxing's full reader.
-use rxing::common::cpp_essentials::ConcentricPattern;
+use rxing::common::cpp_essentials::{ConcentricPattern, PatternRow};
 use rxing::common::DetectorRXingResult;
 use rxing::qrcode::cpp_port::decoder::Decode;
-use rxing::qrcode::cpp_port::detector::{FindFinderPatterns, GenerateFinderPatternSets, SampleQR};
+use rxing::qrcode::cpp_port::detector::{
+    FindFinderPatternsInto, FinderPatterns, GenerateFinderPatternSets, SampleQR,
+};
 use rxing::{BarcodeFormat, Binarizer, BinaryBitmap, RXingResult};
 
 /// Finder-pattern triples tried per image on camera frames. A real symbol's triple ranked 49th
 /// of 1028 on a checkerboard frame of the benchmark; 64 keeps it with room to spare.
 pub(crate) const LIVE_MAX_SETS: usize = 64;
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct QrSearch {
     max_sets: usize,
+    /// Kept from image to image (vendored rxing's `FindFinderPatternsInto`): a scan that finds
+    /// fewer than three finder patterns allocates nothing.
+    row: PatternRow,
+    patterns: FinderPatterns,
 }
 
 impl QrSearch {
     pub fn new(max_sets: usize) -> Self {
         QrSearch {
             max_sets: max_sets.max(1),
+            row: PatternRow::default(),
+            patterns: FinderPatterns::new(),
         }
     }
 
     /// Up to `max_symbols` QR symbols found in the binarized image, best triples first.
     pub fn decode<B: Binarizer>(
-        &self,
+        &mut self,
         image: &mut BinaryBitmap<B>,
         max_symbols: usize,
     ) -> Vec<RXingResult> {
         let bits = image.get_black_matrix();
-        let mut patterns = FindFinderPatterns(bits, false, 0);
-        let sets = GenerateFinderPatternSets(&mut patterns);
+        FindFinderPatternsInto(bits, false, 0, &mut self.row, &mut self.patterns);
+        let sets = GenerateFinderPatternSets(&mut self.patterns);
         let mut results = Vec::new();
         // Patterns of a decoded symbol are not reused for another (as rxing and zxing-cpp do).
         let mut used: Vec<ConcentricPattern> = Vec::new();
@@ -68,5 +76,69 @@ impl QrSearch {
             }
         }
         results
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rxing::common::cpp_essentials::{GetPatternRowTP, PatternRow};
+    use rxing::common::BitMatrix;
+
+    /// Run lengths the slow way: white run first (0 when the row starts black), and a trailing
+    /// 0 when it ends black (rxing's `PatternRow` convention).
+    fn runs_by_pixel(m: &BitMatrix, y: u32) -> Vec<u16> {
+        let mut runs = Vec::new();
+        let (mut black, mut count) = (false, 0u16);
+        for x in 0..m.width() {
+            if m.get(x, y) != black {
+                runs.push(count);
+                count = 0;
+                black = !black;
+            }
+            count += 1;
+        }
+        runs.push(count);
+        if black {
+            runs.push(0);
+        }
+        runs
+    }
+
+    /// The vendored rxing reads run lengths straight from the matrix words (PATCHES.md): the
+    /// same runs as pixel by pixel, at widths around word boundaries and on inverted matrices
+    /// (whose padding bits past the width are set).
+    #[test]
+    fn pattern_rows_from_words_match_pixel_runs() {
+        let mut seed = 0x9e37_79b9_u32;
+        for width in [1u32, 2, 31, 32, 33, 63, 64, 65, 127, 128, 129, 200] {
+            let mut m = BitMatrix::new(width, 6).unwrap();
+            for y in 0..6 {
+                for x in 0..width {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 17;
+                    seed ^= seed << 5;
+                    // Row 0 all white, row 1 all black, then runs of varied length.
+                    let on = match y {
+                        0 => false,
+                        1 => true,
+                        _ => (seed >> (y * 3)) % 3 == 0 || (x / 7) % 2 == 1,
+                    };
+                    if on {
+                        m.set(x, y);
+                    }
+                }
+            }
+            for inverted in [false, true] {
+                if inverted {
+                    m.flip_self();
+                }
+                let mut row = PatternRow::default();
+                for y in 0..6 {
+                    GetPatternRowTP(&m, y, &mut row, false);
+                    let ours: Vec<u16> = (0..row.len()).map(|i| row[i]).collect();
+                    assert_eq!(ours, runs_by_pixel(&m, y), "width {width} row {y} {inverted}");
+                }
+            }
+        }
     }
 }

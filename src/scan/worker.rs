@@ -8,8 +8,7 @@ use super::engine::{Engine, FoundCode, LumaImage};
 use super::options::ScanOptions;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Instant;
 
 pub(crate) struct Job {
@@ -45,9 +44,102 @@ pub(crate) enum RunResult {
     Lost,
 }
 
+/// A one-value handoff between the caller and the decoder thread. (std's mpsc channel
+/// allocates a block every 31 messages; a frame's scan allocates nothing, see
+/// tests/scan_allocations.rs.) Either side closes it when it goes away.
+struct Slot<T> {
+    state: Mutex<SlotState<T>>,
+    changed: Condvar,
+}
+
+struct SlotState<T> {
+    value: Option<T>,
+    closed: bool,
+}
+
+enum Missing {
+    Closed,
+    TimedOut,
+}
+
+impl<T> Slot<T> {
+    fn new() -> Arc<Self> {
+        Arc::new(Slot {
+            state: Mutex::new(SlotState {
+                value: None,
+                closed: false,
+            }),
+            changed: Condvar::new(),
+        })
+    }
+
+    /// The state even after a panic elsewhere while it was held (it holds plain data).
+    fn lock(&self) -> MutexGuard<'_, SlotState<T>> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Leaves a value for the other side; false (and the value dropped) once it has gone.
+    fn put(&self, value: T) -> bool {
+        let mut state = self.lock();
+        if state.closed {
+            return false;
+        }
+        state.value = Some(value);
+        self.changed.notify_all();
+        true
+    }
+
+    fn close(&self) {
+        self.lock().closed = true;
+        self.changed.notify_all();
+    }
+
+    /// Waits for a value, until `deadline` if there is one.
+    fn take(&self, deadline: Option<Instant>) -> Result<T, Missing> {
+        let mut state = self.lock();
+        loop {
+            if let Some(value) = state.value.take() {
+                return Ok(value);
+            }
+            if state.closed {
+                return Err(Missing::Closed);
+            }
+            state = match deadline {
+                None => self
+                    .changed
+                    .wait(state)
+                    .unwrap_or_else(|poisoned| poisoned.into_inner()),
+                Some(deadline) => {
+                    let now = Instant::now();
+                    if now >= deadline {
+                        return Err(Missing::TimedOut);
+                    }
+                    self.changed
+                        .wait_timeout(state, deadline - now)
+                        .unwrap_or_else(|poisoned| poisoned.into_inner())
+                        .0
+                }
+            };
+        }
+    }
+}
+
+/// Closes both slots when its side goes away: the caller's `Worker` when dropped (the thread
+/// then exits), the thread's copy when the thread ends (the caller then sees `Lost`).
+struct Link {
+    jobs: Arc<Slot<Job>>,
+    replies: Arc<Slot<Reply>>,
+}
+
+impl Drop for Link {
+    fn drop(&mut self) {
+        self.jobs.close();
+        self.replies.close();
+    }
+}
+
 pub(crate) struct Worker {
-    jobs: Sender<Job>,
-    replies: Receiver<Reply>,
+    link: Link,
 }
 
 /// Decrements the live-thread count however the thread ends.
@@ -62,8 +154,14 @@ impl Drop for LiveGuard {
 impl Worker {
     /// Starts a decoder thread; `live` counts running decoder threads (strays included).
     pub fn spawn(options: &ScanOptions, live: &Arc<AtomicUsize>) -> Option<Self> {
-        let (jobs, job_rx) = mpsc::channel::<Job>();
-        let (reply_tx, replies) = mpsc::channel::<Reply>();
+        let link = Link {
+            jobs: Slot::new(),
+            replies: Slot::new(),
+        };
+        let thread_link = Link {
+            jobs: Arc::clone(&link.jobs),
+            replies: Arc::clone(&link.replies),
+        };
         let options = options.clone();
         live.fetch_add(1, Ordering::SeqCst);
         let guard = LiveGuard(Arc::clone(live));
@@ -71,8 +169,9 @@ impl Worker {
             .name("hutong-scan".into())
             .spawn(move || {
                 let _guard = guard;
+                let link = thread_link;
                 let mut engine = Engine::new(&options);
-                for job in job_rx {
+                while let Ok(job) = link.jobs.take(None) {
                     let image = LumaImage {
                         pixels: &job.luma,
                         width: job.width,
@@ -92,34 +191,31 @@ impl Worker {
                             Verdict::Panicked
                         }
                     };
-                    if reply_tx
-                        .send(Reply {
-                            luma: job.luma,
-                            verdict,
-                        })
-                        .is_err()
-                    {
+                    let reply = Reply {
+                        luma: job.luma,
+                        verdict,
+                    };
+                    if !link.replies.put(reply) {
                         break; // abandoned by a caller that stopped waiting
                     }
                 }
             });
-        // On spawn failure the closure (and its guard) is dropped, restoring the count.
-        spawned.ok().map(|_| Worker { jobs, replies })
+        // On spawn failure the closure (its guard and link) is dropped, restoring the count.
+        spawned.ok().map(|_| Worker { link })
     }
 
     pub fn run(&self, job: Job) -> RunResult {
         let deadline = job.deadline;
-        if self.jobs.send(job).is_err() {
+        if !self.link.jobs.put(job) {
             return RunResult::Lost;
         }
-        let wait = deadline.saturating_duration_since(Instant::now());
-        match self.replies.recv_timeout(wait) {
+        match self.link.replies.take(Some(deadline)) {
             Ok(reply) => RunResult::Done {
                 verdict: reply.verdict,
                 luma: reply.luma,
             },
-            Err(RecvTimeoutError::Timeout) => RunResult::TimedOut,
-            Err(RecvTimeoutError::Disconnected) => RunResult::Lost,
+            Err(Missing::TimedOut) => RunResult::TimedOut,
+            Err(Missing::Closed) => RunResult::Lost,
         }
     }
 }

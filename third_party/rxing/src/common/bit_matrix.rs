@@ -394,6 +394,38 @@ impl BitMatrix {
         self.bits.fill(0);
     }
 
+    // hutong patch: reuse and word access, so that a camera-frame scanner can binarize into
+    // one matrix frame after frame and scan rows without copying each into a `BitArray`.
+
+    /// Gives the matrix a new size with every bit cleared, keeping its allocation when it is
+    /// large enough.
+    pub fn reset(&mut self, width: u32, height: u32) -> Result<()> {
+        if width < 1 || height < 1 {
+            return Err(Exceptions::illegal_argument_with(
+                "Both dimensions must be greater than 0",
+            ));
+        }
+        self.width = width;
+        self.height = height;
+        self.row_size = (width as usize).div_ceil(BASE_BITS);
+        self.bits.clear();
+        self.bits.resize(self.row_size * height as usize, 0);
+        Ok(())
+    }
+
+    /// The words of row `y`, bit `x` of the row at bit `x % BITS` of word `x / BITS` (the
+    /// layout `BitArray` uses). Bits past the width are not part of the image.
+    pub fn row_words(&self, y: u32) -> &[BaseType] {
+        let start = y as usize * self.row_size;
+        &self.bits[start..start + self.row_size]
+    }
+
+    /// The words of row `y`, to be written whole (see [`BitMatrix::row_words`]).
+    pub fn row_words_mut(&mut self, y: u32) -> &mut [BaseType] {
+        let start = y as usize * self.row_size;
+        &mut self.bits[start..start + self.row_size]
+    }
+
     /**
      * <p>Sets a square region of the bit matrix to true.</p>
      *

@@ -5,7 +5,7 @@
 
 use crate::{
     Exceptions,
-    common::{BitArray, BitMatrix, Result},
+    common::{BitArray, BitFieldBaseType, BitMatrix, Result},
 };
 
 pub type PatternType = u16;
@@ -719,15 +719,51 @@ impl<T: Into<PatternType>> From<T> for Color {
 }
 
 pub fn GetPatternRowTP(matrix: &BitMatrix, r: u32, pr: &mut PatternRow, transpose: bool) {
-    let row = if transpose {
-        matrix.getCol(r)
-    } else {
-        matrix.getRow(r)
-    };
+    if !transpose {
+        // hutong patch: rows are run-length encoded straight from the matrix words; copying
+        // each row into a new `BitArray` first cost one allocation per scanned row.
+        GetPatternRowFromWords(matrix.row_words(r), matrix.width() as usize, pr);
+        return;
+    }
+    let row = matrix.getCol(r);
 
     // Compute the run-length pattern directly from the bit array, avoiding an
     // intermediate Vec<bool> allocation (this runs for every scanned image row).
     GetPatternRowFromBits(&row, pr)
+}
+
+/// hutong patch: the same run lengths as `GetPatternRowFromBits`, found a run at a time from
+/// the words (`trailing_zeros` of the bits that differ from the current colour).
+fn GetPatternRowFromWords(words: &[BitFieldBaseType], width: usize, p_row: &mut PatternRow) {
+    const BITS: usize = BitFieldBaseType::BITS as usize;
+    p_row.0.clear();
+    if width == 0 {
+        return;
+    }
+    let mut black = false;
+    let mut run_start = 0;
+    let mut x = 0;
+    while x < width {
+        let (word, bit) = (words[x / BITS], x % BITS);
+        let differs = (if black { !word } else { word }) >> bit;
+        if differs == 0 {
+            // The run goes on to the next word.
+            x += BITS - bit;
+            continue;
+        }
+        let next = x + differs.trailing_zeros() as usize;
+        if next >= width {
+            break;
+        }
+        p_row.0.push((next - run_start) as PatternType);
+        run_start = next;
+        black = !black;
+        x = next;
+    }
+    p_row.0.push((width - run_start) as PatternType);
+    if black {
+        p_row.0.push(0);
+    }
 }
 
 /// Run-length-encode a BitArray row into `p_row` (white run first, per `PatternRow` convention).

@@ -76,6 +76,28 @@ pub fn FindFinderPatterns(
     tryHarder: bool,
     min_module_size: u32,
 ) -> FinderPatterns {
+    let mut res = FinderPatterns::new();
+    FindFinderPatternsInto(
+        image,
+        tryHarder,
+        min_module_size,
+        &mut PatternRow::default(),
+        &mut res,
+    );
+    res
+}
+
+/// hutong patch: `FindFinderPatterns` into buffers the caller keeps from image to image (the
+/// row's run lengths and the result list), so that a scan of a camera frame allocates nothing.
+/// `res` is cleared first.
+pub fn FindFinderPatternsInto(
+    image: &BitMatrix,
+    tryHarder: bool,
+    min_module_size: u32,
+    row: &mut PatternRow,
+    res: &mut FinderPatterns,
+) {
+    res.clear();
     let min_skip = if min_module_size > 1 {
         3 * min_module_size
     } else {
@@ -95,14 +117,12 @@ pub fn FindFinderPatterns(
         skip = min_skip;
     }
 
-    let mut res: Vec<ConcentricPattern> = Vec::new();
     let mut y = skip - 1;
 
-    let mut row = PatternRow::default();
     while y < height {
         // for (int y = skip - 1; y < height; y += skip) {
-        GetPatternRowTP(image, y, &mut row, false);
-        let mut next: PatternView = PatternView::new(&row);
+        GetPatternRowTP(image, y, row, false);
+        let mut next: PatternView = PatternView::new(row);
 
         while {
             if let Ok(up_next) = FindPattern(next, min_module_size as f32) {
@@ -147,8 +167,6 @@ pub fn FindFinderPatterns(
 
         y += skip;
     }
-
-    res
 }
 
 // Yields (dx, dy) offsets forming the square ring at exactly the given radius.
