@@ -6,6 +6,7 @@ use super::averaged::AveragedRows;
 use super::binarize::FastHybridBinarizer;
 use super::code128::{Code128, Code128Reader};
 use super::confirm::{needs_confirmation, Confirmer};
+use super::dm_timing::resample_by_timing;
 use super::options::{CodeFormat, ScanOptions};
 use super::qr::{QrSearch, LIVE_MAX_SETS};
 use super::transposed::TransposedLuma;
@@ -163,21 +164,29 @@ impl ReaderSet {
     }
 }
 
-/// Every Data Matrix symbol rxing's zxing-cpp-derived detector finds that decodes. Results may
-/// repeat the generic multi reader's; `collect` keeps one per place. (Crops of the image, to
-/// put more symbols near the detector's scan lines, found nothing more on multi-1.)
+/// Every Data Matrix symbol rxing's zxing-cpp-derived detector finds that decodes, as sampled
+/// or, failing that, resampled by its timing patterns (`dm_timing.rs`). Results may repeat the
+/// generic multi reader's; `collect` keeps one per place.
 fn every_data_matrix<B: Binarizer>(
     bitmap: &mut BinaryBitmap<B>,
     decoder: &DataMatrixDecoder,
     try_harder: bool,
 ) -> Vec<RXingResult> {
-    let Ok(symbols) = detect_data_matrix(bitmap.get_black_matrix(), try_harder, true) else {
+    let image = bitmap.get_black_matrix();
+    let Ok(symbols) = detect_data_matrix(image, try_harder, true) else {
         return Vec::new();
     };
     symbols
         .iter()
         .filter_map(|s| {
-            let decoded = decoder.decode(s.getBits()).ok()?;
+            let decoded = decoder.decode(s.getBits()).or_else(|e| {
+                let bits = s.getBits();
+                let resampled =
+                    resample_by_timing(image, s.getPoints(), bits.width(), bits.height())
+                        .ok_or(e)?;
+                decoder.decode(&resampled)
+            });
+            let decoded = decoded.ok()?;
             Some(RXingResult::new(
                 decoded.getText(),
                 decoded.getRawBytes().clone(),
@@ -682,9 +691,11 @@ fn collect(
     }
 }
 
-/// Whether two codes' outlines overlap: their bounding boxes intersect, each grown by a quarter
-/// of how much longer than wide it is (a linear code's outline can be a single scan line, a
-/// matrix code's is its area; labels printed side by side stay apart) plus 2 pixels.
+/// Whether two outlines are one symbol read twice: the centre of either lies in the other's
+/// bounding box, grown by a quarter of how much longer than wide it is (a linear code's
+/// outline can be a single scan line, a matrix code's is its area) plus 2 pixels. Centres, not
+/// box overlap: the boxes of a turned symbol and of a label printed beside it can touch
+/// (multi-1/multi-dm.png).
 pub(crate) fn overlapping(a: &[Point; 4], b: &[Point; 4]) -> bool {
     let bounds = |q: &[Point; 4]| {
         let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
@@ -695,8 +706,14 @@ pub(crate) fn overlapping(a: &[Point; 4], b: &[Point; 4]) -> bool {
         let grow = (w - h).abs() / 4.0 + 2.0;
         (x0 - grow, y0 - grow, x1 + grow, y1 + grow)
     };
-    let (a, b) = (bounds(a), bounds(b));
-    a.0 <= b.2 && b.0 <= a.2 && a.1 <= b.3 && b.1 <= a.3
+    let centre = |q: &[Point; 4]| {
+        let (x, y) = q.iter().fold((0.0, 0.0), |(x, y), p| (x + p.x, y + p.y));
+        (x / 4.0, y / 4.0)
+    };
+    let inside = |(x, y): (f32, f32), (x0, y0, x1, y1): (f32, f32, f32, f32)| {
+        x0 <= x && x <= x1 && y0 <= y && y <= y1
+    };
+    inside(centre(a), bounds(b)) || inside(centre(b), bounds(a))
 }
 
 /// Four corners from rxing's result points, which differ by reader: the zxing-cpp-style QR

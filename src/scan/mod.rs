@@ -4,13 +4,15 @@
 //! decoder thread that runs a pass strategy (`engine.rs`): a coarse matrix-only pass first on
 //! large frames, then full resolution, with a bit-exact fast binarizer (`binarize.rs`), a
 //! bounded QR search (`qr.rs`), our own Code 128 reader (`code128.rs`), rxing's other linear
-//! readers on averaged rows (`averaged.rs`) and a second look at EAN-8/UPC-E (`confirm.rs`).
+//! readers on averaged rows (`averaged.rs`), a second look at EAN-8/UPC-E (`confirm.rs`) and
+//! a timing-pattern resample of Data Matrix symbols that fail to decode (`dm_timing.rs`).
 //! The caller never waits past the time budget (`worker.rs`).
 mod averaged;
 mod binarize;
 mod code;
 mod code128;
 mod confirm;
+mod dm_timing;
 mod engine;
 mod image;
 mod options;

@@ -326,6 +326,15 @@ fn the_same_text_in_two_places_is_two_codes_but_one_symbol_read_twice_is_one() {
         &square(10.0, 10.0),
         &square(100.0, 10.0)
     ));
+    // A symbol turned 45 degrees beside an upright one: their bounding boxes touch, but they
+    // are two codes (multi-1/multi-dm.png).
+    let turned = [
+        Point::new(92.5, 24.8),
+        Point::new(128.5, 55.7),
+        Point::new(97.3, 91.6),
+        Point::new(61.5, 60.2),
+    ];
+    assert!(!engine::overlapping(&turned, &square(133.5, 5.6)));
     // A linear code's outline is its scan line; a read on a nearby line is the same symbol.
     let line = |y: f32| {
         [

@@ -330,13 +330,11 @@ pub fn detect(
             // 			while (res = Scan(tracer, lines), res.isValid())
             // 				co_yield std::move(res);
             // #else
-            if let Ok(res) = Scan(&mut tracer, &mut lines) {
-                // if res.isValid(){
-                //return Ok(res);
-                // i += res.getPoints()[2].distance( res.getPoints()[0] ) as i32;
-                i += MIN_SYMBOL_SIZE as i32;
+            // hutong patch: like zxing-cpp's generator, keep scanning along this line after a
+            // symbol (`Scan` resumes where the tracer stopped): a sheet of labels has several
+            // symbols on one line, and only the first was returned.
+            while let Ok(res) = Scan(&mut tracer, &mut lines) {
                 found_symbols.push(res);
-                // }
             }
             // dbg!(format!("i={} OK", i));
 
