@@ -8,10 +8,37 @@
 use hutong::frame::Frame;
 use hutong::scan::{decode_luma, ScanOptions, Scanner};
 use serde_json::json;
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+
+/// Counts heap allocations (the decoder thread's included), to report how many one
+/// `scan_frame` call makes on each frame after warm-up.
+struct Counting;
+
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        System.alloc(layout)
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        System.dealloc(ptr, layout)
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        System.realloc(ptr, layout, new_size)
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
 
 mod frames;
 mod live_frames;
@@ -211,11 +238,15 @@ fn main() {
             .collect();
         let (_, mut z_texts) = zx.read(index);
         let (mut h_ms, mut z_ms) = (Vec::new(), Vec::new());
+        let mut h_allocs = Vec::new();
         for rep in 0..reps {
             let mut hutong = || {
+                let a = ALLOCATIONS.load(Ordering::Relaxed);
                 let t = Instant::now();
                 let found = scanner.scan_frame(&frame);
-                h_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+                let elapsed = t.elapsed();
+                h_allocs.push(ALLOCATIONS.load(Ordering::Relaxed) - a);
+                h_ms.push(elapsed.as_secs_f64() * 1000.0);
                 h_texts = found.into_iter().map(|c| c.text).collect();
             };
             if rep % 2 == 0 {
@@ -237,6 +268,7 @@ fn main() {
             "rotation": item.rotation,
             "hutong_ms": median(&h_ms), "zxing_ms": median(&z_ms),
             "hutong_samples_ms": h_ms, "zxing_samples_ms": z_ms,
+            "hutong_allocations": median_count(&mut h_allocs),
             "hutong_decoded": h_ok, "zxing_decoded": z_ok,
             "hutong_false_positives": h_wrong, "zxing_false_positives": z_wrong,
             "hutong_texts": h_texts, "zxing_texts": z_texts,
@@ -272,6 +304,8 @@ fn main() {
                 "hutong_median_ms": median(&h), "hutong_p95_ms": percentile(&h, 0.95),
                 "zxing_median_ms": median(&z), "zxing_p95_ms": percentile(&z, 0.95),
                 "ratio": median(&h) / median(&z),
+                "hutong_allocations_median": median_count(&mut fs.iter().map(|f| f["hutong_allocations"].as_u64().unwrap_or(0)).collect::<Vec<_>>()),
+                "hutong_allocations_max": fs.iter().map(|f| f["hutong_allocations"].as_u64().unwrap_or(0)).max(),
             })
         })
         .collect();
@@ -375,4 +409,10 @@ fn machine() -> serde_json::Value {
         "os": std::env::consts::OS,
         "loadavg": loadavg.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
     })
+}
+
+/// The median of allocation counts (the lower middle one for an even count).
+fn median_count(v: &mut [u64]) -> u64 {
+    v.sort_unstable();
+    v.get(v.len().saturating_sub(1) / 2).copied().unwrap_or(0)
 }

@@ -108,7 +108,8 @@ mod tests {
                 let top_timing = y == 0 && x % 2 == 0;
                 let right_timing = x == modules - 1 && y % 2 == 1;
                 let l_shape = x == 0 || y == modules - 1;
-                let data = x > 0 && y > 0 && x < modules - 1 && y < modules - 1 && (x * 7 + y * 3) % 5 < 2;
+                let data =
+                    x > 0 && y > 0 && x < modules - 1 && y < modules - 1 && (x * 7 + y * 3) % 5 < 2;
                 if top_timing || right_timing || l_shape || data {
                     pattern.set(x, y);
                 }

@@ -136,7 +136,11 @@ mod tests {
                 for y in 0..6 {
                     GetPatternRowTP(&m, y, &mut row, false);
                     let ours: Vec<u16> = (0..row.len()).map(|i| row[i]).collect();
-                    assert_eq!(ours, runs_by_pixel(&m, y), "width {width} row {y} {inverted}");
+                    assert_eq!(
+                        ours,
+                        runs_by_pixel(&m, y),
+                        "width {width} row {y} {inverted}"
+                    );
                 }
             }
         }

@@ -75,7 +75,9 @@ impl<T> Slot<T> {
 
     /// The state even after a panic elsewhere while it was held (it holds plain data).
     fn lock(&self) -> MutexGuard<'_, SlotState<T>> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Leaves a value for the other side; false (and the value dropped) once it has gone.

@@ -60,8 +60,17 @@ fn table(report: &Value) -> String {
         report["reps_per_frame"],
     );
     let header = format!(
-        "{:<18} {:>6} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>6}",
-        "case", "frames", "hutong", "zxing", "h med", "h p95", "z med", "z p95", "ratio"
+        "{:<18} {:>6} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>6} {:>9}",
+        "case",
+        "frames",
+        "hutong",
+        "zxing",
+        "h med",
+        "h p95",
+        "z med",
+        "z p95",
+        "ratio",
+        "h allocs"
     );
     s.push_str(&header);
     s.push('\n');
@@ -70,7 +79,7 @@ fn table(report: &Value) -> String {
         let fp = c["hutong_false_positives"].as_u64().unwrap_or(0)
             + c["zxing_false_positives"].as_u64().unwrap_or(0);
         s.push_str(&format!(
-            "\n{:<18} {:>6} {:>8} {:>8} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>6.2}{}",
+            "\n{:<18} {:>6} {:>8} {:>8} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>6.2} {:>9}{}",
             c["case"].as_str().unwrap_or("?"),
             c["frames"].as_u64().unwrap_or(0),
             c["hutong_decoded"].as_u64().unwrap_or(0),
@@ -80,6 +89,11 @@ fn table(report: &Value) -> String {
             f(c, "zxing_median_ms"),
             f(c, "zxing_p95_ms"),
             f(c, "ratio"),
+            format!(
+                "{}/{}",
+                c["hutong_allocations_median"].as_u64().unwrap_or(0),
+                c["hutong_allocations_max"].as_u64().unwrap_or(0)
+            ),
             if fp > 0 {
                 format!(
                     "  false positives h/z {}/{}",
