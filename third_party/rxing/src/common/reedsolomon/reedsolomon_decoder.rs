@@ -43,6 +43,10 @@ use super::{GenericGF, GenericGFPoly, GenericGFRef};
  * @author William Rucklidge
  * @author sanfordsquires
  */
+/// hutong patch: error-correction codewords up to which `decode` works in fixed arrays (QR
+/// uses at most 30 per block, Data Matrix 68, PDF417's are in another decoder).
+const MAX_STACK_EC: usize = 128;
+
 pub struct ReedSolomonDecoder {
     field: GenericGFRef,
 }
@@ -66,6 +70,25 @@ impl ReedSolomonDecoder {
         i32: From<T>,
         T: TryFrom<i32>,
     {
+        // hutong patch: the usual sizes are decoded without touching the heap (a camera frame
+        // full of finder-like texture Reed-Solomon-decodes dozens of candidate blocks, each
+        // of which allocated a few hundred polynomials); the rest as before.
+        if (0..=MAX_STACK_EC as i32).contains(&twoS)
+            && !received.is_empty()
+            && received.len() < self.field.getSize()
+        {
+            return self.decode_on_stack(received, twoS as usize);
+        }
+        self.decode_euclidean(received, twoS)
+    }
+
+    /// The original decoder (Euclidean algorithm over heap-allocated polynomials), for every
+    /// size. Same results as [`ReedSolomonDecoder::decode`].
+    pub fn decode_euclidean<T: Copy>(&self, received: &mut [T], twoS: i32) -> Result<usize>
+    where
+        i32: From<T>,
+        T: TryFrom<i32>,
+    {
         let poly = GenericGFPoly::new(self.field, received)?;
         // The error-location/magnitude search is `i32`-only; keep it monomorphization-free.
         let corrections = self.computeCorrections(&poly, received.len(), twoS)?;
@@ -75,6 +98,131 @@ impl ReedSolomonDecoder {
                 .map_err(|_| Exceptions::reed_solomon_with("error magnitude out of range"))?;
         }
         Ok(corrections.len())
+    }
+
+    /// hutong patch: Berlekamp-Massey for the error locator, Chien search over the received
+    /// positions and Forney's formula for the magnitudes, in fixed arrays. The locator of at
+    /// most `twoS / 2` errors is unique, so this corrects exactly what the Euclidean decoder
+    /// corrects and fails where it fails.
+    fn decode_on_stack<T: Copy>(&self, received: &mut [T], two_s: usize) -> Result<usize>
+    where
+        i32: From<T>,
+        T: TryFrom<i32>,
+    {
+        let field = self.field;
+        let order = field.getSize() as i32 - 1; // of the multiplicative group
+        let base = field.getGeneratorBase();
+        let n = received.len();
+
+        // Syndromes S_j = r(a^(j + base)), r's highest coefficient first in `received`.
+        let mut syndromes = [0i32; MAX_STACK_EC];
+        let mut clean = true;
+        for (j, s) in syndromes.iter_mut().enumerate().take(two_s) {
+            let x = field.exp((j as i32 + base) % order);
+            let mut acc = 0;
+            for &c in received.iter() {
+                acc = field.multiply(acc, x) ^ i32::from(c);
+            }
+            *s = acc;
+            clean &= acc == 0;
+        }
+        if clean {
+            return Ok(0);
+        }
+
+        // Berlekamp-Massey: the shortest recurrence (error locator) generating the syndromes.
+        let len = two_s + 1;
+        let mut locator = [0i32; MAX_STACK_EC + 1];
+        let mut previous = [0i32; MAX_STACK_EC + 1];
+        locator[0] = 1;
+        previous[0] = 1;
+        let (mut errors, mut shift, mut previous_discrepancy) = (0usize, 1usize, 1i32);
+        for k in 0..two_s {
+            let mut discrepancy = syndromes[k];
+            for i in 1..=errors {
+                discrepancy ^= field.multiply(locator[i], syndromes[k - i]);
+            }
+            if discrepancy == 0 {
+                shift += 1;
+                continue;
+            }
+            let scale = field.multiply(discrepancy, field.inverse(previous_discrepancy)?);
+            let before = locator;
+            for i in 0..len.saturating_sub(shift) {
+                locator[i + shift] ^= field.multiply(scale, previous[i]);
+            }
+            if 2 * errors <= k {
+                errors = k + 1 - errors;
+                previous = before;
+                previous_discrepancy = discrepancy;
+                shift = 1;
+            } else {
+                shift += 1;
+            }
+        }
+        if errors == 0 || 2 * errors > two_s || locator[errors] == 0 {
+            return Err(Exceptions::REED_SOLOMON);
+        }
+
+        // Chien search: position p (power n-1-p of x) is in error when 1/X_p is a root.
+        let mut positions = [0usize; MAX_STACK_EC];
+        let mut found = 0;
+        for (p, position) in (0..n).map(|p| (p, (n - 1 - p) as i32)) {
+            let x_inverse = field.exp((order - position) % order);
+            let mut value = 0;
+            for i in (0..=errors).rev() {
+                value = field.multiply(value, x_inverse) ^ locator[i];
+            }
+            if value == 0 {
+                if found == errors {
+                    return Err(Exceptions::REED_SOLOMON);
+                }
+                positions[found] = p;
+                found += 1;
+            }
+        }
+        if found != errors {
+            return Err(Exceptions::REED_SOLOMON);
+        }
+
+        // Forney: e = X^(1 - base) * Omega(1/X) / Locator'(1/X), Omega = S * Locator mod x^2s.
+        let mut evaluator = [0i32; MAX_STACK_EC];
+        for (i, e) in evaluator.iter_mut().enumerate().take(two_s) {
+            for j in 0..=i.min(errors) {
+                *e ^= field.multiply(locator[j], syndromes[i - j]);
+            }
+        }
+        let mut magnitudes = [0i32; MAX_STACK_EC];
+        for (&p, magnitude) in positions[..found].iter().zip(magnitudes.iter_mut()) {
+            let position = (n - 1 - p) as i32;
+            let x_inverse = field.exp((order - position) % order);
+            let mut numerator = 0;
+            for i in (0..two_s).rev() {
+                numerator = field.multiply(numerator, x_inverse) ^ evaluator[i];
+            }
+            // The formal derivative keeps the odd powers (characteristic 2).
+            let mut denominator = 0;
+            let mut power = 1; // x_inverse^(i - 1) for odd i
+            let x_inverse_squared = field.multiply(x_inverse, x_inverse);
+            for i in (1..=errors).step_by(2) {
+                denominator ^= field.multiply(locator[i], power);
+                power = field.multiply(power, x_inverse_squared);
+            }
+            if denominator == 0 {
+                return Err(Exceptions::REED_SOLOMON);
+            }
+            let x_power = (((1 - base) * position) % order + order) % order;
+            *magnitude = field.multiply(
+                field.multiply(numerator, field.inverse(denominator)?),
+                field.exp(x_power),
+            );
+        }
+        // Applied only once every magnitude is known, as the Euclidean decoder does.
+        for (&p, &magnitude) in positions[..found].iter().zip(&magnitudes) {
+            let updated = i32::from(received[p]) ^ magnitude;
+            received[p] = T::try_from(updated).map_err(|_| Exceptions::REED_SOLOMON)?;
+        }
+        Ok(found)
     }
 
     /// Detect errors in `poly` and return the `(position, magnitude)` corrections to apply to the
