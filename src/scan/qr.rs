@@ -14,7 +14,8 @@ use rxing::common::cpp_essentials::{ConcentricPattern, PatternRow};
 use rxing::common::DetectorRXingResult;
 use rxing::qrcode::cpp_port::decoder::Decode;
 use rxing::qrcode::cpp_port::detector::{
-    FindFinderPatternsInto, FinderPatterns, GenerateFinderPatternSets, SampleQR,
+    FindFinderPatternsInto, FinderPatternSetScratch, FinderPatternSets, FinderPatterns,
+    GenerateFinderPatternSetsInto, SampleQR,
 };
 use rxing::{BarcodeFormat, Binarizer, BinaryBitmap, RXingResult};
 
@@ -25,10 +26,12 @@ pub(crate) const LIVE_MAX_SETS: usize = 64;
 #[derive(Debug)]
 pub(crate) struct QrSearch {
     max_sets: usize,
-    /// Kept from image to image (vendored rxing's `FindFinderPatternsInto`): a scan that finds
-    /// fewer than three finder patterns allocates nothing.
+    /// Kept from image to image (vendored rxing's `...Into` functions, PATCHES.md): finding
+    /// the patterns and ranking their triples allocates nothing after the first images.
     row: PatternRow,
     patterns: FinderPatterns,
+    set_scratch: FinderPatternSetScratch,
+    sets: FinderPatternSets,
 }
 
 impl QrSearch {
@@ -37,6 +40,8 @@ impl QrSearch {
             max_sets: max_sets.max(1),
             row: PatternRow::default(),
             patterns: FinderPatterns::new(),
+            set_scratch: FinderPatternSetScratch::default(),
+            sets: FinderPatternSets::new(),
         }
     }
 
@@ -48,11 +53,11 @@ impl QrSearch {
     ) -> Vec<RXingResult> {
         let bits = image.get_black_matrix();
         FindFinderPatternsInto(bits, false, 0, &mut self.row, &mut self.patterns);
-        let sets = GenerateFinderPatternSets(&mut self.patterns);
+        GenerateFinderPatternSetsInto(&mut self.patterns, &mut self.set_scratch, &mut self.sets);
         let mut results = Vec::new();
         // Patterns of a decoded symbol are not reused for another (as rxing and zxing-cpp do).
         let mut used: Vec<ConcentricPattern> = Vec::new();
-        for set in sets.iter().take(self.max_sets) {
+        for set in self.sets.iter().take(self.max_sets) {
             if [set.bl, set.tl, set.tr].iter().any(|p| used.contains(p)) {
                 continue;
             }

@@ -11,6 +11,7 @@ use crate::{
     point,
 };
 
+use super::point_pool::PooledPoints;
 use super::{
     BitMatrixCursorTrait, EdgeTracer, FastEdgeToEdgeCounter, Pattern, RegressionLine,
     RegressionLineTrait, UpdateMinMax, UpdateMinMaxFloat,
@@ -290,11 +291,30 @@ pub fn CollectRingPoints(
     edgeIndex: i32,
     backup: bool,
 ) -> Vec<Point> {
+    let mut points = Vec::new();
+    if CollectRingPointsInto(image, center, range, edgeIndex, backup, &mut points) {
+        points
+    } else {
+        Vec::new()
+    }
+}
+
+/// hutong patch: `CollectRingPoints` into a list the caller provides (cleared first); false
+/// where that returns an empty list.
+pub fn CollectRingPointsInto(
+    image: &BitMatrix,
+    center: Point,
+    range: i32,
+    edgeIndex: i32,
+    backup: bool,
+    points: &mut Vec<Point>,
+) -> bool {
+    points.clear();
     let centerI = center.floor();
     let radius = range;
     let mut cur = EdgeTracer::new(image, centerI, point(0.0, 1.0));
     if cur.stepToEdge(Some(edgeIndex), Some(radius), Some(backup)) == 0 {
-        return Vec::default();
+        return false;
     }
     cur.turnRight(); // move clock wise and keep edge on the right/left depending on backup
     let edgeDir = if backup {
@@ -305,7 +325,7 @@ pub fn CollectRingPoints(
 
     let mut neighbourMask = 0;
     let start = cur.p();
-    let mut points = Vec::<Point>::with_capacity(4 * range as usize);
+    points.reserve(4 * range.max(0) as usize);
 
     loop {
         // log(cur.p, 4);
@@ -320,7 +340,7 @@ pub fn CollectRingPoints(
                 )) as u32;
 
         if !cur.stepAlongEdge(edgeDir, None) {
-            return Vec::default();
+            return false;
         }
 
         // use L-inf norm, simply because it is a lot faster than L2-norm and sufficiently accurate
@@ -328,7 +348,7 @@ pub fn CollectRingPoints(
             || centerI == cur.p
             || (points).len() > 4 * 2 * range as usize
         {
-            return Vec::default();
+            return false;
         }
 
         if !(cur.p != start) {
@@ -336,11 +356,7 @@ pub fn CollectRingPoints(
         }
     } //while (cur.p != start);
 
-    if neighbourMask != 0b111101111 {
-        return Vec::default();
-    }
-
-    points
+    neighbourMask == 0b111101111
 }
 
 pub fn FitQadrilateralToPoints(center: Point, points: &mut [Point]) -> Option<Quadrilateral> {
@@ -480,8 +496,11 @@ pub fn FitSquareToPoints(
     lineIndex: i32,
     backup: bool,
 ) -> Option<Quadrilateral> {
-    let mut points = CollectRingPoints(image, center, range, lineIndex, backup);
-    if points.is_empty() {
+    // hutong patch: the ring's points go into a list from the per-thread stock.
+    let mut points = PooledPoints::take();
+    if !CollectRingPointsInto(image, center, range, lineIndex, backup, &mut points)
+        || points.is_empty()
+    {
         return None;
     }
 

@@ -11,6 +11,7 @@ pub mod edge_tracer;
 pub mod fast_edge_to_edge_counter;
 pub mod matrix;
 pub mod pattern;
+mod point_pool;
 pub mod regression_line;
 pub mod regression_line_trait;
 pub mod step_result;

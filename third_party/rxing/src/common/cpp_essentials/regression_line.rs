@@ -7,6 +7,7 @@ use crate::common::Result;
 use crate::{Exceptions, Point};
 
 use super::RegressionLineTrait;
+use super::point_pool::{give_points, take_points};
 
 #[derive(Clone)]
 pub struct RegressionLine {
@@ -23,12 +24,19 @@ pub struct RegressionLine {
 impl Default for RegressionLine {
     fn default() -> Self {
         Self {
-            points: Default::default(),
+            // hutong patch: the point list comes from, and goes back to, a per-thread stock.
+            points: take_points(),
             direction_inward: Default::default(),
             a: f32::NAN,
             b: f32::NAN,
             c: f32::NAN,
         }
+    }
+}
+
+impl Drop for RegressionLine {
+    fn drop(&mut self) {
+        give_points(std::mem::take(&mut self.points));
     }
 }
 
@@ -106,7 +114,9 @@ impl RegressionLineTrait for RegressionLine {
 
         let mut ret = self.evaluateSelf();
         if maxSignedDist > 0.0 {
-            let mut points = self.points.clone();
+            // hutong patch: a copy from the per-thread stock rather than a fresh clone.
+            let mut points = take_points();
+            points.extend_from_slice(&self.points);
             loop {
                 let old_points_size = points.len();
                 // remove points that are further 'inside' than maxSignedDist or further 'outside' than 2 x maxSignedDist
@@ -129,7 +139,9 @@ impl RegressionLineTrait for RegressionLine {
             }
 
             if updatePoints {
-                self.points = points;
+                give_points(std::mem::replace(&mut self.points, points));
+            } else {
+                give_points(points);
             }
         }
         ret

@@ -192,9 +192,46 @@ fn spiral(radius: i32) -> impl Iterator<Item = (i32, i32)> {
  * @return list of plausible finder pattern sets, sorted by decreasing plausibility
  */
 pub fn GenerateFinderPatternSets(patterns: &mut FinderPatterns) -> FinderPatternSets {
+    let mut sets = FinderPatternSets::new();
+    GenerateFinderPatternSetsInto(patterns, &mut FinderPatternSetScratch::default(), &mut sets);
+    sets
+}
+
+/// hutong patch: buffers for `GenerateFinderPatternSetsInto`, kept by the caller from image
+/// to image.
+#[derive(Debug, Default)]
+pub struct FinderPatternSetScratch {
+    /// Patterns by spatial bin: bin `b` holds `bin_items[bin_start[b]..bin_start[b + 1]]` in
+    /// increasing pattern index (a counting sort in place of a `Vec<Vec<usize>>`).
+    bin_start: Vec<usize>,
+    bin_next: Vec<usize>,
+    bin_of: Vec<usize>,
+    bin_items: Vec<usize>,
+    candidates: Vec<usize>,
+    /// (score, order found, set): sorted by score with ties in the order found, as the stable
+    /// sort did, without the stable sort's buffer.
+    sets: Vec<(f64, usize, FinderPatternSet)>,
+}
+
+/// hutong patch: `GenerateFinderPatternSets` into `out` (cleared first) with buffers the caller
+/// keeps; the same sets in the same order.
+pub fn GenerateFinderPatternSetsInto(
+    patterns: &mut FinderPatterns,
+    scratch: &mut FinderPatternSetScratch,
+    out: &mut FinderPatternSets,
+) {
+    out.clear();
     patterns.sort_by_key(|b| std::cmp::Reverse(b.size)); // descending: larger patterns first (less likely to be noise)
 
-    let mut sets: Vec<(f64, FinderPatternSet)> = Vec::new();
+    let FinderPatternSetScratch {
+        bin_start,
+        bin_next,
+        bin_of,
+        bin_items,
+        candidates,
+        sets,
+    } = scratch;
+    sets.clear();
     let squaredDistance = |a: ConcentricPattern, b: ConcentricPattern| {
         // The scaling of the distance by the b/a size ratio is a very coarse compensation for the shortening effect of
         // the camera projection on slanted symbols. The fact that the size of the finder pattern is proportional to the
@@ -209,7 +246,7 @@ pub fn GenerateFinderPatternSets(patterns: &mut FinderPatterns) -> FinderPattern
     let nb_patterns = patterns.len();
 
     if nb_patterns < 3 {
-        return FinderPatternSets::default();
+        return;
     }
 
     // Compute bounding box of all pattern centers
@@ -231,7 +268,6 @@ pub fn GenerateFinderPatternSets(patterns: &mut FinderPatterns) -> FinderPattern
     let bins_w = (((max_x - min_x + 1.0) / bin_size).ceil() as usize).max(1);
     let bins_h = (((max_y - min_y + 1.0) / bin_size).ceil() as usize).max(1);
 
-    let mut bins: Vec<Vec<usize>> = vec![Vec::new(); bins_w * bins_h];
     let bin_idx = |p: Point| -> (usize, usize) {
         let bx = ((p.x - min_x) / bin_size) as usize;
         let by = ((p.y - min_y) / bin_size) as usize;
@@ -239,15 +275,32 @@ pub fn GenerateFinderPatternSets(patterns: &mut FinderPatterns) -> FinderPattern
     };
     let bin_flat = |bx: usize, by: usize| by * bins_w + bx;
 
-    for (idx, p) in patterns.iter().enumerate() {
+    let nb_bins = bins_w * bins_h;
+    bin_start.clear();
+    bin_start.resize(nb_bins + 1, 0);
+    bin_of.clear();
+    for p in patterns.iter() {
         let (bx, by) = bin_idx(p.p);
-        bins[bin_flat(bx, by)].push(idx);
+        let b = bin_flat(bx, by);
+        bin_of.push(b);
+        bin_start[b + 1] += 1;
+    }
+    for b in 0..nb_bins {
+        bin_start[b + 1] += bin_start[b];
+    }
+    bin_next.clear();
+    bin_next.extend_from_slice(&bin_start[..nb_bins]);
+    bin_items.clear();
+    bin_items.resize(nb_patterns, 0);
+    for (idx, &b) in bin_of.iter().enumerate() {
+        bin_items[bin_next[b]] = idx;
+        bin_next[b] += 1;
     }
 
     const MAX_MODULE_COUNT: f64 = 177.0 * 1.5;
     const MAX_CANDIDATES: usize = 15;
 
-    let mut candidates: Vec<usize> = Vec::with_capacity(MAX_CANDIDATES * 2);
+    candidates.reserve(MAX_CANDIDATES * 2);
     for i in 0..nb_patterns.saturating_sub(2) {
         let c0 = &patterns[i];
         let max_dist = c0.size as f64 / 7.0 * MAX_MODULE_COUNT;
@@ -263,7 +316,8 @@ pub fn GenerateFinderPatternSets(patterns: &mut FinderPatterns) -> FinderPattern
                 if bx < 0 || bx >= bins_w as i32 || by < 0 || by >= bins_h as i32 {
                     continue;
                 }
-                for &idx in &bins[bin_flat(bx as usize, by as usize)] {
+                let bin = bin_flat(bx as usize, by as usize);
+                for &idx in &bin_items[bin_start[bin]..bin_start[bin + 1]] {
                     if idx <= i {
                         continue;
                     }
@@ -327,6 +381,7 @@ pub fn GenerateFinderPatternSets(patterns: &mut FinderPatterns) -> FinderPattern
                 let score = distAB + distBC + (distAB - distBC).abs();
                 sets.push((
                     score,
+                    sets.len(),
                     FinderPatternSet {
                         bl: *a,
                         tl: *b,
@@ -338,9 +393,9 @@ pub fn GenerateFinderPatternSets(patterns: &mut FinderPatterns) -> FinderPattern
     }
 
     // ascending score: most plausible sets first
-    sets.sort_by(|a, b| a.0.total_cmp(&b.0));
+    sets.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
 
-    sets.into_iter().map(|(_, s)| s).collect()
+    out.extend(sets.iter().map(|&(_, _, s)| s));
 }
 
 pub fn EstimateModuleSize(image: &BitMatrix, a: ConcentricPattern, b: ConcentricPattern) -> f64 {
