@@ -123,7 +123,7 @@ fn steady_state_heap_use_per_frame_stays_under_its_ceilings() {
     // (case, with a code, allocation ceiling per frame, byte ceiling per frame)
     for (case, with_code, max_allocs, max_bytes) in [
         ("720p portrait, no code", false, 0, 0),
-        ("720p portrait, one QR", true, 100, 20_000),
+        ("720p portrait, one QR", true, 60, 10_000),
     ] {
         let m = measure(with_code);
         println!(
