@@ -27,14 +27,15 @@ impl Rng {
 
 /// (field, name, data codewords, error-correction codewords)
 fn cases() -> Vec<(GenericGFRef, &'static str, usize, usize)> {
+    use PredefinedGenericGF as F;
     vec![
-        (PredefinedGenericGF::QrCodeField256.into(), "QR", 19, 7),
-        (PredefinedGenericGF::QrCodeField256.into(), "QR", 97, 30),
-        (PredefinedGenericGF::DataMatrixField256.into(), "Data Matrix", 3, 5),
-        (PredefinedGenericGF::DataMatrixField256.into(), "Data Matrix", 156, 68),
-        (PredefinedGenericGF::AztecData6.into(), "Aztec 6-bit", 20, 13),
-        (PredefinedGenericGF::AztecData10.into(), "Aztec 10-bit", 60, 40),
-        (PredefinedGenericGF::AztecParam.into(), "Aztec mode message", 2, 5),
+        (F::QrCodeField256.into(), "QR", 19, 7),
+        (F::QrCodeField256.into(), "QR", 97, 30),
+        (F::DataMatrixField256.into(), "Data Matrix", 3, 5),
+        (F::DataMatrixField256.into(), "Data Matrix", 156, 68),
+        (F::AztecData6.into(), "Aztec 6-bit", 20, 13),
+        (F::AztecData10.into(), "Aztec 10-bit", 60, 40),
+        (F::AztecParam.into(), "Aztec mode message", 2, 5),
     ]
 }
 
@@ -97,7 +98,10 @@ fn stack_decoder_matches_the_euclidean_decoder() {
                 corrected_somewhere += 1;
             }
         }
-        assert!(corrected_somewhere > 0, "{name}: the test corrected nothing");
+        assert!(
+            corrected_somewhere > 0,
+            "{name}: the test corrected nothing"
+        );
         // Pure noise: both fail, or both agree on the same (mis)correction.
         for _ in 0..200 {
             let noise: Vec<i32> = (0..data + ec).map(|_| rng.below(symbols) as i32).collect();

@@ -44,7 +44,7 @@ enum Held {
     /// second detection. The classic one still runs under `try_harder` (still images), where
     /// it finds 1-2 more of the 56 qrcode-2 corpus images.
     Qr {
-        reader: QrSearch,
+        reader: Box<QrSearch>,
         also_inverted: bool,
     },
 }
@@ -112,7 +112,7 @@ impl ReaderSet {
         let make = || {
             if qr_only {
                 return Held::Qr {
-                    reader: QrSearch::new(LIVE_MAX_SETS),
+                    reader: Box::new(QrSearch::new(LIVE_MAX_SETS)),
                     also_inverted: options.also_inverted,
                 };
             }
