@@ -296,6 +296,11 @@ fn main() {
             let z: Vec<f64> = fs.iter().map(|f| num(f, "zxing_ms")).collect();
             let count = |k: &str| fs.iter().filter(|f| f[k] == true).count();
             let wrong = |k: &str| fs.iter().map(|f| f[k].as_u64().unwrap_or(0)).sum::<u64>();
+            let mut allocs: Vec<u64> = fs
+                .iter()
+                .map(|f| f["hutong_allocations"].as_u64().unwrap_or(0))
+                .collect();
+            let allocs_max = allocs.iter().copied().max().unwrap_or(0);
             json!({
                 "case": c, "frames": fs.len(), "has_code": fs[0]["has_code"],
                 "hutong_decoded": count("hutong_decoded"), "zxing_decoded": count("zxing_decoded"),
@@ -304,8 +309,8 @@ fn main() {
                 "hutong_median_ms": median(&h), "hutong_p95_ms": percentile(&h, 0.95),
                 "zxing_median_ms": median(&z), "zxing_p95_ms": percentile(&z, 0.95),
                 "ratio": median(&h) / median(&z),
-                "hutong_allocations_median": median_count(&mut fs.iter().map(|f| f["hutong_allocations"].as_u64().unwrap_or(0)).collect::<Vec<_>>()),
-                "hutong_allocations_max": fs.iter().map(|f| f["hutong_allocations"].as_u64().unwrap_or(0)).max(),
+                "hutong_allocations_median": median_count(&mut allocs),
+                "hutong_allocations_max": allocs_max,
             })
         })
         .collect();
