@@ -250,7 +250,12 @@ impl ReaderGroup {
             if found.len() >= max_codes {
                 break;
             }
-            found.extend(set.decode(&mut bitmap, max_codes));
+            let more = set.decode(&mut bitmap, max_codes);
+            if found.is_empty() {
+                found = more; // usually the only reader group that finds anything: no copy
+            } else {
+                found.extend(more);
+            }
         }
         found
     }

@@ -11,11 +11,11 @@
 //! Micro QR and rMQR are not read here: camera frames scan for QR Code only on this path
 //! (`engine.rs` picks it); still images keep rxing's full reader.
 use rxing::common::cpp_essentials::{ConcentricPattern, PatternRow};
-use rxing::common::DetectorRXingResult;
-use rxing::qrcode::cpp_port::decoder::Decode;
+use rxing::common::BitMatrix;
+use rxing::qrcode::cpp_port::decoder::{DecodeInto, DecodeScratch};
 use rxing::qrcode::cpp_port::detector::{
     FindFinderPatternsInto, FinderPatternSetScratch, FinderPatternSets, FinderPatterns,
-    GenerateFinderPatternSetsInto, SampleQR,
+    GenerateFinderPatternSetsInto, SampleQRInto, SampleQRScratch,
 };
 use rxing::{BarcodeFormat, Binarizer, BinaryBitmap, RXingResult};
 
@@ -27,11 +27,16 @@ pub(crate) const LIVE_MAX_SETS: usize = 64;
 pub(crate) struct QrSearch {
     max_sets: usize,
     /// Kept from image to image (vendored rxing's `...Into` functions, PATCHES.md): finding
-    /// the patterns and ranking their triples allocates nothing after the first images.
+    /// the patterns, ranking their triples, sampling and decoding candidate symbols allocate
+    /// nothing after the first images; only a symbol that decodes builds its result.
     row: PatternRow,
     patterns: FinderPatterns,
     set_scratch: FinderPatternSetScratch,
     sets: FinderPatternSets,
+    sampled: BitMatrix,
+    sample_scratch: SampleQRScratch,
+    used: Vec<ConcentricPattern>,
+    decode_scratch: DecodeScratch,
 }
 
 impl QrSearch {
@@ -42,6 +47,10 @@ impl QrSearch {
             patterns: FinderPatterns::new(),
             set_scratch: FinderPatternSetScratch::default(),
             sets: FinderPatternSets::new(),
+            sampled: BitMatrix::with_single_dimension(21).expect("21 is a valid size"),
+            sample_scratch: SampleQRScratch::default(),
+            used: Vec::new(),
+            decode_scratch: DecodeScratch::default(),
         }
     }
 
@@ -56,24 +65,32 @@ impl QrSearch {
         GenerateFinderPatternSetsInto(&mut self.patterns, &mut self.set_scratch, &mut self.sets);
         let mut results = Vec::new();
         // Patterns of a decoded symbol are not reused for another (as rxing and zxing-cpp do).
-        let mut used: Vec<ConcentricPattern> = Vec::new();
+        self.used.clear();
         for set in self.sets.iter().take(self.max_sets) {
-            if [set.bl, set.tl, set.tr].iter().any(|p| used.contains(p)) {
+            if [set.bl, set.tl, set.tr]
+                .iter()
+                .any(|p| self.used.contains(p))
+            {
                 continue;
             }
-            let Ok(detected) = SampleQR(bits, set) else {
+            let Ok(corners) = SampleQRInto(bits, set, &mut self.sampled, &mut self.sample_scratch)
+            else {
                 continue;
             };
-            let Ok(decoded) = Decode(detected.getBits()) else {
+            let Ok(decoded) = DecodeInto(&self.sampled, &mut self.decode_scratch) else {
                 continue;
             };
             if !decoded.isValid() {
                 continue;
             }
-            used.extend([set.bl, set.tl, set.tr]);
-            results.push(RXingResult::with_decoder_result(
-                decoded,
-                detected.getPoints(),
+            self.used.extend([set.bl, set.tl, set.tr]);
+            // Text, bytes and corners only: `with_decoder_result` also fills a metadata map
+            // (error-correction level, structured append, symbology identifier) that nothing
+            // on the camera path reads, at five more allocations per code.
+            results.push(RXingResult::new(
+                &decoded.text(),
+                decoded.content().bytes().to_vec(),
+                corners.to_vec(),
                 BarcodeFormat::QR_CODE,
             ));
             if results.len() >= max_symbols {
@@ -86,8 +103,39 @@ impl QrSearch {
 
 #[cfg(test)]
 mod tests {
+    use super::{QrSearch, LIVE_MAX_SETS};
+    use crate::render::{render, RenderOptions, Symbology};
+    use crate::scan::binarize::FastHybridBinarizer;
     use rxing::common::cpp_essentials::{GetPatternRowTP, PatternRow};
     use rxing::common::BitMatrix;
+    use rxing::{BinaryBitmap, Luma8Source};
+
+    /// One search decodes symbols one after another with the same sampled matrix, data blocks
+    /// and alignment lists (vendored rxing's `SampleQRInto` / `DecodeInto`): sizes from
+    /// version 1 to above 20, growing and shrinking, so a kept buffer longer or shorter than
+    /// the next symbol needs, or a block list of another shape, would show as a wrong read.
+    #[test]
+    fn one_search_reads_symbols_of_every_size_in_any_order() {
+        let lengths = [8usize, 400, 30, 1100, 120, 15, 700, 60];
+        let mut search = QrSearch::new(LIVE_MAX_SETS);
+        for (i, len) in lengths.iter().chain(lengths.iter().rev()).enumerate() {
+            let text: String = (0..*len)
+                .map(|k| char::from(b'A' + ((k * 7 + i) % 26) as u8))
+                .collect();
+            let bmp = render(
+                &text,
+                Symbology::Qr,
+                RenderOptions::for_symbology(Symbology::Qr, 3),
+            )
+            .expect("renders");
+            let source = Luma8Source::new_with_slice(&bmp.pixels, bmp.width, bmp.height)
+                .expect("luma source");
+            let mut image = BinaryBitmap::new(FastHybridBinarizer::new(source));
+            let found = search.decode(&mut image, 4);
+            assert_eq!(found.len(), 1, "{len} characters (symbol {i})");
+            assert_eq!(found[0].getText(), text, "{len} characters (symbol {i})");
+        }
+    }
 
     /// Run lengths the slow way: white run first (0 when the row starts black), and a trailing
     /// 0 when it ends black (rxing's `PatternRow` convention).

@@ -40,6 +40,27 @@ impl GridSampler for DefaultGridSampler {
         if dimensionX == 0 || dimensionY == 0 {
             return Err(Exceptions::NOT_FOUND);
         }
+        let mut bits = BitMatrix::new(dimensionX, dimensionY)?;
+        let corners = self.sample_grid_into(image, dimensionX, dimensionY, controls, &mut bits)?;
+        Ok((bits, corners))
+    }
+}
+
+impl DefaultGridSampler {
+    /// hutong patch: `sample_grid` into a matrix the caller keeps (given the new size with
+    /// `BitMatrix::reset`, so it allocates only when it has to grow), returning the corners.
+    /// A scanner samples many candidate symbols per image, most of which fail to decode.
+    pub fn sample_grid_into(
+        &self,
+        image: &BitMatrix,
+        dimensionX: u32,
+        dimensionY: u32,
+        controls: &[SamplerControl],
+        bits: &mut BitMatrix,
+    ) -> Result<[Point; 4]> {
+        if dimensionX == 0 || dimensionY == 0 {
+            return Err(Exceptions::NOT_FOUND);
+        }
 
         for SamplerControl { p0, p1, transform } in controls {
             // Precheck the corners of every roi to bail out early if the grid is "obviously" not completely inside the image
@@ -56,7 +77,7 @@ impl GridSampler for DefaultGridSampler {
             }
         }
 
-        let mut bits = BitMatrix::new(dimensionX, dimensionY)?;
+        bits.reset(dimensionX, dimensionY)?;
         for SamplerControl { p0, p1, transform } in controls {
             // for (auto&& [x0, x1, y0, y1, mod2Pix] : rois) {
             for y in (p0.y as i32)..(p1.y as i32) {
@@ -98,6 +119,6 @@ impl GridSampler for DefaultGridSampler {
         let br = projectCorner(Point::from((dimensionX, dimensionY)));
         let bl = projectCorner(Point::from((0, dimensionY)));
 
-        Ok((bits, [tl, tr, bl, br]))
+        Ok([tl, tr, bl, br])
     }
 }

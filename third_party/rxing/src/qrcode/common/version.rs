@@ -15,6 +15,7 @@
  */
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use crate::{
     Exceptions,
@@ -186,6 +187,29 @@ impl Version {
         }
         // If we didn't find a close enough match, fail
         Err(Exceptions::NOT_FOUND)
+    }
+
+    /// hutong patch: the version's function pattern, built on first use and kept for the
+    /// life of the process (one per type and number), so that reading a candidate symbol's
+    /// codewords does not build a new matrix each time (`buildFunctionPattern` still does).
+    pub fn functionPattern(&self) -> Result<&'static BitMatrix> {
+        static PATTERNS: [[OnceLock<BitMatrix>; 40]; 4] =
+            [const { [const { OnceLock::new() }; 40] }; 4];
+        let kind = match self.qr_type {
+            Type::Model1 => 0,
+            Type::Model2 => 1,
+            Type::Micro => 2,
+            Type::RectMicro => 3,
+        };
+        let cell = (self.versionNumber as usize)
+            .checked_sub(1)
+            .and_then(|i| PATTERNS[kind].get(i))
+            .ok_or(Exceptions::ILLEGAL_ARGUMENT)?;
+        if let Some(pattern) = cell.get() {
+            return Ok(pattern);
+        }
+        let built = self.buildFunctionPattern()?;
+        Ok(cell.get_or_init(|| built))
     }
 
     /**

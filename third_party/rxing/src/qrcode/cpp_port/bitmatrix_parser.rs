@@ -131,14 +131,16 @@ pub fn ReadFormatInformation(bitMatrix: &BitMatrix) -> Result<FormatInformation>
     ))
 }
 
-pub fn ReadQRCodewords(
+pub fn ReadQRCodewordsInto(
     bitMatrix: &BitMatrix,
     version: VersionRef,
     formatInfo: &FormatInformation,
-) -> Result<Vec<u8>> {
-    let functionPattern: BitMatrix = version.buildFunctionPattern()?;
+    result: &mut Vec<u8>,
+) -> Result<()> {
+    let functionPattern: &BitMatrix = version.functionPattern()?;
 
-    let mut result = Vec::with_capacity(version.getTotalCodewords() as usize);
+    result.clear();
+    result.reserve(version.getTotalCodewords() as usize);
     let mut currentByte = 0;
     let mut readingUp = true;
     let mut bitsRead = 0;
@@ -182,15 +184,16 @@ pub fn ReadQRCodewords(
         return Err(Exceptions::FORMAT);
     }
 
-    Ok(result)
+    Ok(())
 }
 
-pub fn ReadMQRCodewords(
+pub fn ReadMQRCodewordsInto(
     bitMatrix: &BitMatrix,
     version: VersionRef,
     formatInfo: &FormatInformation,
-) -> Result<Vec<u8>> {
-    let functionPattern = version.buildFunctionPattern()?;
+    result: &mut Vec<u8>,
+) -> Result<()> {
+    let functionPattern = version.functionPattern()?;
 
     // D3 in a Version M1 symbol, D11 in a Version M3-L symbol and D9
     // in a Version M3-M symbol is a 2x2 square 4-module block.
@@ -204,7 +207,8 @@ pub fn ReadMQRCodewords(
         9
     };
 
-    let mut result = Vec::with_capacity(version.getTotalCodewords() as usize);
+    result.clear();
+    result.reserve(version.getTotalCodewords() as usize);
     let mut currentByte = 0;
     let mut readingUp = true;
     let mut bitsRead = 0;
@@ -247,15 +251,17 @@ pub fn ReadMQRCodewords(
         return Err(Exceptions::FORMAT);
     }
 
-    Ok(result)
+    Ok(())
 }
 
-pub fn ReadQRCodewordsModel1(
+pub fn ReadQRCodewordsModel1Into(
     bitMatrix: &BitMatrix,
     version: VersionRef,
     formatInfo: &FormatInformation,
-) -> Result<Vec<u8>> {
-    let mut result = Vec::with_capacity(version.getTotalCodewords() as usize);
+    result: &mut Vec<u8>,
+) -> Result<()> {
+    result.clear();
+    result.reserve(version.getTotalCodewords() as usize);
     let dimension = bitMatrix.height();
     let columns = dimension / 4 + 1 + 2;
     for j in 0..columns {
@@ -352,17 +358,19 @@ pub fn ReadQRCodewordsModel1(
         return Err(Exceptions::FORMAT);
     }
 
-    Ok(result)
+    Ok(())
 }
 
-pub fn ReadRMQRCodewords(
+pub fn ReadRMQRCodewordsInto(
     bitMatrix: &BitMatrix,
     version: VersionRef,
     formatInfo: &FormatInformation,
-) -> Result<Vec<u8>> {
-    let functionPattern = version.buildFunctionPattern()?;
+    result: &mut Vec<u8>,
+) -> Result<()> {
+    let functionPattern = version.functionPattern()?;
 
-    let mut result = Vec::with_capacity(version.getTotalCodewords() as usize);
+    result.clear();
+    result.reserve(version.getTotalCodewords() as usize);
     let mut currentByte = 0;
     let mut readingUp = true;
     let mut bitsRead = 0;
@@ -405,18 +413,24 @@ pub fn ReadRMQRCodewords(
         return Err(Exceptions::FORMAT);
     }
 
-    Ok(result)
+    Ok(())
 }
 
-pub fn ReadCodewords(
+/// hutong patch: was `ReadCodewords` (and the four readers above were `Read...Codewords`),
+/// returning a new list; now into a list the caller keeps (cleared first), with the version's
+/// function pattern from `Version::functionPattern`'s cache: reading a candidate symbol's
+/// codewords allocates nothing once the list has grown. The module is private and `Decode`
+/// was their only caller.
+pub fn ReadCodewordsInto(
     bitMatrix: &BitMatrix,
     version: VersionRef,
     formatInfo: &FormatInformation,
-) -> Result<Vec<u8>> {
+    result: &mut Vec<u8>,
+) -> Result<()> {
     match version.qr_type {
-        Type::Model1 => ReadQRCodewordsModel1(bitMatrix, version, formatInfo),
-        Type::Model2 => ReadQRCodewords(bitMatrix, version, formatInfo),
-        Type::Micro => ReadMQRCodewords(bitMatrix, version, formatInfo),
-        Type::RectMicro => ReadRMQRCodewords(bitMatrix, version, formatInfo),
+        Type::Model1 => ReadQRCodewordsModel1Into(bitMatrix, version, formatInfo, result),
+        Type::Model2 => ReadQRCodewordsInto(bitMatrix, version, formatInfo, result),
+        Type::Micro => ReadMQRCodewordsInto(bitMatrix, version, formatInfo, result),
+        Type::RectMicro => ReadRMQRCodewordsInto(bitMatrix, version, formatInfo, result),
     }
 }

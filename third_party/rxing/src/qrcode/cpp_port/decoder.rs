@@ -12,7 +12,7 @@ use crate::common::{
 };
 use crate::qrcode::common::{ErrorCorrectionLevel, Mode, Version};
 use crate::qrcode::cpp_port::bitmatrix_parser::{
-    ReadCodewords, ReadFormatInformation, ReadVersion,
+    ReadCodewordsInto, ReadFormatInformation, ReadVersion,
 };
 use crate::qrcode::decoder::DataBlock;
 
@@ -366,57 +366,104 @@ pub fn DecodeBitStream(
 }
 
 pub fn Decode(bits: &BitMatrix) -> Result<DecoderResult<bool>> {
+    DecodeWithScratch(bits, &mut DecodeScratch::default()).map_err(|failure| match failure {
+        DecodeFailure::Message(message) => Exceptions::format_with(message),
+        DecodeFailure::Error(error) => error,
+    })
+}
+
+/// hutong patch: what `DecodeInto` keeps from symbol to symbol: the codewords read, the
+/// de-interleaved blocks and the corrected data bytes.
+#[derive(Default)]
+pub struct DecodeScratch {
+    codewords: Vec<u8>,
+    blocks: Vec<DataBlock>,
+    resultBytes: Vec<u8>,
+}
+
+impl std::fmt::Debug for DecodeScratch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DecodeScratch")
+            .field("codewords", &self.codewords.capacity())
+            .field("blocks", &self.blocks.len())
+            .field("resultBytes", &self.resultBytes.capacity())
+            .finish()
+    }
+}
+
+/// hutong patch: `Decode` with buffers the caller keeps, for scanners that try many candidate
+/// symbols per image: a candidate that fails (the usual case on a textured camera frame)
+/// allocates nothing once the buffers have grown. The same checks and results as `Decode`,
+/// except that its early failures carry no message (`Exceptions::FORMAT`), since building the
+/// message would allocate.
+pub fn DecodeInto(bits: &BitMatrix, scratch: &mut DecodeScratch) -> Result<DecoderResult<bool>> {
+    DecodeWithScratch(bits, scratch).map_err(|failure| match failure {
+        DecodeFailure::Message(_) => Exceptions::FORMAT,
+        DecodeFailure::Error(error) => error,
+    })
+}
+
+/// Why a decode failed: a fixed message (`Decode` turns it into a format error) or an error
+/// from a step.
+enum DecodeFailure {
+    Message(&'static str),
+    Error(Exceptions),
+}
+
+impl From<Exceptions> for DecodeFailure {
+    fn from(error: Exceptions) -> Self {
+        DecodeFailure::Error(error)
+    }
+}
+
+fn DecodeWithScratch(
+    bits: &BitMatrix,
+    scratch: &mut DecodeScratch,
+) -> std::result::Result<DecoderResult<bool>, DecodeFailure> {
     if !Version::HasValidSize(bits) {
-        return Err(Exceptions::format_with("Invalid symbol size"));
+        return Err(DecodeFailure::Message("Invalid symbol size"));
     }
     let Ok(formatInfo) = ReadFormatInformation(bits) else {
-        return Err(Exceptions::format_with("Invalid format information"));
+        return Err(DecodeFailure::Message("Invalid format information"));
     };
 
-    let Ok(pversion) = ReadVersion(bits, formatInfo.qr_type()) else {
-        return Err(Exceptions::format_with("Invalid version"));
+    let Ok(version) = ReadVersion(bits, formatInfo.qr_type()) else {
+        return Err(DecodeFailure::Message("Invalid version"));
     };
-    let version = pversion;
 
     // Read codewords
-    let codewords = ReadCodewords(bits, version, &formatInfo)?;
-    if codewords.is_empty() {
-        return Err(Exceptions::format_with("Failed to read codewords"));
+    ReadCodewordsInto(bits, version, &formatInfo, &mut scratch.codewords)?;
+    if scratch.codewords.is_empty() {
+        return Err(DecodeFailure::Message("Failed to read codewords"));
     }
 
     // Separate into data blocks
-    let dataBlocks: Vec<DataBlock> =
-        DataBlock::getDataBlocks(&codewords, version, formatInfo.error_correction_level)?;
-    if dataBlocks.is_empty() {
-        return Err(Exceptions::format_with("Failed to get data blocks"));
+    let blockCount = DataBlock::getDataBlocksInto(
+        &scratch.codewords,
+        version,
+        formatInfo.error_correction_level,
+        &mut scratch.blocks,
+    )?;
+    if blockCount == 0 {
+        return Err(DecodeFailure::Message("Failed to get data blocks"));
     }
 
-    // Count total number of data bytes
-    let op = |totalBytes, dataBlock: &DataBlock| totalBytes + dataBlock.getNumDataCodewords();
-    let totalBytes = dataBlocks.iter().fold(0, op); // std::accumulate(std::begin(dataBlocks), std::end(dataBlocks), int{}, op);
-    let mut resultBytes = vec![0u8; totalBytes as usize];
-    let mut resultIterator = 0; //resultBytes.begin();
-
-    // Error-correct and copy data blocks together into a stream of bytes
-    let mut codewordBytes: Vec<u8> = Vec::new();
-    for dataBlock in dataBlocks.iter() {
-        codewordBytes.clear();
-        codewordBytes.extend_from_slice(dataBlock.getCodewords());
-        let numDataCodewords = dataBlock.getNumDataCodewords() as usize;
-
-        if !CorrectErrors(&mut codewordBytes, numDataCodewords as u32)? {
-            return Err(Exceptions::CHECKSUM);
+    // Error-correct each block in place and put the data codewords together into a stream of
+    // bytes (the blocks are not needed afterwards)
+    scratch.resultBytes.clear();
+    for dataBlock in scratch.blocks[..blockCount].iter_mut() {
+        let numDataCodewords = dataBlock.getNumDataCodewords();
+        if !CorrectErrors(dataBlock.getCodewordsMut(), numDataCodewords)? {
+            return Err(Exceptions::CHECKSUM.into());
         }
-
-        // resultIterator = std::copy_n(codewordBytes.begin(), numDataCodewords, resultIterator);
-        resultBytes[resultIterator..(resultIterator + numDataCodewords)]
-            .copy_from_slice(&codewordBytes[..numDataCodewords]);
-        resultIterator += numDataCodewords;
+        scratch
+            .resultBytes
+            .extend_from_slice(&dataBlock.getCodewords()[..numDataCodewords as usize]);
     }
 
     // Decode the contents of that stream of bytes
     Ok(
-        DecodeBitStream(&resultBytes, version, formatInfo.error_correction_level)?
+        DecodeBitStream(&scratch.resultBytes, version, formatInfo.error_correction_level)?
             .withIsMirrored(formatInfo.isMirrored),
     )
 }

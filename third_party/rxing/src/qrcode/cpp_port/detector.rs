@@ -12,7 +12,7 @@ use crate::{
         DefaultGridSampler, GridSampler, Result, SamplerControl,
         cpp_essentials::{
             AppendBit, CenterOfRing, DMRegressionLine, FindConcentricPatternCorners,
-            FindLeftGuardBy, Matrix, Value,
+            FindLeftGuardBy, Value,
         },
     },
     point, point_i,
@@ -625,6 +625,68 @@ pub fn ReadVersion(
 }
 
 pub fn SampleQR(image: &BitMatrix, fp: &FinderPatternSet) -> Result<QRCodeDetectorResult> {
+    let mut bits = BitMatrix::new(1, 1)?; // given its size by `SampleQRInto`
+    let corners = SampleQRInto(image, fp, &mut bits, &mut SampleQRScratch::default())?;
+    Ok(QRCodeDetectorResult::new(bits, corners.to_vec()))
+}
+
+/// hutong patch: the lists `SampleQRInto` needs for symbols of version 7 and up (alignment
+/// pattern positions, neighbours, sampling regions), kept by the caller between candidates.
+#[derive(Default)]
+pub struct SampleQRScratch {
+    alignment: Vec<Option<Point>>,
+    hori: Vec<Point>,
+    verti: Vec<Point>,
+    rois: Vec<SamplerControl>,
+}
+
+impl std::fmt::Debug for SampleQRScratch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SampleQRScratch")
+            .field("alignment", &self.alignment.capacity())
+            .field("rois", &self.rois.capacity())
+            .finish()
+    }
+}
+
+/// hutong patch: the found or guessed alignment pattern positions (in pixels) of a symbol, a
+/// square grid over a list the caller keeps (`Matrix` owns a new one).
+struct AlignmentGrid<'a> {
+    width: usize,
+    cells: &'a mut [Option<Point>],
+}
+
+impl<'a> AlignmentGrid<'a> {
+    fn new(width: usize, cells: &'a mut Vec<Option<Point>>) -> Self {
+        cells.clear();
+        cells.resize(width * width, None);
+        Self { width, cells }
+    }
+
+    fn get(&self, x: usize, y: usize) -> Option<Point> {
+        if x >= self.width || y >= self.width {
+            None
+        } else {
+            self.cells[y * self.width + x]
+        }
+    }
+
+    fn set(&mut self, x: usize, y: usize, value: Point) -> Point {
+        self.cells[y * self.width + x] = Some(value);
+        value
+    }
+}
+
+/// hutong patch: `SampleQR` into a matrix the caller keeps, returning the symbol's corners
+/// (top left, top right, bottom left, bottom right, as `SampleQR`'s points): sampling a
+/// candidate symbol allocates nothing once the matrix has grown (versions 7 and up still
+/// build their alignment-pattern lists).
+pub fn SampleQRInto(
+    image: &BitMatrix,
+    fp: &FinderPatternSet,
+    bits: &mut BitMatrix,
+    scratch: &mut SampleQRScratch,
+) -> Result<[Point; 4]> {
     let top = EstimateDimension(image, fp.tl, fp.tr);
     let left = EstimateDimension(image, fp.tl, fp.bl);
 
@@ -738,7 +800,7 @@ pub fn SampleQR(image: &BitMatrix, fp: &FinderPatternSet) -> Result<QRCodeDetect
         }
         // #if 1
         let apM = version.as_ref().unwrap().getAlignmentPatternCenters(); // alignment pattern positions in modules
-        let mut apP = Matrix::new(apM.len(), apM.len())?; // found/guessed alignment pattern positions in pixels
+        let mut apP = AlignmentGrid::new(apM.len(), &mut scratch.alignment); // found/guessed alignment pattern positions in pixels
         let N = (apM.len()) - 1;
 
         // project the alignment pattern at module coordinates x/y to pixel coordinate based on current mod2Pix
@@ -761,7 +823,7 @@ pub fn SampleQR(image: &BitMatrix, fp: &FinderPatternSet) -> Result<QRCodeDetect
         findInnerCornerOfConcentricPattern(0, N, fp.bl);
         findInnerCornerOfConcentricPattern(N, 0, fp.tr);
 
-        let bestGuessAPP = |x, y, apP: &Matrix<Point>| {
+        let bestGuessAPP = |x, y, apP: &AlignmentGrid| {
             if let Some(p) = apP.get(x, y)
             // if (auto p = apP(x, y))
             {
@@ -793,8 +855,8 @@ pub fn SampleQR(image: &BitMatrix, fp: &FinderPatternSet) -> Result<QRCodeDetect
         }
 
         // go over the whole set of alignment patters again and try to fill any remaining gap by using available neighbors as guides
-        let mut hori = Vec::new();
-        let mut verti = Vec::new();
+        let hori = &mut scratch.hori;
+        let verti = &mut scratch.verti;
         for y in 0..=N {
             // for (int y = 0; y <= N; ++y) {
             for x in 0..=N {
@@ -879,7 +941,8 @@ pub fn SampleQR(image: &BitMatrix, fp: &FinderPatternSet) -> Result<QRCodeDetect
 
         // assemble a list of region-of-interests based on the found alignment pattern pixel positions
 
-        let mut rois = Vec::new();
+        let rois = &mut scratch.rois;
+        rois.clear();
         for y in 0..N {
             // for (int y = 0; y < N; ++y){
             for x in 0..N {
@@ -909,16 +972,19 @@ pub fn SampleQR(image: &BitMatrix, fp: &FinderPatternSet) -> Result<QRCodeDetect
             }
         }
         let grid_sampler = DefaultGridSampler;
-        let (sampled, rp) =
-            grid_sampler.sample_grid(image, dimension as u32, dimension as u32, &rois)?;
-        let result = QRCodeDetectorResult::new(sampled, rp.to_vec());
-        return Ok(result);
+        return grid_sampler.sample_grid_into(
+            image,
+            dimension as u32,
+            dimension as u32,
+            rois,
+            bits,
+        );
         //  grid_sampler.sample_grid(image, dimension, dimension, &rois);
         // #endif
     }
 
     let grid_sampler = DefaultGridSampler;
-    let (sampled, rps) = grid_sampler.sample_grid(
+    grid_sampler.sample_grid_into(
         image,
         dimension as u32,
         dimension as u32,
@@ -927,9 +993,8 @@ pub fn SampleQR(image: &BitMatrix, fp: &FinderPatternSet) -> Result<QRCodeDetect
             p0: point_i(0, 0),
             transform: mod2Pix,
         }],
-    )?;
-    let result = QRCodeDetectorResult::new(sampled, rps.to_vec());
-    Ok(result)
+        bits,
+    )
     // return SampleGrid(image, dimension, dimension, mod2Pix);
 }
 

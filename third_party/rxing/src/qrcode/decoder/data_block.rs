@@ -55,6 +55,21 @@ impl DataBlock {
         version: VersionRef,
         ecLevel: ErrorCorrectionLevel,
     ) -> Result<Vec<Self>> {
+        let mut blocks = Vec::new();
+        let count = Self::getDataBlocksInto(rawCodewords, version, ecLevel, &mut blocks)?;
+        blocks.truncate(count);
+        Ok(blocks)
+    }
+
+    /// hutong patch: `getDataBlocks` into a list the caller keeps. The first `count` blocks
+    /// (the returned number) are this symbol's; the list is never shortened, so blocks and
+    /// their codeword lists are reused from symbol to symbol instead of allocated for each.
+    pub fn getDataBlocksInto(
+        rawCodewords: &[u8],
+        version: VersionRef,
+        ecLevel: ErrorCorrectionLevel,
+        blocks: &mut Vec<Self>,
+    ) -> Result<usize> {
         if rawCodewords.len() as u32 != version.getTotalCodewords() {
             return Err(Exceptions::ILLEGAL_ARGUMENT);
         }
@@ -71,19 +86,28 @@ impl DataBlock {
         }
 
         // Now establish DataBlocks of the appropriate size and number of data codewords
-        let mut result = Vec::new();
         let mut numRXingResultBlocks = 0;
         for ecBlock in ecBlockArray {
             for _i in 0..ecBlock.getCount() {
                 let numDataCodewords = ecBlock.getDataCodewords();
                 let numBlockCodewords = ecBlocks.getECCodewordsPerBlock() + numDataCodewords;
-                result.push(DataBlock::new(
-                    numDataCodewords,
-                    vec![0u8; numBlockCodewords as usize],
-                ));
+                if let Some(block) = blocks.get_mut(numRXingResultBlocks) {
+                    block.numDataCodewords = numDataCodewords;
+                    block.codewords.clear();
+                    block.codewords.resize(numBlockCodewords as usize, 0);
+                } else {
+                    blocks.push(DataBlock::new(
+                        numDataCodewords,
+                        vec![0u8; numBlockCodewords as usize],
+                    ));
+                }
                 numRXingResultBlocks += 1;
             }
         }
+        if numRXingResultBlocks == 0 {
+            return Ok(0);
+        }
+        let result = &mut blocks[..numRXingResultBlocks];
 
         // All blocks have the same amount of data, except that the last n
         // (where n may be 0) have 1 more byte. Figure out where these start.
@@ -128,7 +152,7 @@ impl DataBlock {
                 rawCodewordsOffset += 1;
             }
         }
-        Ok(result)
+        Ok(numRXingResultBlocks)
     }
 
     pub fn getNumDataCodewords(&self) -> u32 {
@@ -137,5 +161,10 @@ impl DataBlock {
 
     pub fn getCodewords(&self) -> &[u8] {
         &self.codewords
+    }
+
+    /// hutong patch: the block's codewords, to be error-corrected in place.
+    pub fn getCodewordsMut(&mut self) -> &mut [u8] {
+        &mut self.codewords
     }
 }
