@@ -186,6 +186,8 @@ pub(crate) struct Code128Reader {
     /// The first line read, waiting for a second that agrees.
     reads: Vec<(usize, LineRead)>,
     scratch: LineRead,
+    /// Reads of earlier images, kept for their buffers: a frame allocates only its result.
+    spare: Vec<LineRead>,
     reversed: Vec<f32>,
     /// Also read light bars on a dark ground.
     also_inverted: bool,
@@ -221,7 +223,8 @@ impl Code128Reader {
         let extent = if along_columns { width } else { height };
         let max_lines = if dense { extent.div_ceil(2) } else { MAX_LINES };
         let step = (extent / max_lines.max(1)).max(2);
-        self.reads.clear();
+        self.spare
+            .extend(self.reads.drain(..).map(|(_, read)| read));
         let middle = extent / 2;
         for k in 0..max_lines {
             // 0, +1, -1, +2, -2, ... steps from the middle, until both sides leave the image.
@@ -261,18 +264,22 @@ impl Code128Reader {
             if !decoded {
                 continue;
             }
-            let read = std::mem::take(&mut self.scratch);
+            let read = std::mem::replace(&mut self.scratch, self.spare.pop().unwrap_or_default());
             if let Some((line, first)) = self.reads.iter().find(|(_, r)| r.values == read.values) {
-                return Some(Code128 {
-                    text: text_of(&read.values)?,
+                let code = text_of(&read.values).map(|text| Code128 {
+                    text,
                     values: read.values.clone(),
                     ends: [(first.from, first.to), (read.from, read.to)],
                     lines: [*line, at],
                 });
+                self.spare.push(read);
+                return code;
             }
             // Few distinct reads per image; a bound keeps a pathological frame cheap.
             if self.reads.len() < 8 {
                 self.reads.push((at, read));
+            } else {
+                self.spare.push(read);
             }
         }
         None
@@ -761,7 +768,7 @@ fn text_of(values: &[u8]) -> Option<String> {
         105 => CODE_C,
         _ => CODE_B,
     };
-    let mut text = String::new();
+    let mut text = String::with_capacity(2 * data.len());
     let (mut upper_once, mut upper_lock) = (false, false);
     let mut shifted: Option<u8> = None;
     for &v in data {
