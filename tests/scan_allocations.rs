@@ -85,23 +85,21 @@ fn frame_bytes(scene_kind: Scene) -> (Vec<u8>, u32, u32, usize) {
             }
         }
     }
-    if let Scene::OneCode128 = scene_kind {
-        let bmp = render(
-            "283456789012345678",
-            Symbology::Code128,
-            RenderOptions::for_symbology(Symbology::Code128, 4),
-        )
-        .expect("renders");
-        scene.draw(&bmp.pixels, bmp.width, 60, 560, 30, 220);
-    }
-    if let Scene::OneQr = scene_kind {
-        let bmp = render(
+    // (payload, symbology, pixels per module, where)
+    let code = match scene_kind {
+        Scene::OneQr => Some((
             "wxp://f2f0Qz9qxst1qazKE_53XToPLIzMELvT8Ccd",
             Symbology::Qr,
-            RenderOptions::for_symbology(Symbology::Qr, 8),
-        )
-        .expect("renders");
-        scene.draw(&bmp.pixels, bmp.width, 200, 500, 30, 220);
+            8,
+            (200, 500),
+        )),
+        Scene::OneCode128 => Some(("283456789012345678", Symbology::Code128, 4, (60, 560))),
+        Scene::Plain | Scene::Checkerboard => None,
+    };
+    if let Some((payload, symbology, module_px, (x, y))) = code {
+        let options = RenderOptions::for_symbology(symbology, module_px);
+        let bmp = render(payload, symbology, options).expect("renders");
+        scene.draw(&bmp.pixels, bmp.width, x, y, 30, 220);
     }
     scene.add_noise(6, 7);
     let sensor = scene.to_sensor(90);
