@@ -152,10 +152,11 @@ fn falsepositives_1_yields_no_code_at_any_rotation() {
     }
 }
 
-/// Codes found per multi-1 image at each of the four rotations (measured): 18, as many as zxing-cpp 3.1.1 reads. multi-dm.png
-/// needs the vendored rxing's Data Matrix detector to go on along a scan line after a symbol
-/// (third_party/rxing/PATCHES.md) and our timing-pattern resample for its unevenly scaled
-/// bottom-right symbol (`src/scan/dm_timing.rs`).
+/// Codes found per multi-1 image at each of the four rotations (measured): 18 in all, as many
+/// as zxing-cpp 3.1.1 reads. multi-dm.png needs the vendored rxing's Data Matrix detector to
+/// go on along a scan line after a symbol (third_party/rxing/PATCHES.md) and our
+/// timing-pattern resample for its unevenly scaled bottom-right symbol
+/// (`src/scan/dm_timing.rs`).
 const MULTI_1_FLOORS: [(&str, usize); 5] = [
     ("#360.png", 4),
     ("1.png", 2),
@@ -167,11 +168,14 @@ const MULTI_1_FLOORS: [(&str, usize); 5] = [
 #[test]
 fn multi_1_returns_every_code_it_finds_in_one_image() {
     let scanner = scanner(&CodeFormat::ALL);
+    let images: Vec<_> = MULTI_1_FLOORS
+        .iter()
+        .map(|(name, _)| load(&corpus_dir("multi-1").join(name)))
+        .collect();
     for degrees in [0, 90, 180, 270] {
         let mut total = 0;
-        for (name, floor) in MULTI_1_FLOORS {
-            let image = load(&corpus_dir("multi-1").join(name));
-            let found = scan_rotated(&scanner, &image, degrees).len();
+        for (&(name, floor), image) in MULTI_1_FLOORS.iter().zip(&images) {
+            let found = scan_rotated(&scanner, image, degrees).len();
             println!("multi-1 {degrees:>3}° {name:<14} {found} codes");
             assert!(
                 found >= floor,

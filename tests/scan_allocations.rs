@@ -153,7 +153,7 @@ fn measure(scene: Scene) -> PerFrame {
     }
 }
 
-/// One test runs both measurements: the counters are process-wide, so concurrent tests in
+/// One test runs every measurement: the counters are process-wide, so concurrent tests in
 /// this binary would pollute each other.
 #[test]
 fn steady_state_heap_use_per_frame_stays_under_its_ceilings() {

@@ -678,9 +678,9 @@ impl<'a> AlignmentGrid<'a> {
 }
 
 /// hutong patch: `SampleQR` into a matrix the caller keeps, returning the symbol's corners
-/// (top left, top right, bottom left, bottom right, as `SampleQR`'s points): sampling a
-/// candidate symbol allocates nothing once the matrix has grown (versions 7 and up still
-/// build their alignment-pattern lists).
+/// (top left, top right, bottom left, bottom right, as `SampleQR`'s points), with the lists
+/// of versions 7 and up in `scratch`: sampling a candidate symbol allocates nothing once the
+/// buffers have grown.
 pub fn SampleQRInto(
     image: &BitMatrix,
     fp: &FinderPatternSet,
