@@ -16,10 +16,10 @@ use crate::transport::{
     jitter, HttpsTransport, Method, RetryPolicy, SpkiPin, TlsOptions, Transport,
 };
 use ring::rand::{SecureRandom, SystemRandom};
-use serde::Deserialize;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// A state change, as the app's UI receives it.
@@ -233,31 +233,19 @@ pub enum RecoverOutcome {
     NeedsReconciliation { id: String, state: String },
 }
 
-#[derive(Debug, Deserialize)]
-struct PayerNetwork {
-    network: String,
-    prefixes: Vec<String>,
-    lengths: Vec<usize>,
-    route: String,
-}
-
-fn payer_networks() -> &'static [PayerNetwork] {
-    static TABLE: OnceLock<Vec<PayerNetwork>> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        // Embedded at build time and covered by a test: a parse failure means no known network.
-        serde_json::from_str(include_str!("payer_networks.json")).unwrap_or_default()
-    })
-}
-
-/// Which network issued a payer code, by prefix and length (PAYMENT-FLOWS.md rule 21).
-pub fn payer_code_network(code: &PayerCode) -> Option<(&'static str, &'static str)> {
+/// Which network issued a payer code, and the route a collection of it takes (`<network>:direct`:
+/// the merchant's acquirer reaches the payer's network itself). Read from the registry's pay-code
+/// rows (prefix and length, PAYMENT-FLOWS.md rule 21), the same table that identifies scanned
+/// codes and that the console's payer-code simulator draws from.
+pub fn payer_code_network(code: &PayerCode) -> Option<(&'static str, String)> {
     let digits = code.expose();
-    payer_networks()
+    registry::Registry::builtin()
+        .pay_code_rows()
         .iter()
         .find(|n| {
             n.lengths.contains(&digits.len()) && n.prefixes.iter().any(|p| digits.starts_with(p))
         })
-        .map(|n| (n.network.as_str(), n.route.as_str()))
+        .map(|n| (n.network.as_str(), format!("{}:direct", n.network)))
 }
 
 pub(crate) fn now_ms() -> i64 {
@@ -597,7 +585,7 @@ impl Payments {
             auth_code: payer_code.expose(),
             amount: amount.into(),
             network,
-            route_requested: route,
+            route_requested: &route,
             description: &options.description,
         })
         .map_err(|e| FlowError::Local(e.to_string()))?;
@@ -1301,6 +1289,23 @@ mod tests {
         let alipay = PayerCode::parse("2812345678901234").unwrap();
         assert_eq!(payer_code_network(&wechat).map(|n| n.0), Some("wechat_pay"));
         assert_eq!(payer_code_network(&alipay).map(|n| n.0), Some("alipay"));
+    }
+
+    #[test]
+    fn collect_takes_every_payer_code_the_registry_and_the_console_know() {
+        for (digits, network) in [
+            ("0123456789012345678", "ecny"),
+            ("181234567890123456", "jd_pay"),
+            ("511234567890123456", "bestpay"),
+            ("6212345678901234567", "unionpay"),
+        ] {
+            let code = PayerCode::parse(digits).unwrap();
+            let (n, route) = payer_code_network(&code).unwrap();
+            assert_eq!(
+                (n, route.as_str()),
+                (network, format!("{network}:direct").as_str())
+            );
+        }
     }
 
     #[test]

@@ -423,3 +423,23 @@ async fn the_admin_api_refuses_a_dns_rebinding_host_or_a_foreign_origin() {
     );
     assert_eq!(admin_status(port, &own, Some("null")).await, 403);
 }
+
+#[tokio::test]
+async fn collect_takes_every_payer_code_the_console_simulates() {
+    // The console's simulator draws from these rows (console::payer), so each must be collectable.
+    let sb = sandbox().await;
+    let c = client(&sb).await;
+    for row in hutong::registry::Registry::builtin().pay_code_rows() {
+        let (prefix, length) = (&row.prefixes[0], row.lengths[0]);
+        let digits = format!("{prefix}{}", "7".repeat(length - prefix.len()));
+        let code = hutong::flow::PayerCode::parse(&digits).unwrap();
+        let rec = c
+            .payments
+            .collect(&code, cny(1200), opts("success"))
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e}", row.network));
+        assert_eq!(rec.state, IntentState::Succeeded, "{}", row.network);
+        assert_eq!(rec.network.as_deref(), Some(row.network.as_str()));
+        assert_agree(&sb, &c, &rec.intent_id);
+    }
+}
