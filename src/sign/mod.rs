@@ -23,8 +23,8 @@ pub use header::{
 };
 pub use keyset::{KeySet, KeySetEntry, PinnedRoot, SignedKeySet, KEY_SET_DOMAIN};
 pub use nonce::{new_nonce, NonceCache};
-pub use signer::{verify_signature, Signer, SoftwareSigner};
+pub use signer::{verify_signature, AsyncSigner, SignFuture, Signer, SoftwareSigner};
 pub use verify::{
-    sign_request, sign_response, RequestVerifier, ResponseVerifier, VerifiedResponse,
-    DEFAULT_NONCE_CAPACITY, WINDOW_SECS,
+    sign_request, sign_request_async, sign_response, RequestVerifier, ResponseVerifier,
+    VerifiedResponse, DEFAULT_NONCE_CAPACITY, WINDOW_SECS,
 };
