@@ -165,7 +165,12 @@ impl sign::AsyncSigner for ForeignSigner {
                 Err(SignerCallFailed::Signer(SignerError::Cancelled { reason })) => {
                     Err(SignError::SignerCancelled(reason))
                 }
-                Err(SignerCallFailed::Signer(e)) => Err(SignError::SignerFailed(e.to_string())),
+                Err(SignerCallFailed::Signer(SignerError::Failed { reason })) => {
+                    Err(SignError::SignerFailed(reason))
+                }
+                Err(SignerCallFailed::Signer(e @ SignerError::Unexpected { .. })) => {
+                    Err(SignError::SignerFailed(e.to_string()))
+                }
                 Err(SignerCallFailed::Panicked(p)) => Err(SignError::SignerFailed(format!(
                     "the signer callback panicked: {}",
                     p.0
