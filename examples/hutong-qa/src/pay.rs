@@ -37,7 +37,8 @@ pub struct Connection {
     /// Journal file.
     #[arg(long, default_value = "hutong-journal.sqlite")]
     pub journal: PathBuf,
-    /// Device key (PKCS#8 DER); created and registered with the switch if missing.
+    /// Device key (PKCS#8 DER); created owner-only (0600) and registered with the switch if
+    /// missing. A file that others can read is narrowed to 0600 before use, with a warning.
     #[arg(long, default_value = "hutong-device.p8")]
     pub key_file: PathBuf,
     /// Use production timings (45-60 s deadlines) instead of the fast sandbox ones.
@@ -151,12 +152,20 @@ fn parse_root(text: &str) -> anyhow::Result<PinnedRoot> {
 
 /// Builds a client; returns whether the device key is new (and so must be registered).
 fn client(conn: &Connection) -> anyhow::Result<(Payments, bool)> {
+    // The key file is owner-only (0600) from creation; one others could read is narrowed first.
     let (signer, fresh) = if conn.key_file.exists() {
-        let der = std::fs::read(&conn.key_file)?;
-        (SoftwareSigner::from_pkcs8("qa-device", &der)?, false)
+        let (s, tightened_from) = SoftwareSigner::load_pkcs8("qa-device", &conn.key_file)?;
+        if let Some(mode) = tightened_from {
+            eprintln!(
+                "warning: {} was readable by others (mode {mode:o}); now 0600. Replace the key if \
+                 others may have read it.",
+                conn.key_file.display()
+            );
+        }
+        (s, false)
     } else {
         let s = SoftwareSigner::generate("qa-device")?;
-        std::fs::write(&conn.key_file, s.pkcs8())?;
+        s.save_pkcs8(&conn.key_file)?;
         (s, true)
     };
     let key_id = format!("dev-{}", &hex(&signer.public_key())[2..18]);

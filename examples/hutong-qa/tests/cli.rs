@@ -95,6 +95,8 @@ fn sandbox_ready_json_serves_a_pay_and_exits_when_stdin_closes() {
         String::from_utf8_lossy(&pay.stderr)
     );
     assert!(text.contains("ended succeeded"), "{text}");
+    #[cfg(unix)]
+    key_file_is_owner_only_and_a_readable_one_is_narrowed(&config, dir.path());
 
     // Closing stdin stops it; nothing else is printed on stdout.
     let mut stdin = child.stdin.take().unwrap();
@@ -105,4 +107,31 @@ fn sandbox_ready_json_serves_a_pay_and_exits_when_stdin_closes() {
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
     assert_eq!(rest, "", "exactly one line on stdout");
+}
+
+/// The device key `pay` created is 0600; one left 0644 (by an older CLI) is narrowed to 0600,
+/// with a warning, before the next command uses it.
+#[cfg(unix)]
+fn key_file_is_owner_only_and_a_readable_one_is_narrowed(
+    config: &std::path::Path,
+    dir: &std::path::Path,
+) {
+    use std::os::unix::fs::PermissionsExt;
+    let key = dir.join("device.p8");
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&key), 0o600, "a new key file is owner-only");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let recover = qa()
+        .args(["recover", "--sandbox-config"])
+        .arg(config)
+        .arg("--journal")
+        .arg(dir.join("journal.sqlite"))
+        .arg("--key-file")
+        .arg(&key)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&recover.stderr);
+    assert!(recover.status.success(), "{err}");
+    assert!(err.contains("was readable by others (mode 644)"), "{err}");
+    assert_eq!(mode(&key), 0o600, "a readable key file is narrowed");
 }
