@@ -13,6 +13,7 @@ pub mod ops;
 pub mod protocol;
 pub mod scenario;
 pub mod state;
+pub mod test_hooks;
 
 pub use ledger::{Exchange, PaymentRow, RefundRow};
 pub use state::{SandboxState, Timing};

@@ -367,9 +367,9 @@ async fn dispatch(
         }
         ("GET", ["v1", "payments", id]) => {
             ex.intent_id = Some(id.to_string());
-            Outcome::answer(answer_of(
-                s.ledger.tx(|c| ops::query_payment(c, id, caller)),
-            ))
+            let answer = answer_of(s.ledger.tx(|c| ops::query_payment(c, id, caller)));
+            crate::test_hooks::point("query", "committed");
+            Outcome::answer(answer)
         }
         ("POST", ["v1", "payments", id, "reverse"]) => {
             ex.intent_id = Some(id.to_string());
@@ -484,6 +484,7 @@ async fn mutate(
         Fault(Outcome),
         Go,
     }
+    crate::test_hooks::point(op, "verified");
     let gate = s.ledger.tx(|c| -> Result<Gate, ApiError> {
         if let Some(row) = ledger::idem(c, op, key)? {
             if row.request_hash != hash {
@@ -527,6 +528,7 @@ async fn mutate(
         Ok(Gate::Replay(row)) => return replay(&row),
         Ok(Gate::Go) => {}
     }
+    crate::test_hooks::point(op, "in_flight");
     if scenario.is("slow") {
         tokio::time::sleep(s.timing.slow_delay).await;
     }
@@ -548,6 +550,7 @@ async fn mutate(
             return Outcome::answer((e.status, e.body()));
         }
     };
+    crate::test_hooks::point(op, "committed");
     match scenario.name.as_str() {
         "timeout_after_commit" => Outcome::Hold("forced: committed, answer held past the timeout"),
         "reset_after_commit" => Outcome::Reset("forced: committed, connection reset"),

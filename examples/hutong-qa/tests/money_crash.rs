@@ -1,0 +1,86 @@
+//! Crashes of both sides (docs/reliability.md, invariants 3-6): the sandbox SIGKILLs itself at
+//! each step of its write path (`SANDBOX_CRASH_AT`) and restarts on the same ledger; clients are
+//! SIGKILLed right after each journalled step (`HUTONG_QA_CRASH_AT`); requests the switch
+//! answered are replayed after it restarted. Then `recover` must settle everything exactly once.
+
+mod harness;
+
+use harness::model::{Case, Kill, Op, ALIPAY_CODE, PAY_POINTS, REFUND_POINTS, SANDBOX_POINTS};
+
+fn describe(case: &Case) -> String {
+    case.found
+        .iter()
+        .map(|f| format!("  {} during {}", f.violation, f.op))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn args(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn sandbox_killed_at_each_write_step_loses_and_doubles_nothing() {
+    let mut case = Case::new(14_101);
+    // Something paid, for the refund crash points.
+    let pay = case.client(
+        args(&["pay", "--code", ALIPAY_CODE, "--route", "alipay:direct", "--amount", "50.00"]),
+        Kill::Never,
+    );
+    assert!(pay.ok(), "{}", pay.stderr);
+    for point in SANDBOX_POINTS {
+        case.step(&Op::SandboxCrash { point });
+        case.step_labelled(&format!("recover after sandbox crash at {point}"), &Op::Recover { kill: Kill::Never });
+    }
+    let reached = case.totals.sandbox_crash_points;
+    case.settle();
+    assert!(case.found.is_empty(), "violations:\n{}", describe(&case));
+    assert_eq!(
+        reached,
+        SANDBOX_POINTS.len() as u64,
+        "every sandbox crash point must be reached"
+    );
+}
+
+#[test]
+fn clients_killed_after_each_journalled_step_settle_exactly_once() {
+    let mut case = Case::new(14_102);
+    for point in PAY_POINTS {
+        let scenario = (point == "after_reversing").then_some("user_paying_forever");
+        let a = case.pay_args(1, false, 2100, scenario);
+        let run = case.client(a, Kill::At(point));
+        assert_eq!(run.crashed_at.as_deref(), Some(point), "{:?}", run.stdout);
+        case.check_since(0);
+        case.step_labelled(&format!("recover after a client killed at {point}"), &Op::Recover { kill: Kill::Never });
+    }
+    let pay = case.client(
+        args(&["pay", "--code", ALIPAY_CODE, "--route", "alipay:direct", "--amount", "80.00"]),
+        Kill::Never,
+    );
+    assert!(pay.ok(), "{}", pay.stderr);
+    let id = case.last_intent().expect("paid");
+    for point in REFUND_POINTS {
+        let run = case.client(args(&["refund", &id, "--amount", "10.00"]), Kill::At(point));
+        assert_eq!(run.crashed_at.as_deref(), Some(point), "{:?}", run.stdout);
+        case.step_labelled(&format!("recover after a client killed at {point}"), &Op::Recover { kill: Kill::Never });
+    }
+    case.settle();
+    assert!(case.found.is_empty(), "violations:\n{}", describe(&case));
+    assert_eq!(case.ledger().payments[&id].refunded, 2000, "two refunds of 10.00, once each");
+}
+
+#[test]
+fn answered_requests_replayed_after_a_sandbox_restart_are_refused() {
+    let mut case = Case::new(14_103);
+    let pay = case.client(
+        args(&["pay", "--code", ALIPAY_CODE, "--route", "alipay:direct", "--amount", "30.00"]),
+        Kill::Never,
+    );
+    assert!(pay.ok(), "{}", pay.stderr);
+    assert!(!case.proxy.captured().is_empty(), "the proxy saw the signed create");
+    case.step(&Op::Replay { restart_first: false });
+    case.step(&Op::Replay { restart_first: true });
+    assert_eq!(case.totals.replays, 2);
+    case.settle();
+    assert!(case.found.is_empty(), "violations:\n{}", describe(&case));
+}
