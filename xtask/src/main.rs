@@ -154,7 +154,8 @@ fn soak(root: &Path, args: &[String]) -> Result<()> {
     let n = |k: &str| t[k].as_u64().unwrap_or(0);
     println!(
         "soak: {} min ({} s): cases {} steps {} client runs {} client kills {} sandbox kills {} \
-         sandbox crash points {} faults {} refused connections {} replays {} probes {} violations {}",
+         sandbox crash points {} faults {} refused connections {} replays {} probes {} captured {} \
+         refunds {} violations {}",
         minutes,
         v["elapsed_secs"].as_u64().unwrap_or(0),
         n("cases"),
@@ -167,6 +168,8 @@ fn soak(root: &Path, args: &[String]) -> Result<()> {
         n("refused_connections"),
         n("replays"),
         n("probes"),
+        n("captured"),
+        n("refunds"),
         n("violations")
     );
     if !status.success() || n("violations") > 0 {

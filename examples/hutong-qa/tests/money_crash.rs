@@ -5,6 +5,7 @@
 
 mod harness;
 
+use harness::invariants::check_private;
 use harness::model::{Case, Kill, Op, ALIPAY_CODE, PAY_POINTS, REFUND_POINTS, SANDBOX_POINTS};
 
 fn describe(case: &Case) -> String {
@@ -33,13 +34,13 @@ fn sandbox_killed_at_each_write_step_loses_and_doubles_nothing() {
         case.step_labelled(&format!("recover after sandbox crash at {point}"), &Op::Recover { kill: Kill::Never });
     }
     let reached = case.totals.sandbox_crash_points;
-    case.settle();
-    assert!(case.found.is_empty(), "violations:\n{}", describe(&case));
     assert_eq!(
         reached,
         SANDBOX_POINTS.len() as u64,
         "every sandbox crash point must be reached"
     );
+    case.settle();
+    assert!(case.found.is_empty(), "violations:\n{}", describe(&case));
 }
 
 #[test]
@@ -83,4 +84,19 @@ fn answered_requests_replayed_after_a_sandbox_restart_are_refused() {
     assert_eq!(case.totals.replays, 2);
     case.settle();
     assert!(case.found.is_empty(), "violations:\n{}", describe(&case));
+}
+
+/// Issue 14: the device key and the sandbox ledger (which holds the server keys) are secrets.
+#[test]
+fn device_key_and_ledger_files_are_private() {
+    let case = Case::new(14_104);
+    let found: Vec<String> = [
+        (&case.clients.key_file, "device key file"),
+        (&case.sandbox.ledger, "sandbox ledger"),
+    ]
+    .into_iter()
+    .filter_map(|(path, what)| check_private(path, what))
+    .map(|v| v.to_string())
+    .collect();
+    assert!(found.is_empty(), "{found:#?}");
 }

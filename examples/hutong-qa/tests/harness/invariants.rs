@@ -137,7 +137,12 @@ pub fn claims_of(run: &Run) -> Vec<Claim> {
         }
     }
     if run.code.is_some_and(|c| c != 0) {
-        let error = run.stderr.lines().last().unwrap_or("").to_string();
+        let error = run
+            .stderr
+            .lines()
+            .find(|l| l.starts_with("Error:"))
+            .unwrap_or("(no error line)")
+            .to_string();
         for id in run.new_intents() {
             out.push(Claim::ErrorAfterIntent {
                 id,
