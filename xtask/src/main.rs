@@ -155,7 +155,7 @@ fn soak(root: &Path, args: &[String]) -> Result<()> {
     println!(
         "soak: {} min ({} s): cases {} steps {} client runs {} client kills {} sandbox kills {} \
          sandbox crash points {} faults {} refused connections {} replays {} probes {} captured {} \
-         refunds {} violations {}",
+         refunds {} violations {} harness errors {}",
         minutes,
         v["elapsed_secs"].as_u64().unwrap_or(0),
         n("cases"),
@@ -170,7 +170,8 @@ fn soak(root: &Path, args: &[String]) -> Result<()> {
         n("probes"),
         n("captured"),
         n("refunds"),
-        n("violations")
+        n("violations"),
+        v["harness_errors"].as_u64().unwrap_or(0)
     );
     if !status.success() || n("violations") > 0 {
         bail!("soak failed ({status}); summary in {}", out.display());

@@ -6,6 +6,7 @@
 mod harness;
 
 use harness::invariants::check_private;
+use hutong::sign::{KeySet, SignedKeySet, SoftwareSigner};
 use harness::model::{Case, Kill, Op, ALIPAY_CODE, PAY_POINTS, REFUND_POINTS, SANDBOX_POINTS};
 
 fn describe(case: &Case) -> String {
@@ -99,4 +100,78 @@ fn device_key_and_ledger_files_are_private() {
     .map(|v| v.to_string())
     .collect();
     assert!(found.is_empty(), "{found:#?}");
+}
+
+
+/// The root and the active response key, read from the sandbox's ledger (the harness plays an
+/// attacker who once saw a key set and the switch that signed it).
+fn sandbox_keys(ledger: &std::path::Path) -> (SoftwareSigner, SoftwareSigner) {
+    let c = rusqlite::Connection::open_with_flags(ledger, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .expect("ledger");
+    let key = |role: &str| -> SoftwareSigner {
+        let (id, der): (String, Vec<u8>) = c
+            .query_row(
+                "SELECT key_id, pkcs8 FROM keys WHERE role = ?1 ORDER BY created_at DESC, rowid DESC LIMIT 1",
+                [role],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .expect("a key of that role");
+        SoftwareSigner::from_pkcs8(id, &der).expect("pkcs8")
+    };
+    (key("root"), key("server"))
+}
+
+fn signed_set(version: u64, keys: &[&SoftwareSigner], root: &SoftwareSigner) -> Vec<u8> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let set = KeySet {
+        version,
+        issued_at: now - 60,
+        keys: keys
+            .iter()
+            .map(|k| KeySet::entry_for(*k, now - 86_400, now + 86_400))
+            .collect(),
+    };
+    serde_json::to_vec(&SignedKeySet::sign(&set, root).unwrap()).unwrap()
+}
+
+/// Invariant 6 on the client: a wallet that learnt key-set version 6 must refuse version 5 after
+/// its process restarts. Version 5 listed a key the switch later dropped (here an attacker's);
+/// the attacker serves it and signs the switch's answers with the dropped key.
+#[test]
+fn a_rolled_back_key_set_is_refused_after_a_client_restart() {
+    let mut case = Case::new(14_105);
+    let (root, server) = sandbox_keys(&case.sandbox.ledger);
+    let dropped = SoftwareSigner::generate("sandbox-srv-dropped").unwrap();
+    // The switch publishes version 6 (its real key only); a first client process pays with it.
+    case.proxy
+        .serve_key_set(Some(signed_set(6, &[&server], &root)));
+    let first = case.client(
+        args(&["pay", "--code", ALIPAY_CODE, "--route", "alipay:direct", "--amount", "12.00"]),
+        Kill::Never,
+    );
+    assert!(first.ok(), "version 6 is the switch's own set: {}", first.stderr);
+    // A new process on the same journal and key meets the older version 5.
+    case.proxy
+        .serve_key_set(Some(signed_set(5, &[&dropped], &root)));
+    case.proxy.resign_with(Some(dropped));
+    let before = case.ledger().captures.len();
+    let second = case.client(
+        args(&["pay", "--code", ALIPAY_CODE, "--route", "alipay:direct", "--amount", "13.00"]),
+        Kill::Never,
+    );
+    let believed = second.stdout.iter().any(|l| l.starts_with("quote:"));
+    let after = case.ledger().captures.len();
+    case.proxy.serve_key_set(None);
+    case.proxy.resign_with(None);
+    case.settle();
+    assert!(
+        !believed && after == before,
+        "the restarted client trusted key-set version 5 after version 6 (it went on to pay: \
+         {after} captures, was {before}):\n{}",
+        second.stdout.join("\n")
+    );
+    assert!(case.found.is_empty(), "violations:\n{}", describe(&case));
 }

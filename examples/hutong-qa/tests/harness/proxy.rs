@@ -131,6 +131,10 @@ struct Shared {
     refuse_rng: Option<SplitMix>,
     stats: Stats,
     captured: Vec<Captured>,
+    /// An attacker's view of the network (invariant 6): this body answers `GET /v1/keys`...
+    key_set: Option<Vec<u8>>,
+    /// ...and this key re-signs every answer of the switch.
+    resign: Option<Arc<hutong::sign::SoftwareSigner>>,
 }
 
 impl Shared {
@@ -255,6 +259,16 @@ impl FaultProxy {
         s.refuse_rng = Some(SplitMix::new(seed));
     }
 
+    /// Answers `GET /v1/keys` with `body` instead of the switch's set (`None`: the switch's).
+    pub fn serve_key_set(&self, body: Option<Vec<u8>>) {
+        self.lock().key_set = body;
+    }
+
+    /// Re-signs every answer of the switch with `key` (`None`: answers pass untouched).
+    pub fn resign_with(&self, key: Option<hutong::sign::SoftwareSigner>) {
+        self.lock().resign = key.map(Arc::new);
+    }
+
     /// Clears every rule and random fault: a quiet network.
     pub fn calm(&self) {
         let mut s = self.lock();
@@ -328,6 +342,20 @@ async fn serve(tcp: TcpStream, acceptor: tokio_rustls::TlsAcceptor, shared: Arc<
     };
     let (method, path) = req.request_line();
     let path = path.split('?').next().unwrap_or("").to_string();
+    let (key_set, resign) = {
+        let s = lock();
+        (s.key_set.clone(), s.resign.clone())
+    };
+    if let (Some(body), "/v1/keys") = (&key_set, path.as_str()) {
+        let head = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+            body.len()
+        );
+        wire::write_quietly(&mut tls, head.as_bytes()).await;
+        wire::write_quietly(&mut tls, body).await;
+        let _ = tokio::io::AsyncWriteExt::shutdown(&mut tls).await;
+        return;
+    }
     let (fault, upstream) = {
         let mut s = lock();
         s.stats.requests += 1;
@@ -354,11 +382,14 @@ async fn serve(tcp: TcpStream, acceptor: tokio_rustls::TlsAcceptor, shared: Arc<
             let _ = forward(&up, &copy).await;
         });
     }
-    let resp = match forward(&upstream, &raw).await {
+    let mut resp = match forward(&upstream, &raw).await {
         Ok(r) => r,
         // The switch reset, closed or died: so does the client's connection.
         Err(_) => return reset(tls.into_inner().0),
     };
+    if let Some(key) = resign {
+        resp = resign_answer(&req, resp, &key);
+    }
     let status = resp.status();
     if method == "POST" && (200..300).contains(&status) && Target::MoneyOrQuery.matches(&method, &path)
     {
@@ -389,4 +420,27 @@ async fn serve(tcp: TcpStream, acceptor: tokio_rustls::TlsAcceptor, shared: Arc<
             let _ = tokio::io::AsyncWriteExt::shutdown(&mut tls).await;
         }
     }
+}
+
+/// The switch's answer, signed again by `key` for the request's nonce (an attacker holding a key
+/// the client should no longer trust).
+fn resign_answer(req: &Message, resp: Message, key: &hutong::sign::SoftwareSigner) -> Message {
+    let nonce = req
+        .header("authorization")
+        .and_then(|a| hutong::sign::Authorization::parse(a).ok())
+        .map(|a| a.nonce);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let Ok(sig) = hutong::sign::sign_response(key, now, nonce.as_deref(), resp.status(), &resp.body)
+    else {
+        return resp;
+    };
+    let replaced: Vec<(String, String)> = sig
+        .to_headers()
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    resp.with_headers(&replaced)
 }

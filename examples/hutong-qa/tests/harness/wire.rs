@@ -74,6 +74,28 @@ impl Message {
         out
     }
 
+    /// The same message with these headers set (replacing any of the same name).
+    pub fn with_headers(&self, set: &[(String, String)]) -> Message {
+        let mut headers: Vec<(String, String)> = self
+            .headers
+            .iter()
+            .filter(|(k, _)| !set.iter().any(|(n, _)| n.eq_ignore_ascii_case(k)))
+            .cloned()
+            .collect();
+        headers.extend(set.iter().cloned());
+        let mut head = format!("{}\r\n", self.start_line);
+        for (k, v) in &headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        head.push_str("\r\n");
+        Message {
+            start_line: self.start_line.clone(),
+            headers,
+            head: head.into_bytes(),
+            body: self.body.clone(),
+        }
+    }
+
     /// The JSON body (an unchunked one), if it parses.
     pub fn json(&self) -> Option<serde_json::Value> {
         serde_json::from_slice(&self.body).ok()
