@@ -62,7 +62,10 @@ mod tests {
     #[test]
     fn crash_targets_parse_with_an_optional_count() {
         let t = parse("payment:committed#3").unwrap();
-        assert_eq!((t.op.as_str(), t.step.as_str(), t.nth), ("payment", "committed", 3));
+        assert_eq!(
+            (t.op.as_str(), t.step.as_str(), t.nth),
+            ("payment", "committed", 3)
+        );
         assert_eq!(parse("*:in_flight").unwrap().nth, 1);
         assert!(parse("payment").is_none());
         assert!(parse("payment:committed#0").is_none());

@@ -6,8 +6,8 @@
 mod harness;
 
 use harness::invariants::check_private;
-use hutong::sign::{KeySet, SignedKeySet, SoftwareSigner};
 use harness::model::{Case, Kill, Op, ALIPAY_CODE, PAY_POINTS, REFUND_POINTS, SANDBOX_POINTS};
+use hutong::sign::{KeySet, SignedKeySet, SoftwareSigner};
 
 fn describe(case: &Case) -> String {
     case.found
@@ -26,13 +26,24 @@ fn sandbox_killed_at_each_write_step_loses_and_doubles_nothing() {
     let mut case = Case::new(14_101);
     // Something paid, for the refund crash points.
     let pay = case.client(
-        args(&["pay", "--code", ALIPAY_CODE, "--route", "alipay:direct", "--amount", "50.00"]),
+        args(&[
+            "pay",
+            "--code",
+            ALIPAY_CODE,
+            "--route",
+            "alipay:direct",
+            "--amount",
+            "50.00",
+        ]),
         Kill::Never,
     );
     assert!(pay.ok(), "{}", pay.stderr);
     for point in SANDBOX_POINTS {
         case.step(&Op::SandboxCrash { point });
-        case.step_labelled(&format!("recover after sandbox crash at {point}"), &Op::Recover { kill: Kill::Never });
+        case.step_labelled(
+            &format!("recover after sandbox crash at {point}"),
+            &Op::Recover { kill: Kill::Never },
+        );
     }
     let reached = case.totals.sandbox_crash_points;
     assert_eq!(
@@ -53,10 +64,21 @@ fn clients_killed_after_each_journalled_step_settle_exactly_once() {
         let run = case.client(a, Kill::At(point));
         assert_eq!(run.crashed_at.as_deref(), Some(point), "{:?}", run.stdout);
         case.check_since(0);
-        case.step_labelled(&format!("recover after a client killed at {point}"), &Op::Recover { kill: Kill::Never });
+        case.step_labelled(
+            &format!("recover after a client killed at {point}"),
+            &Op::Recover { kill: Kill::Never },
+        );
     }
     let pay = case.client(
-        args(&["pay", "--code", ALIPAY_CODE, "--route", "alipay:direct", "--amount", "80.00"]),
+        args(&[
+            "pay",
+            "--code",
+            ALIPAY_CODE,
+            "--route",
+            "alipay:direct",
+            "--amount",
+            "80.00",
+        ]),
         Kill::Never,
     );
     assert!(pay.ok(), "{}", pay.stderr);
@@ -64,24 +86,46 @@ fn clients_killed_after_each_journalled_step_settle_exactly_once() {
     for point in REFUND_POINTS {
         let run = case.client(args(&["refund", &id, "--amount", "10.00"]), Kill::At(point));
         assert_eq!(run.crashed_at.as_deref(), Some(point), "{:?}", run.stdout);
-        case.step_labelled(&format!("recover after a client killed at {point}"), &Op::Recover { kill: Kill::Never });
+        case.step_labelled(
+            &format!("recover after a client killed at {point}"),
+            &Op::Recover { kill: Kill::Never },
+        );
     }
     case.settle();
     assert!(case.found.is_empty(), "violations:\n{}", describe(&case));
-    assert_eq!(case.ledger().payments[&id].refunded, 2000, "two refunds of 10.00, once each");
+    assert_eq!(
+        case.ledger().payments[&id].refunded,
+        2000,
+        "two refunds of 10.00, once each"
+    );
 }
 
 #[test]
 fn answered_requests_replayed_after_a_sandbox_restart_are_refused() {
     let mut case = Case::new(14_103);
     let pay = case.client(
-        args(&["pay", "--code", ALIPAY_CODE, "--route", "alipay:direct", "--amount", "30.00"]),
+        args(&[
+            "pay",
+            "--code",
+            ALIPAY_CODE,
+            "--route",
+            "alipay:direct",
+            "--amount",
+            "30.00",
+        ]),
         Kill::Never,
     );
     assert!(pay.ok(), "{}", pay.stderr);
-    assert!(!case.proxy.captured().is_empty(), "the proxy saw the signed create");
-    case.step(&Op::Replay { restart_first: false });
-    case.step(&Op::Replay { restart_first: true });
+    assert!(
+        !case.proxy.captured().is_empty(),
+        "the proxy saw the signed create"
+    );
+    case.step(&Op::Replay {
+        restart_first: false,
+    });
+    case.step(&Op::Replay {
+        restart_first: true,
+    });
     assert_eq!(case.totals.replays, 2);
     case.settle();
     assert!(case.found.is_empty(), "violations:\n{}", describe(&case));
@@ -102,12 +146,12 @@ fn device_key_and_ledger_files_are_private() {
     assert!(found.is_empty(), "{found:#?}");
 }
 
-
 /// The root and the active response key, read from the sandbox's ledger (the harness plays an
 /// attacker who once saw a key set and the switch that signed it).
 fn sandbox_keys(ledger: &std::path::Path) -> (SoftwareSigner, SoftwareSigner) {
-    let c = rusqlite::Connection::open_with_flags(ledger, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .expect("ledger");
+    let c =
+        rusqlite::Connection::open_with_flags(ledger, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("ledger");
     let key = |role: &str| -> SoftwareSigner {
         let (id, der): (String, Vec<u8>) = c
             .query_row(
@@ -149,17 +193,37 @@ fn a_rolled_back_key_set_is_refused_after_a_client_restart() {
     case.proxy
         .serve_key_set(Some(signed_set(6, &[&server], &root)));
     let first = case.client(
-        args(&["pay", "--code", ALIPAY_CODE, "--route", "alipay:direct", "--amount", "12.00"]),
+        args(&[
+            "pay",
+            "--code",
+            ALIPAY_CODE,
+            "--route",
+            "alipay:direct",
+            "--amount",
+            "12.00",
+        ]),
         Kill::Never,
     );
-    assert!(first.ok(), "version 6 is the switch's own set: {}", first.stderr);
+    assert!(
+        first.ok(),
+        "version 6 is the switch's own set: {}",
+        first.stderr
+    );
     // A new process on the same journal and key meets the older version 5.
     case.proxy
         .serve_key_set(Some(signed_set(5, &[&dropped], &root)));
     case.proxy.resign_with(Some(dropped));
     let before = case.ledger().captures.len();
     let second = case.client(
-        args(&["pay", "--code", ALIPAY_CODE, "--route", "alipay:direct", "--amount", "13.00"]),
+        args(&[
+            "pay",
+            "--code",
+            ALIPAY_CODE,
+            "--route",
+            "alipay:direct",
+            "--amount",
+            "13.00",
+        ]),
         Kill::Never,
     );
     let believed = second.stdout.iter().any(|l| l.starts_with("quote:"));

@@ -52,7 +52,10 @@ fn each_fault_on_a_payment_ends_exactly_once() {
                 },
             );
             case.proxy.calm();
-            case.step_labelled(&format!("recover after {label}"), &Op::Recover { kill: Kill::Never });
+            case.step_labelled(
+                &format!("recover after {label}"),
+                &Op::Recover { kill: Kill::Never },
+            );
             let id = case.last_intent().expect("the pay journalled an intent");
             let ledger = case.ledger();
             let journal = case.journal();
@@ -64,7 +67,10 @@ fn each_fault_on_a_payment_ends_exactly_once() {
                 row.and_then(|p| p.reverse_result.clone()),
                 ledger.capture_count(&id)
             );
-            assert!(ledger.capture_count(&id) <= 1, "{label}: {id} captured twice");
+            assert!(
+                ledger.capture_count(&id) <= 1,
+                "{label}: {id} captured twice"
+            );
         }
     }
     let stats = case.proxy.stats();
@@ -78,7 +84,15 @@ fn each_fault_on_a_payment_ends_exactly_once() {
 fn each_fault_on_a_refund_ends_exactly_once() {
     let mut case = Case::new(14_002);
     let pay = case.client(
-        args(&["pay", "--code", ALIPAY_CODE, "--route", "alipay:direct", "--amount", "200.00"]),
+        args(&[
+            "pay",
+            "--code",
+            ALIPAY_CODE,
+            "--route",
+            "alipay:direct",
+            "--amount",
+            "200.00",
+        ]),
         Kill::Never,
     );
     assert!(pay.ok(), "{}", pay.stderr);
@@ -91,13 +105,20 @@ fn each_fault_on_a_refund_ends_exactly_once() {
             case.client(args(&["refund", &id, "--amount", "1.00"]), Kill::Never);
             case.check_since(before);
             case.proxy.calm();
-            case.step_labelled(&format!("recover after {label}"), &Op::Recover { kill: Kill::Never });
+            case.step_labelled(
+                &format!("recover after {label}"),
+                &Op::Recover { kill: Kill::Never },
+            );
             let journal = case.journal();
             let ledger = case.ledger();
             eprintln!(
                 "{label:<40} refunds journalled {} (succeeded {}), ledger {} refunded {}",
                 journal.refunds.len(),
-                journal.refunds.values().filter(|r| r.state == "succeeded").count(),
+                journal
+                    .refunds
+                    .values()
+                    .filter(|r| r.state == "succeeded")
+                    .count(),
                 ledger.refunds.len(),
                 ledger.payments[&id].refunded
             );
@@ -109,6 +130,9 @@ fn each_fault_on_a_refund_ends_exactly_once() {
     // Each refund reached the switch at most once: 14 refunds of 1.00 at most.
     let ledger = case.ledger();
     let refunded = ledger.payments[&id].refunded;
-    assert!(refunded <= 1400, "refunded {refunded} for 14 refunds of 100");
+    assert!(
+        refunded <= 1400,
+        "refunded {refunded} for 14 refunds of 100"
+    );
     assert_every_fault_injected(&stats);
 }

@@ -63,7 +63,10 @@ fn money_invariants_hold_over_random_operations_crashes_and_faults() {
         found.extend(f);
     }
     eprintln!("model: {}", totals.line());
-    assert!(totals.captured > 0, "no payment was captured: the run proves nothing");
+    assert!(
+        totals.captured > 0,
+        "no payment was captured: the run proves nothing"
+    );
     assert!(
         found.is_empty(),
         "{} violation(s):\n{}",
@@ -147,8 +150,11 @@ fn soak() {
         if let Some(dir) = std::path::Path::new(&out).parent() {
             let _ = std::fs::create_dir_all(dir);
         }
-        std::fs::write(&out, serde_json::to_string_pretty(&summary).unwrap_or_default())
-            .expect("write the soak summary");
+        std::fs::write(
+            &out,
+            serde_json::to_string_pretty(&summary).unwrap_or_default(),
+        )
+        .expect("write the soak summary");
     }
     eprintln!(
         "SOAK SUMMARY minutes={minutes} elapsed={}s {} harness_errors={harness_errors}",

@@ -43,12 +43,24 @@ fn v(invariant: u8, what: impl Into<String>) -> Violation {
 pub enum Claim {
     /// `intent X ended S` (pay, collect, cancel), `intent X: S (paid ...)` (status),
     /// `Settled { intent_id: X, state: S }` (recover).
-    Intent { id: String, state: String, by: String },
+    Intent {
+        id: String,
+        state: String,
+        by: String,
+    },
     /// `refund R of A ended S` (refund), `RefundSettled { refund_id: R, state: S }` (recover).
-    Refund { id: String, state: String, by: String },
+    Refund {
+        id: String,
+        state: String,
+        by: String,
+    },
     /// The command failed (exit 1) after it had journalled this intent: a wallet shows an error,
     /// which a user reads as "not paid".
-    ErrorAfterIntent { id: String, by: String, error: String },
+    ErrorAfterIntent {
+        id: String,
+        by: String,
+        error: String,
+    },
 }
 
 /// `TimedOut` -> `timed_out`: recover prints states in their Debug form.
@@ -163,15 +175,24 @@ pub fn check_claim(claim: &Claim, ledger: &Ledger) -> Option<Violation> {
             match state.as_str() {
                 "succeeded" if captures != 1 => Some(v(
                     4,
-                    format!("`{by}` said {id} succeeded; the ledger has {captures} captures ({:?})", p.map(|p| &p.state)),
+                    format!(
+                        "`{by}` said {id} succeeded; the ledger has {captures} captures ({:?})",
+                        p.map(|p| &p.state)
+                    ),
                 )),
                 "failed" if captures > 0 => Some(v(
                     4,
-                    format!("`{by}` said {id} failed; the ledger captured it ({:?})", p.map(|p| &p.state)),
+                    format!(
+                        "`{by}` said {id} failed; the ledger captured it ({:?})",
+                        p.map(|p| &p.state)
+                    ),
                 )),
                 "reversed" if p.is_none_or(|p| p.state != "reversed") => Some(v(
                     4,
-                    format!("`{by}` said {id} reversed; the ledger has {:?}", p.map(|p| &p.state)),
+                    format!(
+                        "`{by}` said {id} reversed; the ledger has {:?}",
+                        p.map(|p| &p.state)
+                    ),
                 )),
                 _ => None,
             }
@@ -181,11 +202,17 @@ pub fn check_claim(claim: &Claim, ledger: &Ledger) -> Option<Violation> {
             match state.as_str() {
                 "succeeded" if r.is_none_or(|r| r.state != "succeeded") => Some(v(
                     4,
-                    format!("`{by}` said refund {id} succeeded; the ledger has {:?}", r.map(|r| &r.state)),
+                    format!(
+                        "`{by}` said refund {id} succeeded; the ledger has {:?}",
+                        r.map(|r| &r.state)
+                    ),
                 )),
                 "closed" if r.is_some_and(|r| r.state != "closed") => Some(v(
                     4,
-                    format!("`{by}` said refund {id} closed; the ledger has it {:?}", r.map(|r| &r.state)),
+                    format!(
+                        "`{by}` said refund {id} closed; the ledger has it {:?}",
+                        r.map(|r| &r.state)
+                    ),
                 )),
                 _ => None,
             }
@@ -223,7 +250,10 @@ pub fn check_ledger(ledger: &Ledger) -> Vec<Violation> {
         let id = &p.intent_id;
         if let (Some(network), Some(route)) = (&p.network, &p.route_used) {
             if route.split(':').next() != Some(network.as_str()) {
-                out.push(v(1, format!("{id}: route {route} is not a {network} route")));
+                out.push(v(
+                    1,
+                    format!("{id}: route {route} is not a {network} route"),
+                ));
             }
         }
         if p.kind == "payment" {
@@ -232,36 +262,60 @@ pub fn check_ledger(ledger: &Ledger) -> Vec<Violation> {
             if p.network != code.network {
                 out.push(v(
                     1,
-                    format!("{id}: charged on {:?}, the code is {:?} ({code_text})", p.network, code.network),
+                    format!(
+                        "{id}: charged on {:?}, the code is {:?} ({code_text})",
+                        p.network, code.network
+                    ),
                 ));
             }
-            let merchant = format!("m-{}", &hutong::sign::sha256_hex(code_text.trim().as_bytes())[..12]);
+            let merchant = format!(
+                "m-{}",
+                &hutong::sign::sha256_hex(code_text.trim().as_bytes())[..12]
+            );
             if p.merchant_id.as_deref() != Some(merchant.as_str()) {
-                out.push(v(1, format!("{id}: merchant {:?}, the code's is {merchant}", p.merchant_id)));
+                out.push(v(
+                    1,
+                    format!(
+                        "{id}: merchant {:?}, the code's is {merchant}",
+                        p.merchant_id
+                    ),
+                ));
             }
             if let Some(c) = expected_currency(&code) {
                 if p.currency != c {
-                    out.push(v(1, format!("{id}: currency {}, the code's is {c}", p.currency)));
+                    out.push(v(
+                        1,
+                        format!("{id}: currency {}, the code's is {c}", p.currency),
+                    ));
                 }
             }
             if let (StaticOrDynamic::Dynamic, Some(fixed)) = (code.static_or_dynamic, code.amount) {
                 if p.original != fixed.minor || p.currency != fixed.currency.alpha {
                     out.push(v(
                         2,
-                        format!("{id}: dynamic code fixes {} {}, the ledger took {} {}", fixed.minor, fixed.currency.alpha, p.original, p.currency),
+                        format!(
+                            "{id}: dynamic code fixes {} {}, the ledger took {} {}",
+                            fixed.minor, fixed.currency.alpha, p.original, p.currency
+                        ),
                     ));
                 }
             }
         }
         let captures = ledger.captures.get(id).cloned().unwrap_or_default();
         if captures.len() > 1 {
-            out.push(v(3, format!("{id}: captured {} times {captures:?}", captures.len())));
+            out.push(v(
+                3,
+                format!("{id}: captured {} times {captures:?}", captures.len()),
+            ));
         }
         if let Some(amount) = captures.first() {
             if *amount != p.paid || p.paid != p.payable {
                 out.push(v(
                     3,
-                    format!("{id}: captured {amount}, paid {}, payable {}", p.paid, p.payable),
+                    format!(
+                        "{id}: captured {amount}, paid {}, payable {}",
+                        p.paid, p.payable
+                    ),
                 ));
             }
         }
@@ -276,7 +330,12 @@ pub fn check_ledger(ledger: &Ledger) -> Vec<Violation> {
             if captures.len() != want {
                 out.push(v(
                     3,
-                    format!("{id}: state {} ({:?}) with {} captures", p.state, p.reverse_result, captures.len()),
+                    format!(
+                        "{id}: state {} ({:?}) with {} captures",
+                        p.state,
+                        p.reverse_result,
+                        captures.len()
+                    ),
                 ));
             }
         }
@@ -286,20 +345,33 @@ pub fn check_ledger(ledger: &Ledger) -> Vec<Violation> {
             .filter(|r| r.intent_id == *id && r.state != "closed")
             .map(|r| r.amount)
             .sum();
-        let reversed_refund = p.state == "reversed" && p.reverse_result.as_deref() == Some("refunded");
+        let reversed_refund =
+            p.state == "reversed" && p.reverse_result.as_deref() == Some("refunded");
         if refunded > p.paid || p.refunded > p.paid {
             out.push(v(
                 3,
-                format!("{id}: refunds {refunded} (recorded {}) exceed the {} paid", p.refunded, p.paid),
+                format!(
+                    "{id}: refunds {refunded} (recorded {}) exceed the {} paid",
+                    p.refunded, p.paid
+                ),
             ));
         }
         if !reversed_refund && refunded != p.refunded {
-            out.push(v(3, format!("{id}: refund rows add up to {refunded}, payment says {}", p.refunded)));
+            out.push(v(
+                3,
+                format!(
+                    "{id}: refund rows add up to {refunded}, payment says {}",
+                    p.refunded
+                ),
+            ));
         }
     }
     for r in ledger.refunds.values() {
         if !ledger.payments.contains_key(&r.intent_id) {
-            out.push(v(3, format!("refund {} of unknown payment {}", r.refund_id, r.intent_id)));
+            out.push(v(
+                3,
+                format!("refund {} of unknown payment {}", r.refund_id, r.intent_id),
+            ));
         }
     }
     out
@@ -307,11 +379,21 @@ pub fn check_ledger(ledger: &Ledger) -> Vec<Violation> {
 
 /// After the final healthy `recover`: invariants 4 and 5 between the journal and the ledger.
 /// `foreign` are intent ids the harness created itself (raw probes), not the wallet.
-pub fn check_settled(journal: &Journal, ledger: &Ledger, foreign: &HashSet<String>) -> Vec<Violation> {
+pub fn check_settled(
+    journal: &Journal,
+    ledger: &Ledger,
+    foreign: &HashSet<String>,
+) -> Vec<Violation> {
     let mut out = Vec::new();
     for k in &ledger.idempotency {
         if k.state == "in_flight" {
-            out.push(v(5, format!("idempotency key {}:{} still in flight with no request running", k.op, k.key)));
+            out.push(v(
+                5,
+                format!(
+                    "idempotency key {}:{} still in flight with no request running",
+                    k.op, k.key
+                ),
+            ));
         }
     }
     for i in journal.intents.values() {
@@ -321,12 +403,17 @@ pub fn check_settled(journal: &Journal, ledger: &Ledger, foreign: &HashSet<Strin
             continue;
         }
         if i.needs_reconciliation {
-            out.push(v(5, format!("{id} is {} yet still flagged needs_reconciliation", i.state)));
+            out.push(v(
+                5,
+                format!("{id} is {} yet still flagged needs_reconciliation", i.state),
+            ));
         }
         let p = ledger.payments.get(id);
         let captures = ledger.capture_count(id);
         let agrees = match (i.state.as_str(), p) {
-            ("succeeded", Some(p)) => p.state == "succeeded" && i.paid == Some(p.paid) && i.refunded == p.refunded,
+            ("succeeded", Some(p)) => {
+                p.state == "succeeded" && i.paid == Some(p.paid) && i.refunded == p.refunded
+            }
             ("succeeded", None) => false,
             ("failed", p) => captures == 0 && p.is_none_or(|p| p.state != "succeeded"),
             ("reversed", Some(p)) => p.state == "reversed",
@@ -350,7 +437,10 @@ pub fn check_settled(journal: &Journal, ledger: &Ledger, foreign: &HashSet<Strin
     for r in journal.refunds.values() {
         let id = &r.refund_id;
         if !TERMINAL_REFUND.contains(&r.state.as_str()) {
-            out.push(v(5, format!("refund {id} is still {} after recover", r.state)));
+            out.push(v(
+                5,
+                format!("refund {id} is still {} after recover", r.state),
+            ));
             continue;
         }
         let l = ledger.refunds.get(id);
@@ -359,17 +449,39 @@ pub fn check_settled(journal: &Journal, ledger: &Ledger, foreign: &HashSet<Strin
             _ => l.is_none_or(|l| l.state == "closed"),
         };
         if !agrees {
-            out.push(v(4, format!("journal refund {id}: {}; ledger: {:?}", r.state, l.map(|l| &l.state))));
+            out.push(v(
+                4,
+                format!(
+                    "journal refund {id}: {}; ledger: {:?}",
+                    r.state,
+                    l.map(|l| &l.state)
+                ),
+            ));
         }
     }
     for p in ledger.payments.values() {
-        if p.kind != "tombstone" && !foreign.contains(&p.intent_id) && !journal.intents.contains_key(&p.intent_id) {
-            out.push(v(4, format!("the ledger has {} ({}) that no journal knows", p.intent_id, p.state)));
+        if p.kind != "tombstone"
+            && !foreign.contains(&p.intent_id)
+            && !journal.intents.contains_key(&p.intent_id)
+        {
+            out.push(v(
+                4,
+                format!(
+                    "the ledger has {} ({}) that no journal knows",
+                    p.intent_id, p.state
+                ),
+            ));
         }
     }
     for r in ledger.refunds.values() {
         if !journal.refunds.contains_key(&r.refund_id) {
-            out.push(v(4, format!("the ledger has refund {} that no journal knows", r.refund_id)));
+            out.push(v(
+                4,
+                format!(
+                    "the ledger has refund {} that no journal knows",
+                    r.refund_id
+                ),
+            ));
         }
     }
     out
@@ -379,5 +491,10 @@ pub fn check_settled(journal: &Journal, ledger: &Ledger, foreign: &HashSet<Strin
 pub fn check_private(path: &std::path::Path, what: &str) -> Option<Violation> {
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
-    (mode & 0o077 != 0).then(|| v(0, format!("{what} {} is mode {mode:o}, not 600", path.display())))
+    (mode & 0o077 != 0).then(|| {
+        v(
+            0,
+            format!("{what} {} is mode {mode:o}, not 600", path.display()),
+        )
+    })
 }

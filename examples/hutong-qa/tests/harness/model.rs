@@ -80,7 +80,12 @@ const REFUND_SCENARIOS: [Option<&str>; 12] = [
     Some("bad_signature"),
 ];
 /// Client crash points (`HUTONG_QA_CRASH_AT`): right after each journalled step.
-pub const PAY_POINTS: [&str; 4] = ["after_created", "after_submitting", "after_send", "after_reversing"];
+pub const PAY_POINTS: [&str; 4] = [
+    "after_created",
+    "after_submitting",
+    "after_send",
+    "after_reversing",
+];
 pub const REFUND_POINTS: [&str; 2] = ["after_refund_requested", "after_refund_send"];
 /// Sandbox crash points (`SANDBOX_CRASH_AT`) on its write path.
 pub const SANDBOX_POINTS: [&str; 9] = [
@@ -162,7 +167,10 @@ pub enum Op {
     },
     /// Random faults on this share of money calls and queries, refused connections on this
     /// share of connections, from now on.
-    Network { fault_percent: u8, refuse_percent: u8 },
+    Network {
+        fault_percent: u8,
+        refuse_percent: u8,
+    },
     /// SIGKILL the sandbox this long into a pay, then restart it on the same ledger.
     SandboxKill {
         after_ms: u64,
@@ -170,9 +178,13 @@ pub enum Op {
     },
     /// Restart the sandbox armed to SIGKILL itself at a write-path step, drive an operation
     /// through that step, restart it clean.
-    SandboxCrash { point: &'static str },
+    SandboxCrash {
+        point: &'static str,
+    },
     /// Send a request the switch already answered again, byte for byte.
-    Replay { restart_first: bool },
+    Replay {
+        restart_first: bool,
+    },
     Probe(Probe),
     RotateKey,
 }
@@ -241,7 +253,11 @@ pub fn plan(seed: u64, steps: usize) -> Vec<Op> {
         TestRng::from_seed(RngAlgorithm::ChaCha, &bytes),
     );
     let first = Op::Burst {
-        pays: vec![(0, 1200, None), (1, 2500, Some("user_paying;polls=2")), (0, 800, None)],
+        pays: vec![
+            (0, 1200, None),
+            (1, 2500, Some("user_paying;polls=2")),
+            (0, 800, None),
+        ],
         recover: true,
         cancel: None,
     };
@@ -450,7 +466,10 @@ impl Case {
         if run.overran {
             self.record(invariants_v(
                 5,
-                format!("`{}` ran past {CLIENT_LIMIT:?} and was killed", run.args.join(" ")),
+                format!(
+                    "`{}` ran past {CLIENT_LIMIT:?} and was killed",
+                    run.args.join(" ")
+                ),
             ));
         }
         for id in run.new_intents() {
@@ -463,7 +482,13 @@ impl Case {
         }
     }
 
-    pub fn pay_args(&self, code: usize, wrong_route: bool, minor: i64, scenario: Option<&str>) -> Vec<String> {
+    pub fn pay_args(
+        &self,
+        code: usize,
+        wrong_route: bool,
+        minor: i64,
+        scenario: Option<&str>,
+    ) -> Vec<String> {
         let (text, route) = CODES[code];
         let route = if wrong_route {
             CODES[(code + 1) % CODES.len()].1
@@ -483,7 +508,12 @@ impl Case {
         a
     }
 
-    fn refund_args(&self, pick: usize, part: RefundPart, scenario: Option<&str>) -> Option<Vec<String>> {
+    fn refund_args(
+        &self,
+        pick: usize,
+        part: RefundPart,
+        scenario: Option<&str>,
+    ) -> Option<Vec<String>> {
         let id = self.pick(pick)?;
         let j = self.journal();
         let paid = j.intents.get(&id).and_then(|i| i.paid).unwrap_or(0);
@@ -529,7 +559,10 @@ impl Case {
         for v in invariants::check_ledger(&ledger) {
             self.record(v);
         }
-        let fresh: Vec<Claim> = self.claims[claims_before..].iter().map(|(_, c)| c.clone()).collect();
+        let fresh: Vec<Claim> = self.claims[claims_before..]
+            .iter()
+            .map(|(_, c)| c.clone())
+            .collect();
         for c in fresh {
             if let Some(v) = invariants::check_claim(&c, &ledger) {
                 self.record(v);
@@ -539,11 +572,22 @@ impl Case {
 
     fn exec(&mut self, op: &Op) {
         match op {
-            Op::Pay { code, wrong_route, minor, scenario, kill } => {
+            Op::Pay {
+                code,
+                wrong_route,
+                minor,
+                scenario,
+                kill,
+            } => {
                 let a = self.pay_args(*code, *wrong_route, *minor, *scenario);
                 self.client(a, *kill);
             }
-            Op::Collect { payer, minor, scenario, kill } => {
+            Op::Collect {
+                payer,
+                minor,
+                scenario,
+                kill,
+            } => {
                 let mut a = args(&["collect", "--payer-code", PAYER_CODES[*payer], "--amount"]);
                 a.push(minor_text(*minor));
                 if let Some(s) = scenario {
@@ -551,7 +595,12 @@ impl Case {
                 }
                 self.client(a, *kill);
             }
-            Op::Refund { pick, part, scenario, kill } => {
+            Op::Refund {
+                pick,
+                part,
+                scenario,
+                kill,
+            } => {
                 if let Some(a) = self.refund_args(*pick, *part, *scenario) {
                     self.client(a, *kill);
                 }
@@ -569,7 +618,11 @@ impl Case {
             Op::Recover { kill } => {
                 self.client(args(&["recover"]), *kill);
             }
-            Op::Burst { pays, recover, cancel } => {
+            Op::Burst {
+                pays,
+                recover,
+                cancel,
+            } => {
                 let mut running = Vec::new();
                 for (code, minor, scenario) in pays {
                     let a = self.pay_args(*code, false, *minor, *scenario);
@@ -587,10 +640,15 @@ impl Case {
                     self.absorb(&run);
                 }
             }
-            Op::Network { fault_percent, refuse_percent } => {
+            Op::Network {
+                fault_percent,
+                refuse_percent,
+            } => {
                 let seed = self.seed ^ (self.step as u64).wrapping_mul(0x9E37_79B9);
-                self.proxy.random_faults(*fault_percent, Target::MoneyOrQuery, seed);
-                self.proxy.refuse_connections(*refuse_percent, seed.rotate_left(17));
+                self.proxy
+                    .random_faults(*fault_percent, Target::MoneyOrQuery, seed);
+                self.proxy
+                    .refuse_connections(*refuse_percent, seed.rotate_left(17));
             }
             Op::SandboxKill { after_ms, scenario } => {
                 let a = self.pay_args(0, false, 1500, *scenario);
@@ -607,7 +665,9 @@ impl Case {
             Op::Replay { restart_first } => self.replay(*restart_first),
             Op::Probe(p) => self.probe(*p),
             Op::RotateKey => {
-                let (status, body) = self.sandbox.admin(&self.proxy, "POST", "/sandbox/rotate-key", "{}");
+                let (status, body) =
+                    self.sandbox
+                        .admin(&self.proxy, "POST", "/sandbox/rotate-key", "{}");
                 assert_eq!(status, 200, "rotate-key: {body}");
             }
         }
@@ -618,13 +678,27 @@ impl Case {
         let op = point.split(':').next().unwrap_or("");
         match op {
             "refund" => {
-                let target = self.journal().intents.values().find(|i| i.state == "succeeded" && i.paid.unwrap_or(0) > i.refunded).map(|i| i.intent_id.clone());
+                let target = self
+                    .journal()
+                    .intents
+                    .values()
+                    .find(|i| i.state == "succeeded" && i.paid.unwrap_or(0) > i.refunded)
+                    .map(|i| i.intent_id.clone());
                 if let Some(id) = target {
                     self.client(args(&["refund", &id, "--amount", "0.01"]), Kill::Never);
                 }
             }
             "collection" => {
-                self.client(args(&["collect", "--payer-code", PAYER_CODES[0], "--amount", "3.00"]), Kill::Never);
+                self.client(
+                    args(&[
+                        "collect",
+                        "--payer-code",
+                        PAYER_CODES[0],
+                        "--amount",
+                        "3.00",
+                    ]),
+                    Kill::Never,
+                );
             }
             "query" => {
                 let a = self.pay_args(1, false, 1700, Some("user_paying;polls=1"));
@@ -662,9 +736,16 @@ impl Case {
         let tls = super::wire::connector(self.sandbox.ca_pem().as_bytes()).expect("sandbox cert");
         let addr = self.sandbox.addr();
         let raw = super::wire::with_host(&c.raw, addr);
-        let answer = self.proxy.block_on(super::wire::round_trip(addr, &tls, &raw, Duration::from_secs(10)));
+        let answer = self.proxy.block_on(super::wire::round_trip(
+            addr,
+            &tls,
+            &raw,
+            Duration::from_secs(10),
+        ));
         if let Ok(m) = answer {
-            let code = m.json().and_then(|v| v["error"]["code"].as_str().map(str::to_string));
+            let code = m
+                .json()
+                .and_then(|v| v["error"]["code"].as_str().map(str::to_string));
             let why = code.as_deref().unwrap_or("");
             if (200..300).contains(&m.status()) || !REPLAY_REFUSALS.contains(&why) {
                 self.record(invariants_v(
@@ -680,14 +761,34 @@ impl Case {
 
     fn probe(&mut self, p: Probe) {
         self.totals.probes += 1;
-        let Ok(der) = std::fs::read(&self.clients.key_file) else { return };
-        let Ok(tmp) = hutong::sign::SoftwareSigner::from_pkcs8("probe", &der) else { return };
-        let hex: String = hutong::sign::Signer::public_key(&tmp).iter().map(|b| format!("{b:02x}")).collect();
-        let signer = hutong::sign::SoftwareSigner::from_pkcs8(format!("dev-{}", &hex[2..18]), &der).expect("key");
+        let Ok(der) = std::fs::read(&self.clients.key_file) else {
+            return;
+        };
+        let Ok(tmp) = hutong::sign::SoftwareSigner::from_pkcs8("probe", &der) else {
+            return;
+        };
+        let hex: String = hutong::sign::Signer::public_key(&tmp)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let signer = hutong::sign::SoftwareSigner::from_pkcs8(format!("dev-{}", &hex[2..18]), &der)
+            .expect("key");
         let intent_id = hutong::flow::new_uuid_v4().expect("uuid");
         let (code, network, route, amount, payable) = match p {
-            Probe::WrongNetwork => (ALIPAY_CODE, "wechat_pay", "wechat_pay:interconnect", 1000, 900),
-            Probe::WrongAmount => (UNIONPAY_DYNAMIC, "unionpay", "unionpay:unionpay_qr_interconnect", 5000, 5000),
+            Probe::WrongNetwork => (
+                ALIPAY_CODE,
+                "wechat_pay",
+                "wechat_pay:interconnect",
+                1000,
+                900,
+            ),
+            Probe::WrongAmount => (
+                UNIONPAY_DYNAMIC,
+                "unionpay",
+                "unionpay:unionpay_qr_interconnect",
+                5000,
+                5000,
+            ),
         };
         let body = serde_json::json!({
             "intent_id": intent_id, "out_trade_no": hutong::flow::out_trade_no_for(&intent_id),
@@ -702,16 +803,31 @@ impl Case {
             .map(|d| d.as_secs() as i64)
             .unwrap_or(0);
         let addr = self.sandbox.addr();
-        let raw = super::wire::signed_request(&signer, "POST", "/v1/payments", body.as_bytes(), Some(&intent_id), now);
+        let raw = super::wire::signed_request(
+            &signer,
+            "POST",
+            "/v1/payments",
+            body.as_bytes(),
+            Some(&intent_id),
+            now,
+        );
         let raw = super::wire::with_host(&raw, addr);
         let tls = super::wire::connector(self.sandbox.ca_pem().as_bytes()).expect("sandbox cert");
-        if let Ok(m) = self.proxy.block_on(super::wire::round_trip(addr, &tls, &raw, Duration::from_secs(10))) {
+        if let Ok(m) = self.proxy.block_on(super::wire::round_trip(
+            addr,
+            &tls,
+            &raw,
+            Duration::from_secs(10),
+        )) {
             if (200..300).contains(&m.status()) {
                 let (n, what) = match p {
                     Probe::WrongNetwork => (1, "an Alipay code charged on WeChat Pay"),
                     Probe::WrongAmount => (2, "a 23.72 CNY dynamic code paid 50.00"),
                 };
-                self.record(invariants_v(n, format!("the switch accepted a signed create for {what} ({intent_id})")));
+                self.record(invariants_v(
+                    n,
+                    format!("the switch accepted a signed create for {what} ({intent_id})"),
+                ));
             }
         }
     }
@@ -732,8 +848,13 @@ impl Case {
         for _ in 0..3 {
             self.client(args(&["recover"]), Kill::Never);
             let j = self.journal();
-            let open = j.intents.values().any(|i| !TERMINAL_INTENT.contains(&i.state.as_str()))
-                || j.refunds.values().any(|r| !TERMINAL_REFUND.contains(&r.state.as_str()));
+            let open = j
+                .intents
+                .values()
+                .any(|i| !TERMINAL_INTENT.contains(&i.state.as_str()))
+                || j.refunds
+                    .values()
+                    .any(|r| !TERMINAL_REFUND.contains(&r.state.as_str()));
             if !open {
                 break;
             }
@@ -741,7 +862,11 @@ impl Case {
         let ledger = self.ledger();
         let journal = self.journal();
         self.totals.captured = ledger.captures.len() as u64;
-        self.totals.refunds = ledger.refunds.values().filter(|r| r.state == "succeeded").count() as u64;
+        self.totals.refunds = ledger
+            .refunds
+            .values()
+            .filter(|r| r.state == "succeeded")
+            .count() as u64;
         let mut found = invariants::check_ledger(&ledger);
         found.extend(invariants::check_settled(&journal, &ledger, &self.foreign));
         // Every claim again, against the final ledger: what was true when said stays true
@@ -754,7 +879,6 @@ impl Case {
         }
         self.sandbox.stop();
     }
-
 }
 
 fn invariants_v(invariant: u8, what: String) -> Violation {

@@ -324,7 +324,11 @@ impl Running {
                 _ => continue,
             }
         }
-        let code = if killed { None } else { status.and_then(|s| s.code()) };
+        let code = if killed {
+            None
+        } else {
+            status.and_then(|s| s.code())
+        };
         Run {
             args: self.args.clone(),
             code,

@@ -77,9 +77,12 @@ pub enum Target {
 impl Target {
     pub fn matches(self, method: &str, path: &str) -> bool {
         let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-        let create = method == "POST" && matches!(segs.as_slice(), ["v1", "payments" | "collections"]);
-        let refund = method == "POST" && matches!(segs.as_slice(), ["v1", "payments", _, "refunds"]);
-        let reverse = method == "POST" && matches!(segs.as_slice(), ["v1", "payments", _, "reverse"]);
+        let create =
+            method == "POST" && matches!(segs.as_slice(), ["v1", "payments" | "collections"]);
+        let refund =
+            method == "POST" && matches!(segs.as_slice(), ["v1", "payments", _, "refunds"]);
+        let reverse =
+            method == "POST" && matches!(segs.as_slice(), ["v1", "payments", _, "reverse"]);
         let query = method == "GET" && matches!(segs.as_slice(), ["v1", "payments" | "refunds", _]);
         match self {
             Target::Create => create,
@@ -391,7 +394,9 @@ async fn serve(tcp: TcpStream, acceptor: tokio_rustls::TlsAcceptor, shared: Arc<
         resp = resign_answer(&req, resp, &key);
     }
     let status = resp.status();
-    if method == "POST" && (200..300).contains(&status) && Target::MoneyOrQuery.matches(&method, &path)
+    if method == "POST"
+        && (200..300).contains(&status)
+        && Target::MoneyOrQuery.matches(&method, &path)
     {
         lock().captured.push(Captured {
             raw: raw.clone(),
@@ -433,7 +438,8 @@ fn resign_answer(req: &Message, resp: Message, key: &hutong::sign::SoftwareSigne
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
-    let Ok(sig) = hutong::sign::sign_response(key, now, nonce.as_deref(), resp.status(), &resp.body)
+    let Ok(sig) =
+        hutong::sign::sign_response(key, now, nonce.as_deref(), resp.status(), &resp.body)
     else {
         return resp;
     };
