@@ -67,7 +67,11 @@ fn pay_round_trip(c: &mut Criterion) {
         b.iter(|| {
             rt.block_on(async {
                 let q = p
-                    .quote(code, Some(Money::new(1000, cny)), "alipay:interconnect")
+                    .quote(
+                        code,
+                        Some(Money::new(1000, cny)),
+                        "alipay:alipay_open_receive_codes",
+                    )
                     .await
                     .unwrap();
                 p.pay_quoted(code, &q, "balance", PayOptions::default())

@@ -16,7 +16,7 @@ use support::TestSwitch;
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 const MERCHANT: &str = "https://qr.alipay.com/fkx12345";
-const ROUTE: &str = "alipay:interconnect";
+const ROUTE: &str = "alipay:alipay_open_receive_codes";
 
 fn cny(minor: i64) -> Money {
     Money::new(minor, Currency::from_alpha("CNY").unwrap())

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use support::TestSwitch;
 
 const MERCHANT: &str = "https://payapp.weixin.qq.com/qr/AbCdEf";
-const ROUTE: &str = "wechat_pay:interconnect";
+const ROUTE: &str = "wechat_pay:wechat_open_receive_codes";
 
 fn cny(minor: i64) -> Money {
     Money::new(minor, Currency::from_alpha("CNY").unwrap())
@@ -357,6 +357,7 @@ async fn listener_hears_every_transition_in_journal_order() {
         listener: Some(recorder.clone()),
         timings: hutong::flow::FlowTimings::fast(),
         transport: Some(switch.clone()),
+        wallet: None,
     })
     .unwrap();
     let rec = pay(&cfg_client, 1000, "user_paying; polls=1").await;
@@ -425,11 +426,11 @@ async fn a_dynamic_code_fixes_its_amount_and_another_amount_is_refused_before_se
     );
     let before = switch.ledger.lock().unwrap().requests;
     let err = p
-        .quote(&code, Some(cny(3000)), "unionpay:interconnect")
+        .quote(&code, Some(cny(3000)), "unionpay:unionpay_qr_interconnect")
         .await
         .unwrap_err();
     assert!(
-        matches!(err, hutong::flow::FlowError::InvalidInput(ref m) if m.contains("25.00")),
+        matches!(err, hutong::flow::FlowError::CodeMismatch(ref m) if m.contains("25.00")),
         "{err}"
     );
     assert_eq!(
@@ -440,7 +441,7 @@ async fn a_dynamic_code_fixes_its_amount_and_another_amount_is_refused_before_se
     // No amount, or the code's own amount, is quoted at the code's amount.
     for asked in [None, Some(cny(2500))] {
         let q = p
-            .quote(&code, asked, "unionpay:interconnect")
+            .quote(&code, asked, "unionpay:unionpay_qr_interconnect")
             .await
             .unwrap();
         assert_eq!(q.original.minor, 2500);

@@ -783,6 +783,8 @@ impl From<FlowError> for PaymentsError {
             FlowError::NoAnswer(ref s) if s.contains("signing") => PaymentsError::Signer(text),
             FlowError::NoAnswer(_) => PaymentsError::NoAnswer(text),
             FlowError::Local(_) => PaymentsError::Internal(text),
+            FlowError::Route(_) => PaymentsError::CannotPay(text),
+            FlowError::CodeMismatch(_) => PaymentsError::InvalidInput(text),
         }
     }
 }
@@ -857,6 +859,7 @@ impl Payments {
     ) -> Result<Arc<Self>, PaymentsError> {
         let log = Log(logger);
         let signer = ForeignSigner::new(signer)?;
+        let wallet = wallet_profile(config.wallet_profile_id.as_deref())?;
         let core = flow::PaymentsConfig {
             endpoint: config.endpoint.clone(),
             ca_pem: config.ca_pem.map(String::into_bytes),
@@ -870,8 +873,8 @@ impl Payments {
             })),
             timings: config.timings.unwrap_or_default().to_core(),
             transport,
+            wallet: wallet.clone(),
         };
-        let wallet = wallet_profile(config.wallet_profile_id.as_deref())?;
         let inner = flow::Payments::new(core).map_err(|e| match e {
             FlowError::Transport(t) => PaymentsError::InvalidConfig(t.to_string()),
             other => PaymentsError::from(other),

@@ -3,6 +3,7 @@
 //! outcome was ambiguous. Nothing above this layer ever sees an unverified byte.
 
 use super::wire::ErrorDetail;
+use crate::journal::Journal;
 use crate::sign::{sign_request, ResponseVerifier, SignError, SignedKeySet, Signer};
 use crate::transport::{Method, Request, Response, RetryPolicy, Transport, TransportError};
 use serde::de::DeserializeOwned;
@@ -64,6 +65,8 @@ impl std::fmt::Display for CallFailure {
 
 pub(crate) struct Api {
     pub transport: Arc<dyn Transport>,
+    /// Where the installed key-set version is kept across restarts (invariant 6).
+    pub journal: Arc<Journal>,
     pub signer: Arc<dyn Signer>,
     pub verifier: ResponseVerifier,
     pub retry: RetryPolicy,
@@ -96,9 +99,13 @@ impl Api {
             .map_err(|e| CallFailure::NotSent(format!("key set: {e}")))?;
         let signed: SignedKeySet = serde_json::from_slice(&resp.body)
             .map_err(|e| CallFailure::NotSent(format!("key set does not parse: {e}")))?;
-        self.verifier
+        let version = self
+            .verifier
             .install_key_set(&signed)
             .map_err(|e| CallFailure::NotSent(format!("key set refused: {e}")))?;
+        self.journal
+            .raise_key_set_floor(version)
+            .map_err(|e| CallFailure::NotSent(format!("key set version not kept: {e}")))?;
         Ok(())
     }
 

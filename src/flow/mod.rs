@@ -41,6 +41,12 @@ pub enum FlowError {
     NoAnswer(String),
     #[error("local failure: {0}")]
     Local(String),
+    /// The route cannot carry a payment of this code (wrong network, no contract, not payable).
+    #[error(transparent)]
+    Route(#[from] crate::route::RouteError),
+    /// A quote or amount disagrees with what the code fixes (network, currency, dynamic amount).
+    #[error("does not match the code: {0}")]
+    CodeMismatch(String),
 }
 
 impl From<api::CallFailure> for FlowError {

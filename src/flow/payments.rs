@@ -6,8 +6,11 @@ use super::payer_code::PayerCode;
 use super::state::{Direction, IntentState, RefundState};
 use super::wire::{self, FundingSource, Payment, Quote};
 use super::FlowError;
-use crate::journal::{IntentFacts, IntentRecord, Journal, RefundRecord};
-use crate::money::{Money, WireMoney};
+use crate::codes::StaticOrDynamic;
+use crate::journal::{IntentFacts, IntentRecord, Journal, JournalError, RefundRecord};
+use crate::money::{Currency, Money, WireMoney};
+use crate::registry::{self, PaymentCode};
+use crate::route::{self, WalletProfile};
 use crate::sign::{PinnedRoot, ResponseVerifier, Signer, SystemClock};
 use crate::transport::{
     jitter, HttpsTransport, Method, RetryPolicy, SpkiPin, TlsOptions, Transport,
@@ -104,20 +107,86 @@ impl FlowTimings {
     }
 }
 
-/// The amount to ask for: a dynamic code that carries an amount fixes it (the merchant's till
-/// set it), so a different amount is refused before anything is sent; otherwise the caller's.
-fn amount_for_code(merchant_code: &str, asked: Option<Money>) -> Result<Option<Money>, FlowError> {
-    let code = crate::registry::identify(merchant_code);
-    let fixed = match (code.static_or_dynamic, code.amount) {
-        (crate::codes::StaticOrDynamic::Dynamic, Some(fixed)) => fixed,
-        _ => return Ok(asked),
-    };
-    match asked {
-        None => Ok(Some(fixed)),
-        Some(a) if a == fixed => Ok(Some(a)),
-        Some(a) => Err(FlowError::InvalidInput(format!(
-            "this dynamic code fixes the amount at {fixed}; {a} was asked"
-        ))),
+/// What a merchant code fixes about any payment of it (invariants 1 and 2, docs/protocol.md
+/// §10): its network, its currency when it names one, and a dynamic code's amount. The client
+/// checks every quote and request against these before sending; the switch checks them again.
+struct CodeTerms {
+    code: PaymentCode,
+    network: String,
+    currency: Option<Currency>,
+    /// A dynamic code's amount: the merchant's till set it, so it is paid exactly.
+    fixed: Option<Money>,
+}
+
+impl CodeTerms {
+    fn of(merchant_code: &str) -> Result<CodeTerms, FlowError> {
+        let ctx = registry::Context {
+            expect: registry::Expect::MerchantCode,
+            ..Default::default()
+        };
+        let code = registry::Registry::builtin().identify(merchant_code, &ctx);
+        let network = route::payable_network(&code)?.to_string();
+        let fixed = match (code.static_or_dynamic, code.amount) {
+            (StaticOrDynamic::Dynamic, Some(fixed)) => Some(fixed),
+            _ => None,
+        };
+        Ok(CodeTerms {
+            currency: code.amount.map(|m| m.currency),
+            network,
+            fixed,
+            code,
+        })
+    }
+
+    /// The amount to ask for: a dynamic code's own, else the caller's (static codes leave the
+    /// amount to the payer), always in the code's currency.
+    fn amount(&self, asked: Option<Money>) -> Result<Option<Money>, FlowError> {
+        let amount = match (self.fixed, asked) {
+            (Some(fixed), None) => Some(fixed),
+            (Some(fixed), Some(a)) if a != fixed => {
+                return Err(FlowError::CodeMismatch(format!(
+                    "this dynamic code fixes the amount at {fixed}; {a} was asked"
+                )))
+            }
+            (_, asked) => asked,
+        };
+        if let (Some(a), Some(c)) = (amount, self.currency) {
+            if a.currency != c {
+                return Err(FlowError::CodeMismatch(format!(
+                    "this code is payable in {c}, not {}",
+                    a.currency
+                )));
+            }
+        }
+        Ok(amount)
+    }
+
+    /// A quote may be paid only if it is for this code's network, by a route that reaches it,
+    /// in its currency and (dynamic code) for its amount: whether the switch or the app built it.
+    fn check_quote(&self, quote: &Quote, wallet: Option<&WalletProfile>) -> Result<(), FlowError> {
+        if quote.network != self.network {
+            return Err(FlowError::CodeMismatch(format!(
+                "the quote is for {}, but the code is a {} code",
+                quote.network, self.network
+            )));
+        }
+        route::check_route(&self.code, &quote.route_requested, wallet)?;
+        // The switch may pick the route it uses among those that reach the network.
+        route::check_route(&self.code, &quote.route_used, None)?;
+        let original = Money::try_from(&quote.original)?;
+        let discount = Money::try_from(&quote.discount)?;
+        let payable = Money::try_from(&quote.payable)?;
+        self.amount(Some(original))?;
+        let consistent = discount.currency == original.currency
+            && payable.currency == original.currency
+            && (0..=original.minor).contains(&discount.minor)
+            && original.minor.checked_sub(discount.minor) == Some(payable.minor);
+        if !consistent {
+            return Err(FlowError::CodeMismatch(format!(
+                "the quote does not add up: {original} - {discount} != {payable}"
+            )));
+        }
+        Ok(())
     }
 }
 
@@ -136,6 +205,9 @@ pub struct PaymentsConfig {
     pub timings: FlowTimings,
     /// Another transport (tests, an app's own HTTP stack); `None` = reqwest + rustls(ring).
     pub transport: Option<Arc<dyn Transport>>,
+    /// The wallet's acceptance profile: the routes it may pay each code by. `None` allows the
+    /// routes the registry knows for the code's network.
+    pub wallet: Option<WalletProfile>,
 }
 
 /// Extras for a payment: a description and, against the sandbox only, a forced scenario.
@@ -264,6 +336,7 @@ pub struct Payments {
     journal: Arc<Journal>,
     listener: Option<Arc<dyn FlowListener>>,
     timings: FlowTimings,
+    wallet: Option<WalletProfile>,
 }
 
 impl Payments {
@@ -278,16 +351,20 @@ impl Payments {
             }
         };
         let journal = Arc::new(Journal::open(&config.journal_path)?);
+        let verifier = ResponseVerifier::new(config.server_roots, Arc::new(SystemClock));
+        verifier.raise_floor(journal.key_set_floor()?);
         Ok(Payments {
             api: Api {
                 transport,
+                journal: journal.clone(),
                 signer: config.signer,
-                verifier: ResponseVerifier::new(config.server_roots, Arc::new(SystemClock)),
+                verifier,
                 retry: config.timings.retry.clone(),
             },
             journal,
             listener: config.listener,
             timings: config.timings,
+            wallet: config.wallet,
         })
     }
 
@@ -349,18 +426,20 @@ impl Payments {
         Ok(v.json::<wire::FundingSources>()?.funding_sources)
     }
 
-    /// The pay screen: merchant, route and promotion for a merchant code (not mutating).
+    /// The pay screen: merchant, route and promotion for a merchant code (not mutating). The
+    /// network is the code's; `route` must be one that reaches it (see `route::check_route`).
     pub async fn quote(
         &self,
         merchant_code: &str,
         amount: Option<Money>,
         route: &str,
     ) -> Result<Quote, FlowError> {
-        let amount = amount_for_code(merchant_code, amount)?;
-        let network = route.split(':').next().unwrap_or(route);
+        let terms = CodeTerms::of(merchant_code)?;
+        route::check_route(&terms.code, route, self.wallet.as_ref())?;
+        let amount = terms.amount(amount)?;
         let body = serde_json::to_vec(&wire::QuoteRequest {
             merchant_code,
-            network,
+            network: &terms.network,
             amount: amount.map(WireMoney::from),
             route_requested: route,
         })
@@ -370,7 +449,23 @@ impl Payments {
             .call(Method::Post, "/v1/quotes", &body, None, &[])
             .await?;
         expect_success(&v)?;
-        Ok(v.json::<Quote>()?)
+        let quote = v.json::<Quote>()?;
+        if quote.route_requested != route {
+            return Err(FlowError::CodeMismatch(format!(
+                "the switch quoted route {} for the {route} asked",
+                quote.route_requested
+            )));
+        }
+        if let Some(a) = amount {
+            if Money::try_from(&quote.original)? != a {
+                return Err(FlowError::CodeMismatch(format!(
+                    "the switch quoted {} for the {a} asked",
+                    Money::try_from(&quote.original)?
+                )));
+            }
+        }
+        terms.check_quote(&quote, self.wallet.as_ref())?;
+        Ok(quote)
     }
 
     /// Wallet pays a merchant-presented code: quote, journal the intent, submit, poll, settle.
@@ -399,6 +494,7 @@ impl Payments {
         funding_source_id: &str,
         options: PayOptions,
     ) -> Result<IntentRecord, FlowError> {
+        CodeTerms::of(merchant_code)?.check_quote(quote, self.wallet.as_ref())?;
         let original = Money::try_from(&quote.original)?;
         let payable = Money::try_from(&quote.payable)?;
         if original.minor <= 0 {
@@ -523,7 +619,12 @@ impl Payments {
             to: IntentState::Created,
         });
         crash_point("after_created");
-        let rec = self.move_to(&rec, IntentState::Submitting, IntentFacts::default())?;
+        let rec = match self.move_to(&rec, IntentState::Submitting, IntentFacts::default()) {
+            // Another task (cancel, or a recover in another process) closed it before a byte
+            // left: nothing was sent and nothing will be; its record is the answer.
+            Err(e) if is_takeover(&e) => return Ok(self.journal.intent(&rec.intent_id)?),
+            other => other?,
+        };
         crash_point("after_submitting");
         let headers: Vec<(String, String)> = options
             .scenario
@@ -551,7 +652,7 @@ impl Payments {
                     };
                     self.apply_payment(rec, &p, why)?
                 }
-                Err(e) => self.move_to(&rec, IntentState::Unknown, detail(e.to_string()))?,
+                Err(e) => self.reach(rec, IntentState::Unknown, detail(e.to_string()))?,
             },
             Ok(v) if v.is_final_refusal() => {
                 let e = v.error();
@@ -560,10 +661,10 @@ impl Payments {
                     detail: Some(format!("HTTP {} {}", v.status, e.code)),
                     ..Default::default()
                 };
-                self.move_to(&rec, IntentState::Failed, facts)?
+                self.reach(rec, IntentState::Failed, facts)?
             }
-            Ok(v) => self.move_to(
-                &rec,
+            Ok(v) => self.reach(
+                rec,
                 IntentState::Unknown,
                 detail(format!("HTTP {} {}", v.status, v.error().code)),
             )?,
@@ -574,27 +675,46 @@ impl Payments {
                     detail: Some(s),
                     ..Default::default()
                 };
-                self.move_to(&rec, IntentState::Failed, facts)?
+                self.reach(rec, IntentState::Failed, facts)?
             }
-            Err(CallFailure::Ambiguous(s)) => {
-                self.move_to(&rec, IntentState::Unknown, detail(s))?
-            }
+            Err(CallFailure::Ambiguous(s)) => self.reach(rec, IntentState::Unknown, detail(s))?,
         };
         self.settle(rec).await
     }
 
-    /// Drives an open intent to a terminal state: poll until the deadline, then reverse.
+    /// Drives an open intent to a terminal state: poll until the deadline, then reverse. When
+    /// another task or process moves the intent meanwhile, carries on from where it left it, so
+    /// the answer is always the journal's (invariant 4), never "another task moved it first".
     async fn settle(&self, rec: IntentRecord) -> Result<IntentRecord, FlowError> {
-        match rec.state {
-            IntentState::UserPaying | IntentState::Unknown | IntentState::Polling => {
-                self.poll(rec).await
+        let mut rec = rec;
+        for _ in 0..TAKEOVERS {
+            let polling = matches!(
+                rec.state,
+                IntentState::UserPaying | IntentState::Unknown | IntentState::Polling
+            );
+            let out = match rec.state {
+                _ if polling => self.poll(rec.clone()).await,
+                IntentState::TimedOut | IntentState::Reversing => {
+                    self.reverse(rec.clone(), "deadline").await
+                }
+                _ => return Ok(rec),
+            };
+            match out {
+                Err(e) if is_takeover(&e) => rec = self.journal.intent(&rec.intent_id)?,
+                // Another task moved it from polling on to reversing: follow it there.
+                Ok(r)
+                    if polling
+                        && matches!(r.state, IntentState::TimedOut | IntentState::Reversing) =>
+                {
+                    rec = r
+                }
+                other => return other,
             }
-            IntentState::TimedOut | IntentState::Reversing => self.reverse(rec, "deadline").await,
-            _ => Ok(rec),
         }
+        Ok(self.journal.intent(&rec.intent_id)?)
     }
 
-    /// Records what a verified `Payment` says, taking the intermediate edges the machine needs.
+    /// Records what a verified `Payment` says.
     fn apply_payment(
         &self,
         rec: IntentRecord,
@@ -616,14 +736,43 @@ impl Payments {
                 )?)
             }
         };
-        let facts = facts_from(p, why);
-        if target == rec.state {
-            return Ok(self.journal.annotate(&rec.intent_id, &facts, now_ms())?);
+        self.reach(rec, target, facts_from(p, why))
+    }
+
+    /// Moves `rec` towards `target`, taking the intermediate edges the machine needs. When
+    /// another task or process moved the intent first, re-reads it and applies the same verified
+    /// fact from there: both moves come from the switch's signed answers, so neither is lost.
+    fn reach(
+        &self,
+        rec: IntentRecord,
+        target: IntentState,
+        facts: IntentFacts,
+    ) -> Result<IntentRecord, FlowError> {
+        let mut rec = rec;
+        for _ in 0..TAKEOVERS {
+            match self.reach_once(rec.clone(), target, &facts) {
+                Err(e) if is_takeover(&e) => rec = self.journal.intent(&rec.intent_id)?,
+                other => return other,
+            }
         }
-        if target == UserPaying {
+        Ok(self.journal.intent(&rec.intent_id)?)
+    }
+
+    fn reach_once(
+        &self,
+        rec: IntentRecord,
+        target: IntentState,
+        facts: &IntentFacts,
+    ) -> Result<IntentRecord, FlowError> {
+        use IntentState::*;
+        if target == rec.state {
+            return Ok(self.journal.annotate(&rec.intent_id, facts, now_ms())?);
+        }
+        if target == UserPaying || target == Unknown {
+            // Waiting states only ever follow `Submitting`; later, they say nothing new.
             return match rec.state {
-                Submitting => self.move_to(&rec, UserPaying, facts),
-                _ => Ok(rec), // still waiting: nothing new
+                Submitting => self.move_to(&rec, target, facts.clone()),
+                _ => Ok(rec),
             };
         }
         let mut rec = rec;
@@ -635,11 +784,11 @@ impl Payments {
                 Polling
             };
             if rec.state.can_go_to(via) {
-                rec = self.move_to(&rec, via, detail(why))?;
+                rec = self.move_to(&rec, via, detail(facts.detail.clone().unwrap_or_default()))?;
             }
         }
         if rec.state.can_go_to(target) {
-            self.move_to(&rec, target, facts)
+            self.move_to(&rec, target, facts.clone())
         } else {
             Ok(rec)
         }
@@ -694,12 +843,7 @@ impl Payments {
                 return Ok(rec);
             }
             if let Ok(Some(p)) = self.query(&rec.intent_id).await {
-                rec = match self.apply_payment(rec.clone(), &p, "query") {
-                    Err(FlowError::Journal(crate::journal::JournalError::StateMismatch {
-                        ..
-                    })) => self.journal.intent(&rec.intent_id)?,
-                    other => other?,
-                };
+                rec = self.apply_payment(rec, &p, "query")?;
                 if rec.state == IntentState::TimedOut {
                     return self.reverse(rec, "deadline").await;
                 }
@@ -793,7 +937,19 @@ impl Payments {
                 };
                 self.move_to(&rec, IntentState::Failed, facts)
             }
-            _ => self.reverse(rec, "cancel").await,
+            _ => {
+                let mut rec = rec;
+                for _ in 0..TAKEOVERS {
+                    match self.reverse(rec.clone(), "cancel").await {
+                        Err(e) if is_takeover(&e) => rec = self.journal.intent(intent_id)?,
+                        other => return other,
+                    }
+                    if rec.state.is_terminal() {
+                        return Ok(rec);
+                    }
+                }
+                Ok(self.journal.intent(intent_id)?)
+            }
         }
     }
 
@@ -806,13 +962,7 @@ impl Payments {
         }
         match self.query(intent_id).await {
             Ok(Some(p)) if rec.state.is_terminal() || p.state != "user_paying" => {
-                match self.apply_payment(rec, &p, "status") {
-                    // A pay task in this process moved it first: its record is the answer.
-                    Err(FlowError::Journal(crate::journal::JournalError::StateMismatch {
-                        ..
-                    })) => Ok(self.journal.intent(intent_id)?),
-                    other => other,
-                }
+                self.apply_payment(rec, &p, "status")
             }
             _ => Ok(rec),
         }
@@ -907,7 +1057,10 @@ impl Payments {
             },
             Ok(v) if v.is_final_refusal() => {
                 let code = v.error().code;
-                self.refund_move(&refund, RefundState::Closed, None, Some(&code), None)?
+                match self.refund_move(&refund, RefundState::Closed, None, Some(&code), None) {
+                    Err(e) if is_takeover(&e) => self.journal.refund(&refund.refund_id)?,
+                    other => other?,
+                }
             }
             _ => refund, // ambiguous: stays Requested; status/recover resolve it by query
         };
@@ -940,6 +1093,8 @@ impl Payments {
         Ok(updated)
     }
 
+    /// Records what a verified `Refund` says; re-reads the refund when another task or process
+    /// moved it first.
     fn apply_refund(
         &self,
         refund: RefundRecord,
@@ -948,16 +1103,23 @@ impl Payments {
         let Some(to) = RefundState::parse(&r.state) else {
             return Ok(refund);
         };
-        if to == refund.state || !refund.state.can_go_to(to) {
-            return Ok(refund);
+        let mut refund = refund;
+        for _ in 0..TAKEOVERS {
+            if to == refund.state || !refund.state.can_go_to(to) {
+                return Ok(refund);
+            }
+            match self.refund_move(
+                &refund,
+                to,
+                r.switch_refund_id.as_deref(),
+                r.failure.as_ref().map(|f| f.code.as_str()),
+                r.refunded_total.as_ref().map(|m| m.minor),
+            ) {
+                Err(e) if is_takeover(&e) => refund = self.journal.refund(&refund.refund_id)?,
+                other => return other,
+            }
         }
-        self.refund_move(
-            &refund,
-            to,
-            r.switch_refund_id.as_deref(),
-            r.failure.as_ref().map(|f| f.code.as_str()),
-            r.refunded_total.as_ref().map(|m| m.minor),
-        )
+        Ok(self.journal.refund(&refund.refund_id)?)
     }
 
     async fn query_refund(&self, refund_id: &str) -> Result<Option<wire::Refund>, CallFailure> {
@@ -1046,7 +1208,20 @@ impl Payments {
         Ok(out)
     }
 
+    /// Settles one intent found unfinished; when a live task in this or another process moves
+    /// it meanwhile, starts again from its new state.
     async fn recover_intent(&self, rec: IntentRecord) -> Result<IntentRecord, FlowError> {
+        let mut rec = rec;
+        for _ in 0..TAKEOVERS {
+            match self.recover_intent_once(rec.clone()).await {
+                Err(e) if is_takeover(&e) => rec = self.journal.intent(&rec.intent_id)?,
+                other => return other,
+            }
+        }
+        Ok(self.journal.intent(&rec.intent_id)?)
+    }
+
+    async fn recover_intent_once(&self, rec: IntentRecord) -> Result<IntentRecord, FlowError> {
         use IntentState::*;
         match rec.state {
             Created => {
@@ -1071,6 +1246,14 @@ impl Payments {
             Succeeded | Failed | Reversed => Ok(rec),
         }
     }
+}
+
+/// How many times one call re-reads a record that another task or process moved under it.
+const TAKEOVERS: usize = 8;
+
+/// Another task or process moved the record first (the journal's compare-and-set failed).
+fn is_takeover(e: &FlowError) -> bool {
+    matches!(e, FlowError::Journal(JournalError::StateMismatch { .. }))
 }
 
 fn expect_success(v: &Verified) -> Result<(), FlowError> {

@@ -5,8 +5,10 @@
 //! `flow::state`, and appends a row to the history. Payer codes never reach this file in clear:
 //! the record holds only the masked form.
 
+mod private_file;
 mod schema;
 
+pub use private_file::ensure_private_file;
 pub use schema::SCHEMA_VERSION;
 
 use crate::flow::state::{Direction, IntentState, RefundState};
@@ -24,6 +26,8 @@ pub const MAX_REFUNDS_PER_PAYMENT: i64 = 50;
 pub enum JournalError {
     #[error("journal storage error: {0}")]
     Storage(#[from] rusqlite::Error),
+    #[error("journal file: {0}")]
+    File(String),
     #[error("journal schema version {found} is newer than this SDK supports ({supported})")]
     SchemaTooNew { found: u32, supported: u32 },
     #[error("no intent `{0}` in the journal")]
@@ -135,6 +139,9 @@ pub struct Journal {
 impl Journal {
     /// Opens (or creates) the journal at `path` and brings its schema up to date.
     pub fn open(path: impl AsRef<Path>) -> Result<Journal, JournalError> {
+        let path = path.as_ref();
+        ensure_private_file(path)
+            .map_err(|e| JournalError::File(format!("{}: {e}", path.display())))?;
         let conn = Connection::open(path)?;
         conn.busy_timeout(Duration::from_secs(5))?;
         // WAL lets `status()` read while a transition commits; FULL makes each commit durable
@@ -154,21 +161,49 @@ impl Journal {
         self.conn.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Brings the schema up to date. The version is read inside the write transaction, so
+    /// processes opening a new file at once migrate it exactly once between them.
     fn migrate(&self) -> Result<(), JournalError> {
         let mut conn = self.lock();
-        let found: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let found: u32 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if found > SCHEMA_VERSION {
             return Err(JournalError::SchemaTooNew {
                 found,
                 supported: SCHEMA_VERSION,
             });
         }
-        for (i, step) in schema::MIGRATIONS.iter().enumerate().skip(found as usize) {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for step in schema::MIGRATIONS.iter().skip(found as usize) {
             tx.execute_batch(step)?;
-            tx.pragma_update(None, "user_version", (i + 1) as u32)?;
-            tx.commit()?;
         }
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The highest response-key-set version this wallet ever installed (0: none). A key set
+    /// older than this is a rollback, refused across app restarts (invariant 6).
+    pub fn key_set_floor(&self) -> Result<u64, JournalError> {
+        let v: Option<i64> = self
+            .lock()
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'key_set_version'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(v.and_then(|v| u64::try_from(v).ok()).unwrap_or(0))
+    }
+
+    /// Raises the key-set floor to `version` (never lowers it).
+    pub fn raise_key_set_floor(&self, version: u64) -> Result<(), JournalError> {
+        let v = i64::try_from(version)
+            .map_err(|_| JournalError::Corrupt(format!("key-set version {version}")))?;
+        self.lock().execute(
+            "INSERT INTO meta (key, value) VALUES ('key_set_version', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = MAX(value, excluded.value)",
+            params![v],
+        )?;
         Ok(())
     }
 
@@ -548,7 +583,9 @@ fn write_facts(
             fees_json = COALESCE(?11, fees_json),
             receipt_json = COALESCE(?12, receipt_json),
             failure_code = COALESCE(?13, failure_code),
-            needs_reconciliation = COALESCE(?14, needs_reconciliation),
+            needs_reconciliation = COALESCE(?14,
+                CASE WHEN ?2 IN ('succeeded', 'failed', 'reversed') THEN 0
+                     ELSE needs_reconciliation END),
             updated_at_ms = ?15
          WHERE intent_id = ?1",
         params![

@@ -59,6 +59,16 @@ pub(super) const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX transitions_by_subject ON transitions (subject_id, seq);
     "#,
+    // v2: small durable facts about the wallet itself (the response-key-set version floor).
+    r#"
+    CREATE TABLE meta (
+        key    TEXT PRIMARY KEY,
+        value  INTEGER NOT NULL
+    );
+    -- A settled intent no longer needs reconciliation (v1 left the flag set).
+    UPDATE intents SET needs_reconciliation = 0
+        WHERE state IN ('succeeded', 'failed', 'reversed');
+    "#,
 ];
 
 /// The version a journal has once every migration ran.

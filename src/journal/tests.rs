@@ -328,3 +328,100 @@ fn corrupt_state_in_a_row_is_reported_not_panicked() {
     let j = Journal::open(&path).unwrap();
     assert!(matches!(j.intent("a"), Err(JournalError::Corrupt(_))));
 }
+
+#[test]
+fn processes_opening_a_new_journal_at_once_all_succeed() {
+    // Each thread opens its own connection, as separate processes would.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.sqlite");
+    let results: Vec<_> = (0..24)
+        .map(|_| {
+            let path = path.clone();
+            std::thread::spawn(move || Journal::open(&path).map(|j| j.schema_version()))
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|t| t.join().unwrap())
+        .collect();
+    for r in results {
+        assert_eq!(r.unwrap().unwrap(), SCHEMA_VERSION);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn the_journal_file_is_private_to_its_owner() {
+    use std::os::unix::fs::PermissionsExt;
+    let (dir, _j) = temp_journal();
+    let mode = std::fs::metadata(dir.path().join("journal.sqlite"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
+
+#[test]
+fn a_settled_intent_no_longer_needs_reconciliation() {
+    let (_d, j) = temp_journal();
+    j.insert_intent(&intent("i-rec")).unwrap();
+    j.transition(
+        "i-rec",
+        IntentState::Created,
+        IntentState::Submitting,
+        &IntentFacts::default(),
+        2,
+    )
+    .unwrap();
+    j.transition(
+        "i-rec",
+        IntentState::Submitting,
+        IntentState::Unknown,
+        &IntentFacts::default(),
+        3,
+    )
+    .unwrap();
+    let flagged = IntentFacts {
+        needs_reconciliation: Some(true),
+        ..Default::default()
+    };
+    assert!(
+        j.annotate("i-rec", &flagged, 4)
+            .unwrap()
+            .needs_reconciliation
+    );
+    j.transition(
+        "i-rec",
+        IntentState::Unknown,
+        IntentState::Polling,
+        &IntentFacts::default(),
+        5,
+    )
+    .unwrap();
+    assert!(
+        j.intent("i-rec").unwrap().needs_reconciliation,
+        "still open"
+    );
+    let done = j
+        .transition(
+            "i-rec",
+            IntentState::Polling,
+            IntentState::Succeeded,
+            &IntentFacts::default(),
+            6,
+        )
+        .unwrap();
+    assert!(!done.needs_reconciliation);
+}
+
+#[test]
+fn the_key_set_floor_survives_reopening_and_never_goes_down() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.sqlite");
+    {
+        let j = Journal::open(&path).unwrap();
+        assert_eq!(j.key_set_floor().unwrap(), 0);
+        j.raise_key_set_floor(3).unwrap();
+        j.raise_key_set_floor(2).unwrap();
+    }
+    assert_eq!(Journal::open(&path).unwrap().key_set_floor().unwrap(), 3);
+}

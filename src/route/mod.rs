@@ -69,38 +69,139 @@ fn receiver_str(r: Receiver) -> &'static str {
     r.as_str()
 }
 
+/// The first way `profile` can pay `code`: directly, else through the first interconnect that
+/// carries it.
 pub fn can_pay(profile: &WalletProfile, code: &PaymentCode) -> Route {
-    if !code.valid {
-        return Route::Unsupported("the code is not valid".into());
-    }
-    if code.presentation == Presentation::Cpm {
-        return Route::Unsupported(
-            "this is a payer's pay code: a merchant scans it, a wallet does not pay it".into(),
-        );
-    }
-    let Some(network) = code.network.as_deref() else {
-        return Route::Unsupported("the network is unknown".into());
+    let network = match payable_network(code) {
+        Ok(n) => n,
+        Err(RouteError::NotPayable(why)) => return Route::Unsupported(why),
+        Err(other) => return Route::Unsupported(other.to_string()),
     };
-    if network == "unknown_url" {
-        return Route::Unsupported("a web link is not a payment code".into());
-    }
     if profile.direct.iter().any(|n| n == network) {
         return Route::Direct;
     }
-    for ic in &profile.interconnects {
-        if !ic.networks.iter().any(|n| n == network) {
-            continue;
-        }
-        let receiver_ok = ic.receivers.is_empty()
-            || ic
-                .receivers
-                .iter()
-                .any(|r| r == receiver_str(code.receiver));
-        if receiver_ok {
-            return Route::ViaInterconnect(ic.name.clone());
+    match profile
+        .interconnects
+        .iter()
+        .find(|ic| interconnect_carries(ic, network, code.receiver))
+    {
+        Some(ic) => Route::ViaInterconnect(ic.name.clone()),
+        None => Route::Unsupported(format!("{} does not accept {network} codes", profile.name)),
+    }
+}
+
+/// Why a `<network>:<route>` string may not carry a payment of a given code (invariant 1 of
+/// docs/protocol.md §10: the network, merchant and currency are the code's; a route is only a
+/// way to reach that network).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RouteError {
+    #[error("the code is not payable: {0}")]
+    NotPayable(String),
+    #[error("route `{route}` is not of the form `<network>:<route name>`")]
+    Malformed { route: String },
+    #[error("route `{route}` reaches {route_network}, but the code is a {code_network} code")]
+    NetworkMismatch {
+        route: String,
+        route_network: String,
+        code_network: String,
+    },
+    #[error("route `{route}` is not one that reaches this {network} code (allowed: {})", allowed.join(", "))]
+    NotAllowed {
+        route: String,
+        network: String,
+        allowed: Vec<String>,
+    },
+}
+
+/// The code's network if a wallet may pay it at all: valid, merchant-presented, a known network.
+pub fn payable_network(code: &PaymentCode) -> Result<&str, RouteError> {
+    if !code.valid {
+        let why = code
+            .error
+            .as_ref()
+            .map(|e| e.to_string())
+            .unwrap_or_else(|| "the code is not valid".into());
+        return Err(RouteError::NotPayable(why));
+    }
+    if code.presentation == Presentation::Cpm {
+        return Err(RouteError::NotPayable(
+            "this is a payer's pay code: a merchant collects it, a wallet does not pay it".into(),
+        ));
+    }
+    match code.network.as_deref() {
+        None => Err(RouteError::NotPayable("the network is unknown".into())),
+        Some("unknown_url") => Err(RouteError::NotPayable(
+            "a web link is not a payment code".into(),
+        )),
+        Some(n) => Ok(n),
+    }
+}
+
+fn interconnect_carries(ic: &Interconnect, network: &str, receiver: Receiver) -> bool {
+    ic.networks.iter().any(|n| n == network)
+        && (ic.receivers.is_empty() || ic.receivers.iter().any(|r| r == receiver_str(receiver)))
+}
+
+/// The `<network>:<route name>` strings that may carry a payment of `code`. With a wallet
+/// profile: what that wallet can do (direct, and each interconnect that takes the code). Without
+/// one (a switch, which does not know the wallet's contracts): `direct` and every interconnect
+/// of the registry's profiles that carries this network and receiver.
+pub fn allowed_routes(
+    code: &PaymentCode,
+    profile: Option<&WalletProfile>,
+) -> Result<Vec<String>, RouteError> {
+    let network = payable_network(code)?;
+    let profiles = match profile {
+        Some(p) => vec![p.clone()],
+        None => builtin_profiles(),
+    };
+    let mut names: Vec<&str> = Vec::new();
+    if profile.is_none_or(|p| p.direct.iter().any(|n| n == network)) {
+        names.push("direct");
+    }
+    for ic in profiles.iter().flat_map(|p| &p.interconnects) {
+        if interconnect_carries(ic, network, code.receiver) && !names.contains(&ic.name.as_str()) {
+            names.push(&ic.name);
         }
     }
-    Route::Unsupported(format!("{} does not accept {network} codes", profile.name))
+    Ok(names.iter().map(|n| format!("{network}:{n}")).collect())
+}
+
+/// Checks that `route` may carry a payment of `code` (see [`allowed_routes`]): the client before
+/// it sends, the switch before it charges.
+pub fn check_route(
+    code: &PaymentCode,
+    route: &str,
+    profile: Option<&WalletProfile>,
+) -> Result<(), RouteError> {
+    let network = payable_network(code)?;
+    let Some((route_network, name)) = route
+        .split_once(':')
+        .filter(|(n, r)| !n.is_empty() && !r.is_empty() && !r.contains(':'))
+    else {
+        return Err(RouteError::Malformed {
+            route: route.into(),
+        });
+    };
+    if route_network != network {
+        return Err(RouteError::NetworkMismatch {
+            route: route.into(),
+            route_network: route_network.into(),
+            code_network: network.into(),
+        });
+    }
+    let allowed = allowed_routes(code, profile)?;
+    if allowed
+        .iter()
+        .any(|a| a.split_once(':').map(|(_, n)| n) == Some(name))
+    {
+        return Ok(());
+    }
+    Err(RouteError::NotAllowed {
+        route: route.into(),
+        network: network.into(),
+        allowed,
+    })
 }
 
 #[cfg(test)]
@@ -194,5 +295,65 @@ mod tests {
     #[test]
     fn rejects_profiles_that_are_not_the_schema() {
         assert!(load_profiles("{\"profiles\": 3}").is_err());
+    }
+
+    #[test]
+    fn a_route_to_another_network_is_refused_whatever_the_profile() {
+        let alipay = identify(ALIPAY_ORDER);
+        for profile in [None, Some(p("wechat")), Some(p("bank_app"))] {
+            assert!(matches!(
+                check_route(&alipay, "wechat_pay:interconnect", profile.as_ref()),
+                Err(RouteError::NetworkMismatch { .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn a_route_the_wallet_has_no_contract_for_is_refused() {
+        let alipay = identify(ALIPAY_ORDER);
+        assert_eq!(
+            check_route(
+                &alipay,
+                "alipay:alipay_open_receive_codes",
+                Some(&p("bank_app"))
+            ),
+            Ok(())
+        );
+        assert!(matches!(
+            check_route(&alipay, "alipay:direct", Some(&p("bank_app"))),
+            Err(RouteError::NotAllowed { .. })
+        ));
+        assert!(matches!(
+            check_route(&alipay, "alipay:made_up", None),
+            Err(RouteError::NotAllowed { .. })
+        ));
+    }
+
+    #[test]
+    fn without_a_profile_the_registry_routes_of_the_network_are_allowed() {
+        let wechat = identify(WECHAT_PERSONAL);
+        let allowed = allowed_routes(&wechat, None).unwrap();
+        assert!(allowed.contains(&"wechat_pay:direct".to_string()));
+        assert!(allowed.contains(&"wechat_pay:wechat_open_receive_codes".to_string()));
+        assert!(!allowed.iter().any(|r| !r.starts_with("wechat_pay:")));
+    }
+
+    #[test]
+    fn malformed_routes_and_unpayable_codes_are_refused() {
+        let alipay = identify(ALIPAY_ORDER);
+        for bad in ["alipay", "alipay:", ":direct", "alipay:direct:x"] {
+            assert!(
+                matches!(
+                    check_route(&alipay, bad, None),
+                    Err(RouteError::Malformed { .. })
+                ),
+                "{bad}"
+            );
+        }
+        let payer = identify("134567890123456789");
+        assert!(matches!(
+            check_route(&payer, "wechat_pay:direct", None),
+            Err(RouteError::NotPayable(_))
+        ));
     }
 }

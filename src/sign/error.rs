@@ -32,6 +32,9 @@ pub enum SignError {
     NonceReplayed(String),
     #[error("nonce cache is full of live nonces")]
     NonceCacheFull,
+    /// The durable nonce store could not be read or written: refused, never waved through.
+    #[error("nonce store unavailable: {0}")]
+    NonceStoreFailed(String),
     #[error("malformed key set: {0}")]
     MalformedKeySet(String),
     #[error("key set is signed by `{0}`, which is not a pinned root")]

@@ -22,7 +22,7 @@ pub use header::{
     HEADER_TIMESTAMP,
 };
 pub use keyset::{KeySet, KeySetEntry, PinnedRoot, SignedKeySet, KEY_SET_DOMAIN};
-pub use nonce::{new_nonce, NonceCache};
+pub use nonce::{new_nonce, NonceCache, NonceStore};
 pub use signer::{verify_signature, Signer, SoftwareSigner};
 pub use verify::{
     sign_request, sign_response, RequestVerifier, ResponseVerifier, VerifiedResponse,

@@ -2,9 +2,9 @@
 
 use super::{
     canonical_request, canonical_response, new_nonce, verify_signature, Authorization, Clock,
-    KeySet, NonceCache, PinnedRoot, ResponseSignature, SignError, SignedKeySet, Signer,
+    KeySet, NonceCache, NonceStore, PinnedRoot, ResponseSignature, SignError, SignedKeySet, Signer,
 };
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 /// Timestamps further than this from the verifier's clock are refused, on both sides.
@@ -67,10 +67,17 @@ fn check_window(timestamp: i64, now: i64, window: i64) -> Result<(), SignError> 
 }
 
 /// Server side: checks a request's `Authorization` against the device key it names.
-#[derive(Debug)]
 pub struct RequestVerifier {
     window: i64,
-    nonces: Mutex<NonceCache>,
+    nonces: Box<dyn NonceStore>,
+}
+
+impl std::fmt::Debug for RequestVerifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequestVerifier")
+            .field("window", &self.window)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for RequestVerifier {
@@ -80,10 +87,19 @@ impl Default for RequestVerifier {
 }
 
 impl RequestVerifier {
+    /// Remembers nonces in memory: a replay after a restart of this process is not detected.
     pub fn new(nonce_capacity: usize, window: i64) -> Self {
+        Self::with_store(
+            Box::new(Mutex::new(NonceCache::new(nonce_capacity, window))),
+            window,
+        )
+    }
+
+    /// Remembers nonces in `store` (durable for a switch that restarts).
+    pub fn with_store(store: Box<dyn NonceStore>, window: i64) -> Self {
         RequestVerifier {
             window,
-            nonces: Mutex::new(NonceCache::new(nonce_capacity, window)),
+            nonces: store,
         }
     }
 
@@ -102,7 +118,7 @@ impl RequestVerifier {
         let message = canonical_request(method, target, auth.timestamp, &auth.nonce, body);
         verify_signature(public_key, message.as_bytes(), &auth.signature)?;
         let scoped = format!("{}\n{}", auth.key_id, auth.nonce);
-        lock(&self.nonces)
+        self.nonces
             .check_and_insert(&scoped, auth.timestamp, now)
             .map_err(|e| match e {
                 SignError::NonceReplayed(_) => SignError::NonceReplayed(auth.nonce.clone()),
@@ -124,6 +140,9 @@ pub struct VerifiedResponse {
 pub struct ResponseVerifier {
     roots: Vec<PinnedRoot>,
     key_set: RwLock<Option<KeySet>>,
+    /// The highest key-set version ever installed, carried across restarts by the caller
+    /// (`raise_floor` from the journal): an older set is a rollback even in a fresh process.
+    floor: AtomicU64,
     nonces: Mutex<NonceCache>,
     clock: Arc<dyn Clock>,
     offset: AtomicI64,
@@ -145,6 +164,7 @@ impl ResponseVerifier {
         ResponseVerifier {
             roots,
             key_set: RwLock::new(None),
+            floor: AtomicU64::new(0),
             nonces: Mutex::new(NonceCache::new(DEFAULT_NONCE_CAPACITY, WINDOW_SECS)),
             clock,
             offset: AtomicI64::new(0),
@@ -157,17 +177,26 @@ impl ResponseVerifier {
     pub fn install_key_set(&self, signed: &SignedKeySet) -> Result<u64, SignError> {
         let set = signed.verify(&self.roots)?;
         let mut held = self.key_set.write().unwrap_or_else(|e| e.into_inner());
-        if let Some(h) = held.as_ref() {
-            if set.version < h.version {
-                return Err(SignError::KeySetRollback {
-                    held: h.version,
-                    offered: set.version,
-                });
-            }
+        let newest = held
+            .as_ref()
+            .map_or(0, |h| h.version)
+            .max(self.floor.load(Ordering::SeqCst));
+        if set.version < newest {
+            return Err(SignError::KeySetRollback {
+                held: newest,
+                offered: set.version,
+            });
         }
         let version = set.version;
         *held = Some(set);
+        self.floor.fetch_max(version, Ordering::SeqCst);
         Ok(version)
+    }
+
+    /// Refuses, from now on, any key set older than `version` (the highest one a previous run
+    /// of this wallet installed).
+    pub fn raise_floor(&self, version: u64) {
+        self.floor.fetch_max(version, Ordering::SeqCst);
     }
 
     pub fn key_set_version(&self) -> Option<u64> {
@@ -631,5 +660,28 @@ mod tests {
             T0,
         )
         .unwrap();
+    }
+
+    #[test]
+    fn a_floor_carried_from_an_earlier_run_refuses_an_older_key_set() {
+        let f = fixture();
+        let fresh = ResponseVerifier::new(
+            vec![PinnedRoot {
+                key_id: f.root.key_id(),
+                public_key: f.root.public_key(),
+            }],
+            f.clock.clone(),
+        );
+        fresh.raise_floor(2);
+        let old = SignedKeySet::sign(&key_set(1, &[&f.server]), &f.root).unwrap();
+        assert_eq!(
+            fresh.install_key_set(&old),
+            Err(SignError::KeySetRollback {
+                held: 2,
+                offered: 1
+            })
+        );
+        let newer = SignedKeySet::sign(&key_set(3, &[&f.server]), &f.root).unwrap();
+        assert_eq!(fresh.install_key_set(&newer), Ok(3));
     }
 }

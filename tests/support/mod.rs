@@ -456,6 +456,7 @@ pub fn client(
         listener: None,
         timings: FlowTimings::fast(),
         transport: Some(switch.clone() as Arc<dyn Transport>),
+        wallet: None,
     })
     .unwrap()
 }

@@ -77,6 +77,7 @@ pub async fn run(payload: &str, code: &PaymentCode) -> Result<()> {
         listener: Some(Arc::new(Transitions(started))),
         timings: FlowTimings::fast(),
         transport: None,
+        wallet: None,
     })?;
     payments.register_device("acct-demo").await?;
     println!(

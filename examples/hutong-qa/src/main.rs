@@ -7,7 +7,6 @@ mod gen;
 mod identify;
 mod pay;
 mod sandbox;
-mod sandbox_crash;
 mod scan;
 
 #[derive(Parser)]

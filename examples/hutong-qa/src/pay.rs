@@ -9,6 +9,7 @@ use hutong::flow::{
     FlowListener, FlowTimings, PayOptions, PayerCode, Payments, PaymentsConfig, StateChange,
 };
 use hutong::money::{Currency, Money};
+use hutong::route;
 use hutong::sign::{PinnedRoot, Signer, SoftwareSigner};
 use hutong::transport::{HttpsTransport, SpkiPin, TlsOptions, Transport};
 use std::path::PathBuf;
@@ -46,6 +47,10 @@ pub struct Connection {
     /// Whole-request timeout in milliseconds (default 15 s): fault tests use short ones.
     #[arg(long)]
     pub request_timeout_ms: Option<u64>,
+    /// The wallet's acceptance profile (wechat, bank_app, qa_sample...): the routes it may pay
+    /// each code by. Without it, any route the registry knows for the code's network.
+    #[arg(long)]
+    pub wallet: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -61,8 +66,10 @@ pub enum PayCmd {
         currency: String,
         #[arg(long, default_value = "balance")]
         funding_source: String,
-        #[arg(long, default_value = "wechat_pay:interconnect")]
-        route: String,
+        /// `<network>:<route>` reaching the code's network (`alipay:direct`); default: the first
+        /// route the wallet profile (or the registry) allows for this code.
+        #[arg(long)]
+        route: Option<String>,
         /// Sandbox only: force an outcome (`X-Sandbox-Scenario`).
         #[arg(long)]
         scenario: Option<String>,
@@ -215,6 +222,11 @@ fn client(conn: &Connection) -> anyhow::Result<(Payments, bool)> {
             FlowTimings::fast()
         },
         transport,
+        wallet: conn
+            .wallet
+            .as_deref()
+            .map(|id| route::profile(id).ok_or_else(|| anyhow!("no wallet profile `{id}`")))
+            .transpose()?,
     })?;
     Ok((payments, fresh))
 }
@@ -236,6 +248,18 @@ impl SandboxConfigFile {
         serde_json::from_str(text.trim())
             .with_context(|| format!("{} is not a sandbox config", path.display()))
     }
+}
+
+/// The first route the wallet profile (or, without one, the registry) allows for `code`.
+fn default_route(code: &str, wallet: Option<&str>) -> anyhow::Result<String> {
+    let profile = wallet
+        .map(|id| route::profile(id).ok_or_else(|| anyhow!("no wallet profile `{id}`")))
+        .transpose()?;
+    let routes = route::allowed_routes(&hutong::registry::identify(code), profile.as_ref())?;
+    routes
+        .into_iter()
+        .next()
+        .ok_or_else(|| anyhow!("no route reaches this code's network"))
 }
 
 fn hex(b: &[u8]) -> String {
@@ -300,6 +324,10 @@ async fn run_async(cmd: PayCmd) -> anyhow::Result<()> {
                 );
             }
             let p = connect(&conn).await?;
+            let route = match route {
+                Some(r) => r,
+                None => default_route(&code, conn.wallet.as_deref())?,
+            };
             let quote = p
                 .quote(&code, Some(money(&amount, &currency)?), &route)
                 .await?;

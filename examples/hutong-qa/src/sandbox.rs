@@ -37,7 +37,6 @@ pub struct SandboxArgs {
 }
 
 pub fn run(args: SandboxArgs) -> anyhow::Result<()> {
-    crate::sandbox_crash::arm_from_env()?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -1,5 +1,5 @@
 //! Crashes of both sides (docs/reliability.md, invariants 3-6): the sandbox SIGKILLs itself at
-//! each step of its write path (`SANDBOX_CRASH_AT`) and restarts on the same ledger; clients are
+//! each step of its write path (`HUTONG_SANDBOX_CRASH_AT`) and restarts on the same ledger; clients are
 //! SIGKILLed right after each journalled step (`HUTONG_QA_CRASH_AT`); requests the switch
 //! answered are replayed after it restarted. Then `recover` must settle everything exactly once.
 

@@ -30,6 +30,7 @@ fn loopback(c: &mut Criterion) {
             listener: None,
             timings: FlowTimings::fast(),
             transport: None,
+            wallet: None,
         })
         .unwrap();
         p.register_device("acct-bench").await.unwrap();

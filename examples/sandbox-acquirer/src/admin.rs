@@ -37,7 +37,46 @@ pub fn routes() -> Router<Arc<SandboxState>> {
         .route("/sandbox/client-report", post(client_report))
         .route("/sandbox/rotate-key", post(rotate_key))
         .layer(axum::middleware::from_fn(json_same_site_writes))
+        .layer(axum::middleware::from_fn(own_host_only))
         .layer(axum::middleware::from_fn(loopback_only))
+}
+
+/// DNS rebinding: a page on `evil.example` that resolves to 127.0.0.1 reaches a loopback server
+/// with `Host: evil.example`, and its requests carry `Origin: http://evil.example`. The admin API
+/// answers only requests addressed to one of this sandbox's own names and port, and from a page
+/// of its own origin (or from no page at all: curl, the QA tools).
+pub async fn own_host_only(req: Request, next: Next) -> Response {
+    let Some(own) = req
+        .extensions()
+        .get::<ConnCtl>()
+        .and_then(|c| c.own.clone())
+    else {
+        // Not served by `start` (a router in a unit test): there is no address to hold it to.
+        return next.run(req).await;
+    };
+    let allowed = {
+        // An unreadable header value never matches a name.
+        let header = |name: &str| {
+            req.headers()
+                .get(name)
+                .map(|v| v.to_str().unwrap_or("\u{0}"))
+        };
+        let host_ok = header("host").is_some_and(|h| own.accepts_authority(h));
+        let origin_ok = match header("origin") {
+            None => true,
+            Some(o) => o.split_once("://").is_some_and(|(scheme, authority)| {
+                matches!(scheme, "http" | "https") && own.accepts_authority(authority)
+            }),
+        };
+        host_ok && origin_ok
+    };
+    if !allowed {
+        return error(
+            StatusCode::FORBIDDEN,
+            "the admin API answers requests addressed to this sandbox's own host and origin only",
+        );
+    }
+    next.run(req).await
 }
 
 /// Admin writes change outcomes and the reconciliation view, so another web page open in the QA

@@ -20,8 +20,55 @@ use tokio::sync::{watch, Notify};
 #[derive(Clone, Debug)]
 pub struct ConnCtl {
     pub peer: SocketAddr,
+    /// The names and port this server answers to (`Host` / `Origin` checks of the admin API).
+    pub own: Option<Arc<OwnAddress>>,
     kill: Arc<Notify>,
     rst: Arc<AtomicBool>,
+}
+
+/// The names (certificate names and the listening address) and the port of this server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnAddress {
+    names: Vec<String>,
+    port: u16,
+}
+
+impl OwnAddress {
+    pub fn new(listen: SocketAddr, extra_names: &[String]) -> OwnAddress {
+        let mut names: Vec<String> = ["127.0.0.1", "localhost", "::1"]
+            .iter()
+            .map(|s| s.to_string())
+            .chain(extra_names.iter().map(|n| n.to_ascii_lowercase()))
+            .collect();
+        if !listen.ip().is_unspecified() {
+            names.push(listen.ip().to_string());
+        }
+        OwnAddress {
+            names,
+            port: listen.port(),
+        }
+    }
+
+    /// Whether `authority` (`host[:port]`, as in `Host` or an origin) names this server.
+    pub fn accepts_authority(&self, authority: &str) -> bool {
+        let authority = authority.trim().to_ascii_lowercase();
+        let (host, port) = match authority.strip_prefix('[') {
+            Some(rest) => match rest.split_once(']') {
+                Some((h, "")) => (h.to_string(), None),
+                Some((h, p)) => match p.strip_prefix(':') {
+                    Some(p) => (h.to_string(), Some(p.to_string())),
+                    None => return false,
+                },
+                None => return false,
+            },
+            None => match authority.rsplit_once(':') {
+                Some((h, p)) => (h.to_string(), Some(p.to_string())),
+                None => (authority.clone(), None),
+            },
+        };
+        let port_ok = port.is_none_or(|p| p.parse::<u16>() == Ok(self.port));
+        port_ok && self.names.iter().any(|n| *n == host)
+    }
 }
 
 impl ConnCtl {
@@ -113,6 +160,7 @@ pub async fn serve(
     listener: TcpListener,
     tls: Option<tokio_rustls::TlsAcceptor>,
     router: Router,
+    own: Arc<OwnAddress>,
     mut stop: watch::Receiver<bool>,
 ) {
     loop {
@@ -128,9 +176,11 @@ pub async fn serve(
         let tls = tls.clone();
         let router = router.clone();
         let stop = stop.clone();
+        let own = own.clone();
         tokio::spawn(async move {
             let ctl = ConnCtl {
                 peer,
+                own: Some(own),
                 kill: Arc::new(Notify::new()),
                 rst: Arc::new(AtomicBool::new(false)),
             };
@@ -171,5 +221,37 @@ where
         _ = conn => {}
         _ = kill.notified() => {}
         _ = stop.changed() => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_admin_host_check_takes_own_names_and_port_only() {
+        let own = OwnAddress::new(
+            SocketAddr::from(([0, 0, 0, 0], 8443)),
+            &["192.168.1.20".to_string()],
+        );
+        for ok in [
+            "127.0.0.1:8443",
+            "localhost:8443",
+            "LOCALHOST",
+            "[::1]:8443",
+            "192.168.1.20:8443",
+        ] {
+            assert!(own.accepts_authority(ok), "{ok}");
+        }
+        for bad in [
+            "evil.example:8443",
+            "127.0.0.1:9999",
+            "127.0.0.1.evil.example",
+            "[::1",
+            "",
+            "localhost:x",
+        ] {
+            assert!(!own.accepts_authority(bad), "{bad}");
+        }
     }
 }

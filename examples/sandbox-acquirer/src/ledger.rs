@@ -51,6 +51,9 @@ CREATE INDEX IF NOT EXISTS exchanges_by_intent ON exchanges(intent_id);
 CREATE INDEX IF NOT EXISTS exchanges_by_refund ON exchanges(refund_id);
 CREATE TABLE IF NOT EXISTS client_reports (
   intent_id TEXT PRIMARY KEY, reported_at INTEGER NOT NULL, report_json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS nonces (
+  scoped TEXT PRIMARY KEY, ts INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS nonces_by_ts ON nonces(ts);
 ";
 
 /// One fee share of a payment (protocol §7.4).
@@ -118,7 +121,7 @@ pub struct RefundRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdemRow {
     pub request_hash: String,
-    /// `in_flight` or `done`.
+    /// `done` (rows of older sandboxes may say `in_flight`: `Ledger::open` clears those).
     pub state: String,
     pub status: Option<u16>,
     pub body: Option<String>,
@@ -157,12 +160,22 @@ pub struct Ledger {
 }
 
 impl Ledger {
+    /// Opens (or creates, mode 0600: it holds the switch's signing keys) the ledger at `path`.
     pub fn open(path: &Path) -> SqlResult<Ledger> {
+        hutong::journal::ensure_private_file(path).map_err(|e| {
+            rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+                Some(format!("{}: {e}", path.display())),
+            )
+        })?;
         let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.execute_batch(SCHEMA)?;
+        // Sandboxes before 0.1 wrote an `in_flight` row before the operation, in a transaction of
+        // its own; one left behind means the operation never committed: the key was never begun.
+        conn.execute("DELETE FROM idempotency WHERE state = 'in_flight'", [])?;
         Ok(Ledger {
             conn: Mutex::new(conn),
         })
@@ -258,35 +271,55 @@ pub fn idem(c: &Connection, op: &str, key: &str) -> SqlResult<Option<IdemRow>> {
     .optional()
 }
 
-pub fn idem_begin(
+/// Stores the first answer of `key`, in the transaction of the operation it answers.
+#[allow(clippy::too_many_arguments)]
+pub fn idem_store(
     c: &Connection,
     op: &str,
     key: &str,
     hash: &str,
     scenario: &str,
+    status: u16,
+    body: &str,
     now: i64,
 ) -> SqlResult<()> {
     c.execute(
-        "INSERT INTO idempotency (op, key, request_hash, state, scenario, created_at) VALUES (?1,?2,?3,'in_flight',?4,?5)",
-        params![op, key, hash, scenario, now],
+        "INSERT INTO idempotency (op, key, request_hash, state, status, body, scenario, created_at)
+         VALUES (?1, ?2, ?3, 'done', ?4, ?5, ?6, ?7)",
+        params![op, key, hash, status, body, scenario, now],
     )?;
     Ok(())
 }
 
-pub fn idem_finish(c: &Connection, op: &str, key: &str, status: u16, body: &str) -> SqlResult<()> {
-    c.execute(
-        "UPDATE idempotency SET state = 'done', status = ?3, body = ?4 WHERE op = ?1 AND key = ?2",
-        params![op, key, status, body],
-    )?;
-    Ok(())
-}
+/// Request nonces accepted within the signature window, kept in the ledger so that a replay is
+/// refused across restarts of the sandbox (invariant 6).
+pub struct LedgerNonces(pub std::sync::Arc<Ledger>);
 
-pub fn idem_abort(c: &Connection, op: &str, key: &str) -> SqlResult<()> {
-    c.execute(
-        "DELETE FROM idempotency WHERE op = ?1 AND key = ?2 AND state = 'in_flight'",
-        [op, key],
-    )?;
-    Ok(())
+impl hutong::sign::NonceStore for LedgerNonces {
+    fn check_and_insert(
+        &self,
+        scoped: &str,
+        timestamp: i64,
+        now: i64,
+    ) -> Result<(), hutong::sign::SignError> {
+        use hutong::sign::{SignError, WINDOW_SECS};
+        let inserted = self.0.tx(|c| -> SqlResult<usize> {
+            // Forgetting what left the window is safe: a replay of it fails the timestamp check.
+            c.execute(
+                "DELETE FROM nonces WHERE ts < ?1",
+                [now.saturating_sub(2 * WINDOW_SECS)],
+            )?;
+            c.execute(
+                "INSERT INTO nonces (scoped, ts) VALUES (?1, ?2) ON CONFLICT (scoped) DO NOTHING",
+                params![scoped, timestamp],
+            )
+        });
+        match inserted {
+            Ok(1) => Ok(()),
+            Ok(_) => Err(SignError::NonceReplayed(scoped.to_string())),
+            Err(e) => Err(SignError::NonceStoreFailed(e.to_string())),
+        }
+    }
 }
 
 /// Counts one more use of `scenario` for `key` and returns the count (1 on the first).

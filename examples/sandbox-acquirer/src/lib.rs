@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod conn;
 pub mod console;
+pub mod crash;
 pub mod data;
 pub mod ledger;
 pub mod merchant;
@@ -13,7 +14,6 @@ pub mod ops;
 pub mod protocol;
 pub mod scenario;
 pub mod state;
-pub mod test_hooks;
 
 pub use ledger::{Exchange, PaymentRow, RefundRow};
 pub use state::{SandboxState, Timing};
@@ -146,7 +146,8 @@ pub async fn start(config: SandboxConfig) -> Result<SandboxHandle, SandboxError>
         })?;
     let addr = listener.local_addr()?;
     let (stop, stop_rx) = watch::channel(false);
-    let task = tokio::spawn(conn::serve(listener, acceptor, app, stop_rx));
+    let own = Arc::new(conn::OwnAddress::new(addr, &config.extra_names));
+    let task = tokio::spawn(conn::serve(listener, acceptor, app, own, stop_rx));
     Ok(SandboxHandle {
         addr,
         plain_http: config.plain_http,

@@ -270,12 +270,38 @@ pub(crate) fn check_route(network: &str, route: &str) -> Result<(), ApiError> {
     }
 }
 
-pub(crate) fn quote(b: &QuoteBody) -> Result<Answer, ApiError> {
-    check_route(&b.network, &b.route_requested)?;
-    let m = merchant::resolve(&b.merchant_code);
-    let (original, currency) = match (&b.amount, m.amount) {
+/// Invariants 1 and 2 at the switch: the network a request names must be the code's as this
+/// switch identifies it, the route one that reaches it, the currency the code's, and a dynamic
+/// code's amount exactly its own. Returns the merchant and the amount to charge.
+pub(crate) fn check_code_terms(
+    merchant_code: &str,
+    network: &str,
+    route: &str,
+    amount: Option<&WireMoney>,
+) -> Result<(merchant::Merchant, (i64, String)), ApiError> {
+    use hutong::route::{check_route as route_reaches, RouteError};
+    let m = merchant::resolve(merchant_code);
+    route_reaches(&m.code, route, None).map_err(|e| {
+        let code = match e {
+            RouteError::NotPayable(_) => "CODE_NOT_PAYABLE",
+            RouteError::NetworkMismatch { .. } => "NETWORK_MISMATCH",
+            RouteError::Malformed { .. } | RouteError::NotAllowed { .. } => "ROUTE_NOT_SUPPORTED",
+        };
+        ApiError::fin(422, code, e.to_string())
+    })?;
+    if m.code.network.as_deref() != Some(network) {
+        return Err(ApiError::fin(
+            422,
+            "NETWORK_MISMATCH",
+            format!(
+                "the request names {network}, but the code is a {} code",
+                m.code.network.as_deref().unwrap_or("unknown")
+            ),
+        ));
+    }
+    let (minor, currency) = match (amount, &m.amount) {
         (Some(a), _) => money_of(a, "amount")?,
-        (None, Some((minor, cur))) => (minor, cur),
+        (None, Some(own)) => own.clone(),
         (None, None) => {
             return Err(ApiError::fin(
                 422,
@@ -284,6 +310,34 @@ pub(crate) fn quote(b: &QuoteBody) -> Result<Answer, ApiError> {
             ))
         }
     };
+    if let Some((_, code_currency)) = &m.amount {
+        if *code_currency != currency {
+            return Err(ApiError::fin(
+                422,
+                "CURRENCY_MISMATCH",
+                format!("the code is payable in {code_currency}, not {currency}"),
+            ));
+        }
+    }
+    if let Some((fixed, _)) = &m.fixed_amount {
+        if *fixed != minor {
+            return Err(ApiError::fin(
+                422,
+                "AMOUNT_MISMATCH",
+                format!("this dynamic code fixes the amount at {fixed} minor units, not {minor}"),
+            ));
+        }
+    }
+    Ok((m, (minor, currency)))
+}
+
+pub(crate) fn quote(b: &QuoteBody) -> Result<Answer, ApiError> {
+    let (m, (original, currency)) = check_code_terms(
+        &b.merchant_code,
+        &b.network,
+        &b.route_requested,
+        b.amount.as_ref(),
+    )?;
     let (discount, promo) = data::discount_for(&b.network, &currency, original);
     Ok((
         200,
@@ -398,9 +452,13 @@ pub(crate) fn create_payment(
         // A reverse closed this id before the create arrived: never a new charge (protocol §4).
         return Ok((200, payment_json(&existing)));
     }
-    let (original, currency) = money_of(&b.amount, "amount")?;
+    let (m, (original, currency)) = check_code_terms(
+        &b.merchant_code,
+        &b.network,
+        &b.route_requested,
+        Some(&b.amount),
+    )?;
     let (confirmed, confirmed_cur) = money_of(&b.confirmed_payable, "confirmed_payable")?;
-    check_route(&b.network, &b.route_requested)?;
     if b.out_trade_no.is_empty() || b.out_trade_no.len() > 32 || b.description.len() > 128 {
         return Err(ApiError::fin(
             400,
@@ -427,7 +485,6 @@ pub(crate) fn create_payment(
                 format!("no funding source `{}`", b.funding_source_id),
             )
         })?;
-    let m = merchant::resolve(&b.merchant_code);
     let mut p = base_row(&b.intent_id, caller, scenario, &currency);
     p.out_trade_no = Some(b.out_trade_no.clone());
     p.merchant_id = Some(m.id);

@@ -3,6 +3,7 @@
 //! row in the exchange log, answered or not.
 
 use crate::conn::ConnCtl;
+use crate::crash;
 use crate::ledger::{self, Exchange};
 use crate::merchant;
 use crate::ops::{self, answer_of, parse_body, valid_id, Answer, ApiError, Caller};
@@ -237,11 +238,16 @@ pub async fn handle(State(s): State<Arc<SandboxState>>, req: Request) -> Respons
                 ..ApiError::fin(401, "TIMESTAMP_SKEW", e.to_string())
             },
             SignError::NonceReplayed(_) => ApiError::fin(401, "NONCE_REPLAYED", e.to_string()),
+            // The durable nonce store failed: nothing was done, the client may retry.
+            SignError::NonceStoreFailed(_) => {
+                ApiError::ambiguous(503, "SYSTEM_ERROR", e.to_string())
+            }
             _ => ApiError::fin(401, "SIGNATURE_INVALID", e.to_string()),
         };
         return finish(&s, ex, nonce, Outcome::answer((401, err.body())), ctl).await;
     }
     ex.verdict = "valid".into();
+    crash::point("request", "after_verify");
     if method == "POST"
         && !header("content-type")
             .map(|t| t.split(';').next().unwrap_or("").trim())
@@ -368,7 +374,7 @@ async fn dispatch(
         ("GET", ["v1", "payments", id]) => {
             ex.intent_id = Some(id.to_string());
             let answer = answer_of(s.ledger.tx(|c| ops::query_payment(c, id, caller)));
-            crate::test_hooks::point("query", "committed");
+            crash::point("query", "after_commit");
             Outcome::answer(answer)
         }
         ("POST", ["v1", "payments", id, "reverse"]) => {
@@ -471,6 +477,11 @@ fn bad_scenario(why: String) -> Outcome {
 /// The idempotent core of every money-moving call (protocol §4): the first result for a key is
 /// the result forever; a repeat while the first is running gets 409; the same key with other
 /// parameters 422. Forced outcomes are applied around the commit.
+///
+/// The durable idempotency row is written in the same transaction as the operation's effects
+/// (invariant 5): after a crash at any point a key is either done, with its answer, or was never
+/// begun. "In flight" is only ever in this process's memory, released when the request ends
+/// or is dropped, so nothing can stay in flight across a restart.
 async fn mutate(
     s: &SandboxState,
     op: &str,
@@ -484,23 +495,26 @@ async fn mutate(
         Fault(Outcome),
         Go,
     }
-    crate::test_hooks::point(op, "verified");
+    let Some(_claim) = s.in_flight.claim(op, key) else {
+        let e = ApiError::ambiguous(
+            409,
+            "IDEMPOTENCY_IN_FLIGHT",
+            "the first request with this key is still being processed",
+        );
+        return Outcome::answer((e.status, e.body()));
+    };
+    let stored = |c: &Connection| -> Result<Option<ledger::IdemRow>, ApiError> {
+        match ledger::idem(c, op, key)? {
+            Some(row) if row.request_hash != hash => Err(ApiError::fin(
+                422,
+                "IDEMPOTENCY_CONFLICT",
+                "this key was first used with other parameters",
+            )),
+            other => Ok(other),
+        }
+    };
     let gate = s.ledger.tx(|c| -> Result<Gate, ApiError> {
-        if let Some(row) = ledger::idem(c, op, key)? {
-            if row.request_hash != hash {
-                return Err(ApiError::fin(
-                    422,
-                    "IDEMPOTENCY_CONFLICT",
-                    "this key was first used with other parameters",
-                ));
-            }
-            if row.state == "in_flight" {
-                return Err(ApiError::ambiguous(
-                    409,
-                    "IDEMPOTENCY_IN_FLIGHT",
-                    "the first request with this key is still being processed",
-                ));
-            }
+        if let Some(row) = stored(c)? {
             return Ok(Gate::Replay(row));
         }
         let first = |name: &str| -> Result<bool, ApiError> {
@@ -519,7 +533,6 @@ async fn mutate(
                 json!({"result": "retry_later", "payment": null}),
             ))));
         }
-        ledger::idem_begin(c, op, key, hash, &scenario.name, now_ms())?;
         Ok(Gate::Go)
     });
     match gate {
@@ -528,29 +541,43 @@ async fn mutate(
         Ok(Gate::Replay(row)) => return replay(&row),
         Ok(Gate::Go) => {}
     }
-    crate::test_hooks::point(op, "in_flight");
     if scenario.is("slow") {
         tokio::time::sleep(s.timing.slow_delay).await;
     }
-    let done = s.ledger.tx(|c| -> Result<Answer, ApiError> {
-        let (status, body) = match exec(c) {
-            Ok(a) => a,
-            // A refusal is a result too: it is stored and replayed like a success.
-            Err(e) if e.status < 500 => (e.status, e.body()),
-            // A failure rolls back everything the operation wrote.
-            Err(e) => return Err(e),
-        };
-        ledger::idem_finish(c, op, key, status, &body.to_string())?;
-        Ok((status, body))
-    });
+    crash::point(op, "before_commit");
+    let done = s
+        .ledger
+        .tx(|c| -> Result<Result<Answer, ledger::IdemRow>, ApiError> {
+            // Another sandbox process on the same ledger may have finished this key meanwhile.
+            if let Some(row) = stored(c)? {
+                return Ok(Err(row));
+            }
+            let (status, body) = match exec(c) {
+                Ok(a) => a,
+                // A refusal is a result too: it is stored and replayed like a success.
+                Err(e) if e.status < 500 => (e.status, e.body()),
+                // A failure rolls back everything the operation wrote.
+                Err(e) => return Err(e),
+            };
+            crash::point(op, "in_commit");
+            ledger::idem_store(
+                c,
+                op,
+                key,
+                hash,
+                &scenario.name,
+                status,
+                &body.to_string(),
+                now_ms(),
+            )?;
+            Ok(Ok((status, body)))
+        });
+    crash::point(op, "after_commit");
     let (status, body) = match done {
-        Ok(a) => a,
-        Err(e) => {
-            let _ = s.ledger.tx(|c| ledger::idem_abort(c, op, key));
-            return Outcome::answer((e.status, e.body()));
-        }
+        Ok(Ok(a)) => a,
+        Ok(Err(row)) => return replay(&row),
+        Err(e) => return Outcome::answer((e.status, e.body())),
     };
-    crate::test_hooks::point(op, "committed");
     match scenario.name.as_str() {
         "timeout_after_commit" => Outcome::Hold("forced: committed, answer held past the timeout"),
         "reset_after_commit" => Outcome::Reset("forced: committed, connection reset"),

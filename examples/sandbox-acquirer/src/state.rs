@@ -4,8 +4,11 @@
 
 use crate::ledger::{self, Ledger};
 use crate::scenario::{Op, Overrides, Scenario};
-use hutong::sign::{KeySet, PinnedRoot, RequestVerifier, SignedKeySet, Signer, SoftwareSigner};
+use hutong::sign::{
+    KeySet, PinnedRoot, RequestVerifier, SignedKeySet, Signer, SoftwareSigner, WINDOW_SECS,
+};
 use serde_json::{json, Value};
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::broadcast;
@@ -67,6 +70,7 @@ pub struct SandboxState {
     pub timing: Timing,
     keys: RwLock<Keys>,
     pub(crate) verifier: RequestVerifier,
+    pub(crate) in_flight: InFlight,
     overrides: Mutex<Overrides>,
 }
 
@@ -106,12 +110,14 @@ impl SandboxState {
             Ok(Keys { root, servers })
         })?;
         let (events, _) = broadcast::channel(1024);
+        let nonces = ledger::LedgerNonces(ledger.clone());
         Ok(Arc::new(SandboxState {
             ledger,
             events,
             timing,
+            verifier: RequestVerifier::with_store(Box::new(nonces), WINDOW_SECS),
             keys: RwLock::new(keys),
-            verifier: RequestVerifier::default(),
+            in_flight: InFlight::default(),
             overrides: Mutex::new(Overrides {
                 default: default_scenario,
                 ..Default::default()
@@ -230,6 +236,11 @@ impl SandboxState {
         Ok(snapshot)
     }
 
+    /// Whether a request with this idempotency key is being processed right now.
+    pub fn is_in_flight(&self, op: &str, key: &str) -> bool {
+        self.in_flight.contains(op, key)
+    }
+
     pub fn overrides(&self) -> Overrides {
         self.overrides
             .lock()
@@ -249,4 +260,43 @@ fn new_server_key(
     let (nb, na) = (now - 86_400, now + KEY_LIFETIME_SECS);
     ledger::insert_key(c, &s.key_id(), "server", s.pkcs8(), nb, na, now)?;
     Ok((s, nb, na))
+}
+
+/// Idempotency keys being processed right now, in this process's memory only: the durable row
+/// is written with the operation's effects in one transaction, so a crash leaves nothing in flight.
+#[derive(Debug, Default)]
+pub(crate) struct InFlight(Mutex<HashSet<(String, String)>>);
+
+/// A key held in flight; released when dropped (the request ended, or its connection went away).
+pub(crate) struct Claim<'a> {
+    set: &'a InFlight,
+    entry: (String, String),
+}
+
+impl InFlight {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashSet<(String, String)>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Takes `op`/`key`, or `None` while another request holds it.
+    pub(crate) fn claim(&self, op: &str, key: &str) -> Option<Claim<'_>> {
+        let entry = (op.to_string(), key.to_string());
+        let fresh = self.lock().insert(entry.clone());
+        // Only a fresh entry becomes a claim: dropping one would release the holder's key.
+        if fresh {
+            Some(Claim { set: self, entry })
+        } else {
+            None
+        }
+    }
+
+    fn contains(&self, op: &str, key: &str) -> bool {
+        self.lock().contains(&(op.to_string(), key.to_string()))
+    }
+}
+
+impl Drop for Claim<'_> {
+    fn drop(&mut self) {
+        self.set.lock().remove(&self.entry);
+    }
 }

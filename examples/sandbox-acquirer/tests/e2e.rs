@@ -484,13 +484,7 @@ async fn parallel_repeats_of_one_key_charge_once_and_answer_alike() {
     };
     // The first request holds its key in flight (`slow`); repeats sent meanwhile get 409.
     let first = send(Some("slow"));
-    let in_flight = || {
-        sb.state()
-            .ledger
-            .read(|conn| sandbox_acquirer::ledger::idem(conn, "payment", &intent))
-            .unwrap()
-            .is_some_and(|row| row.state == "in_flight")
-    };
+    let in_flight = || sb.state().is_in_flight("payment", &intent);
     while !in_flight() {
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }

@@ -87,17 +87,21 @@ pub const PAY_POINTS: [&str; 4] = [
     "after_reversing",
 ];
 pub const REFUND_POINTS: [&str; 2] = ["after_refund_requested", "after_refund_send"];
-/// Sandbox crash points (`SANDBOX_CRASH_AT`) on its write path.
-pub const SANDBOX_POINTS: [&str; 9] = [
-    "payment:verified",
-    "payment:in_flight",
-    "payment:committed",
-    "collection:committed",
-    "query:committed",
-    "refund:in_flight",
-    "refund:committed",
-    "reverse:in_flight",
-    "reverse:committed",
+/// Sandbox crash points (`HUTONG_SANDBOX_CRASH_AT`) on its write path. The first names the
+/// third signed request of a pay process (register, quote, create): the create, verified and
+/// not yet written.
+pub const SANDBOX_POINTS: [&str; 11] = [
+    "request:after_verify#3",
+    "payment:before_commit",
+    "payment:in_commit",
+    "payment:after_commit",
+    "collection:in_commit",
+    "query:after_commit",
+    "refund:before_commit",
+    "refund:in_commit",
+    "refund:after_commit",
+    "reverse:in_commit",
+    "reverse:after_commit",
 ];
 
 /// When a client process dies.
@@ -677,6 +681,11 @@ impl Case {
         self.restart_sandbox(Some(point));
         let op = point.split(':').next().unwrap_or("");
         match op {
+            // The create of a pay: "request:after_verify#3".
+            "request" => {
+                let a = self.pay_args(1, false, 1600, None);
+                self.client(a, Kill::Never);
+            }
             "refund" => {
                 let target = self
                     .journal()

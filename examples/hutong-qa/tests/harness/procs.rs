@@ -81,9 +81,9 @@ impl Sandbox {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
-            .env_remove("SANDBOX_CRASH_AT");
+            .env_remove("HUTONG_SANDBOX_CRASH_AT");
         if let Some(point) = crash_at {
-            cmd.env("SANDBOX_CRASH_AT", point);
+            cmd.env("HUTONG_SANDBOX_CRASH_AT", point);
         }
         let mut child = cmd.spawn().expect("spawn hutong-qa sandbox");
         let stdout = Lines::spawn(child.stdout.take().expect("stdout"));

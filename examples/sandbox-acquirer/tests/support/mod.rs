@@ -83,6 +83,7 @@ pub async fn client_in(
         listener: None,
         timings: FlowTimings::fast(),
         transport: Some(transport.clone() as Arc<dyn Transport>),
+        wallet: None,
     })
     .unwrap();
     payments.register_device("acct-e2e").await.unwrap();
