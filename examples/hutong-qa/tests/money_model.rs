@@ -9,7 +9,7 @@
 
 mod harness;
 
-use harness::model::{plan, run_case, Found, Totals};
+use harness::model::{plan, run_case, Case, Found, Op, Probe, Totals};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 const FIXED_SEED: u64 = 0x4855_544f_4e47_0014;
@@ -73,6 +73,18 @@ fn money_invariants_hold_over_random_operations_crashes_and_faults() {
         found.len(),
         describe(&found)
     );
+}
+
+/// Invariants 1 and 2 at the switch's end: signed creates that bypass the client (an Alipay
+/// code charged on WeChat Pay, a dynamic code paid another amount) are refused for that reason.
+#[test]
+fn the_switch_refuses_creates_that_bypass_the_client() {
+    let mut case = Case::new(14_201);
+    case.step(&Op::Probe(Probe::WrongNetwork));
+    case.step(&Op::Probe(Probe::WrongAmount));
+    assert_eq!(case.totals.probes, 2);
+    case.settle();
+    assert!(case.found.is_empty(), "{}", describe(&case.found));
 }
 
 /// Reruns one case by its seed (the operations are the same; timing is the machine's).

@@ -828,16 +828,35 @@ impl Case {
             &raw,
             Duration::from_secs(10),
         )) {
+            let (n, what, refusals) = match p {
+                Probe::WrongNetwork => (
+                    1,
+                    "an Alipay code charged on WeChat Pay",
+                    &["NETWORK_MISMATCH", "ROUTE_NOT_SUPPORTED"][..],
+                ),
+                Probe::WrongAmount => (
+                    2,
+                    "a 23.72 CNY dynamic code paid 50.00",
+                    &["AMOUNT_MISMATCH"][..],
+                ),
+            };
             if (200..300).contains(&m.status()) {
-                let (n, what) = match p {
-                    Probe::WrongNetwork => (1, "an Alipay code charged on WeChat Pay"),
-                    Probe::WrongAmount => (2, "a 23.72 CNY dynamic code paid 50.00"),
-                };
                 self.record(invariants_v(
                     n,
                     format!("the switch accepted a signed create for {what} ({intent_id})"),
                 ));
+                return;
             }
+            // Refused, but for the reason the probe is about? Another one (a bad signature, a
+            // payable mismatch) would mean the probe itself is wrong and proves nothing.
+            let code = m
+                .json()
+                .and_then(|v| v["error"]["code"].as_str().map(str::to_string));
+            assert!(
+                code.as_deref().is_some_and(|c| refusals.contains(&c)),
+                "probe for {what} refused with {} {code:?}, not one of {refusals:?}",
+                m.status()
+            );
         }
     }
 
