@@ -169,6 +169,11 @@ pub enum Op {
         recover: bool,
         cancel: Option<usize>,
     },
+    /// Two refunds of "the rest" and a cancel of one payment, all at once: whatever wins, the
+    /// refunds never exceed the capture and a partly refunded payment is never reversed.
+    Race {
+        pick: usize,
+    },
     /// Random faults on this share of money calls and queries, refused connections on this
     /// share of connections, from now on.
     Network {
@@ -244,6 +249,7 @@ pub fn op_strategy() -> impl Strategy<Value = Op> {
         1 => any::<bool>().prop_map(|restart_first| Op::Replay { restart_first }),
         1 => prop::sample::select(vec![Probe::WrongNetwork, Probe::WrongAmount]).prop_map(Op::Probe),
         1 => Just(Op::RotateKey),
+        2 => any::<usize>().prop_map(|pick| Op::Race { pick }),
     ]
 }
 
@@ -639,6 +645,32 @@ impl Case {
                 if let Some(id) = cancel.and_then(|c| self.pick(c)) {
                     running.push(self.clients.spawn(&args(&["cancel", &id]), None));
                 }
+                for r in running {
+                    let run = r.wait(CLIENT_LIMIT);
+                    self.absorb(&run);
+                }
+            }
+            Op::Race { pick } => {
+                let mut paid: Vec<String> = self
+                    .journal()
+                    .intents
+                    .values()
+                    .filter(|i| i.state == "succeeded")
+                    .map(|i| i.intent_id.clone())
+                    .collect();
+                paid.sort();
+                if paid.is_empty() {
+                    return;
+                }
+                let id = paid[*pick % paid.len()].clone();
+                let running: Vec<_> = [
+                    args(&["refund", &id]),
+                    args(&["refund", &id]),
+                    args(&["cancel", &id]),
+                ]
+                .iter()
+                .map(|a| self.clients.spawn(a, None))
+                .collect();
                 for r in running {
                     let run = r.wait(CLIENT_LIMIT);
                     self.absorb(&run);
