@@ -239,3 +239,35 @@ fn a_rolled_back_key_set_is_refused_after_a_client_restart() {
     );
     assert!(case.found.is_empty(), "violations:\n{}", describe(&case));
 }
+
+/// Two sandbox processes on one ledger (a rolling restart): requests alternate between them,
+/// a burst of payments is still captured once each, and a request either one answered is
+/// refused by both when replayed.
+#[test]
+fn two_sandbox_processes_on_one_ledger_pay_once_and_refuse_replays() {
+    let mut case = Case::new(14_106);
+    case.step(&Op::Twin { on: true });
+    case.step(&Op::Burst {
+        pays: vec![
+            (1, 4100, None),
+            (0, 4200, Some("user_paying;polls=1")),
+            (1, 4300, None),
+        ],
+        recover: true,
+        cancel: None,
+    });
+    assert!(
+        !case.proxy.captured().is_empty(),
+        "the proxy saw signed creates"
+    );
+    case.step(&Op::Replay {
+        restart_first: false,
+    });
+    case.step(&Op::Replay {
+        restart_first: false,
+    });
+    assert_eq!(case.totals.replays, 2);
+    case.settle();
+    assert!(case.found.is_empty(), "violations:\n{}", describe(&case));
+    assert!(case.totals.captured >= 3, "{}", case.totals.line());
+}

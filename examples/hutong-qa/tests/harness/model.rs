@@ -194,6 +194,11 @@ pub enum Op {
     Replay {
         restart_first: bool,
     },
+    /// Start (or stop) a second sandbox process on the same ledger; while it runs, requests
+    /// alternate between the two and replays go to the one that did not answer first.
+    Twin {
+        on: bool,
+    },
     Probe(Probe),
     RotateKey,
 }
@@ -250,6 +255,7 @@ pub fn op_strategy() -> impl Strategy<Value = Op> {
         1 => prop::sample::select(vec![Probe::WrongNetwork, Probe::WrongAmount]).prop_map(Op::Probe),
         1 => Just(Op::RotateKey),
         2 => any::<usize>().prop_map(|pick| Op::Race { pick }),
+        1 => any::<bool>().prop_map(|on| Op::Twin { on }),
     ]
 }
 
@@ -350,6 +356,8 @@ pub struct Case {
     pub seed: u64,
     pub dir: tempfile::TempDir,
     pub sandbox: Sandbox,
+    /// A second sandbox process on the same ledger (`Op::Twin`).
+    pub twin: Option<Sandbox>,
     pub proxy: FaultProxy,
     pub clients: Clients,
     known: Vec<String>,
@@ -390,6 +398,7 @@ impl Case {
             seed,
             dir,
             sandbox,
+            twin: None,
             proxy,
             clients,
             known: Vec::new(),
@@ -446,9 +455,27 @@ impl Case {
 
     pub fn restart_sandbox(&mut self, crash_at: Option<&str>) {
         self.proxy.set_upstream(None);
+        self.stop_twin();
         self.sandbox.restart(crash_at);
         self.proxy
             .set_upstream(Some((self.sandbox.addr(), self.sandbox.ca_pem())));
+    }
+
+    fn stop_twin(&mut self) {
+        if let Some(mut t) = self.twin.take() {
+            self.proxy.set_twin(None);
+            t.kill();
+            self.totals.sandbox_kills += 1;
+        }
+    }
+
+    /// Starts a second sandbox on the ledger and lets it take every other request.
+    pub fn start_twin(&mut self) {
+        if self.twin.is_none() {
+            let twin = Sandbox::start_on(&self.sandbox.ledger, None);
+            self.proxy.set_twin(Some((twin.addr(), twin.ca_pem())));
+            self.twin = Some(twin);
+        }
     }
 
     pub fn client(&mut self, cmd: Vec<String>, kill: Kill) -> Run {
@@ -699,6 +726,8 @@ impl Case {
             }
             Op::SandboxCrash { point } => self.sandbox_crash(point),
             Op::Replay { restart_first } => self.replay(*restart_first),
+            Op::Twin { on: true } => self.start_twin(),
+            Op::Twin { on: false } => self.stop_twin(),
             Op::Probe(p) => self.probe(*p),
             Op::RotateKey => {
                 let (status, body) =
@@ -774,8 +803,14 @@ impl Case {
             self.restart_sandbox(None);
         }
         self.totals.replays += 1;
-        let tls = super::wire::connector(self.sandbox.ca_pem().as_bytes()).expect("sandbox cert");
-        let addr = self.sandbox.addr();
+        // With a twin running, every other replay goes to it: either process may have answered
+        // first, and both must refuse.
+        let to = match (&self.twin, self.totals.replays % 2) {
+            (Some(t), 0) => t,
+            _ => &self.sandbox,
+        };
+        let tls = super::wire::connector(to.ca_pem().as_bytes()).expect("sandbox cert");
+        let addr = to.addr();
         let raw = super::wire::with_host(&c.raw, addr);
         let answer = self.proxy.block_on(super::wire::round_trip(
             addr,
@@ -937,6 +972,7 @@ impl Case {
         for v in found {
             self.record(v);
         }
+        self.stop_twin();
         self.sandbox.stop();
     }
 }

@@ -57,9 +57,15 @@ pub struct Sandbox {
 impl Sandbox {
     /// Starts a sandbox on `dir/ledger.sqlite` (created on first start).
     pub fn start(dir: &Path, crash_at: Option<&str>) -> Sandbox {
+        Sandbox::start_on(&dir.join("ledger.sqlite"), crash_at)
+    }
+
+    /// Starts a sandbox on `ledger`, which another sandbox process may be using too.
+    pub fn start_on(ledger: &Path, crash_at: Option<&str>) -> Sandbox {
+        let dir = ledger.parent().unwrap_or(Path::new("."));
         let mut sb = Sandbox {
             dir: dir.to_path_buf(),
-            ledger: dir.join("ledger.sqlite"),
+            ledger: ledger.to_path_buf(),
             hold_secs: 2,
             child: None,
             stdin: None,

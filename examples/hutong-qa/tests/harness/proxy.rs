@@ -128,6 +128,9 @@ struct Random {
 #[derive(Default)]
 struct Shared {
     upstream: Option<(SocketAddr, TlsConnector)>,
+    /// A second sandbox process on the same ledger: requests alternate between the two.
+    twin: Option<(SocketAddr, TlsConnector)>,
+    turn: u64,
     rules: Vec<Rule>,
     random: Option<Random>,
     refuse_percent: u8,
@@ -234,7 +237,20 @@ impl FaultProxy {
                 wire::connector(pem.as_bytes()).expect("sandbox certificate"),
             )
         });
-        self.lock().upstream = up;
+        let mut s = self.lock();
+        s.upstream = up;
+        s.twin = None;
+    }
+
+    /// Adds (or with `None` removes) a second sandbox that takes every other request.
+    pub fn set_twin(&self, twin: Option<(SocketAddr, &str)>) {
+        let up = twin.map(|(a, pem)| {
+            (
+                a,
+                wire::connector(pem.as_bytes()).expect("sandbox certificate"),
+            )
+        });
+        self.lock().twin = up;
     }
 
     /// The next `times` requests matching `target` get `fault`.
@@ -367,7 +383,12 @@ async fn serve(tcp: TcpStream, acceptor: tokio_rustls::TlsAcceptor, shared: Arc<
             s.stats.faults += 1;
             *s.stats.by_fault.entry(f.name()).or_default() += 1;
         }
-        (fault, s.upstream.clone())
+        s.turn += 1;
+        let upstream = match (&s.twin, s.turn % 2) {
+            (Some(t), 0) => Some(t.clone()),
+            _ => s.upstream.clone(),
+        };
+        (fault, upstream)
     };
     match fault {
         Some(Fault::Loss) => return hold_silent(&mut tls).await,
