@@ -101,6 +101,7 @@ fn each_fault_on_a_refund_ends_exactly_once() {
         for times in [1, 3] {
             case.proxy.inject(Target::Refund, fault, times);
             let label = format!("refund under {fault:?} x{times}");
+            case.label(&label);
             let before = case.claim_count();
             case.client(args(&["refund", &id, "--amount", "1.00"]), Kill::Never);
             case.check_since(before);

@@ -585,6 +585,11 @@ impl Case {
         self.check_since(claims_before);
     }
 
+    /// Names what runs next, for the violations it may cause (outside `step`).
+    pub fn label(&mut self, text: &str) {
+        self.op_text = text.to_string();
+    }
+
     /// How many claims the clients made so far (for `check_since`).
     pub fn claim_count(&self) -> usize {
         self.claims.len()
@@ -974,6 +979,33 @@ impl Case {
         }
         self.stop_twin();
         self.sandbox.stop();
+        self.keep_files();
+    }
+
+    /// With `HUTONG_MODEL_KEEP` set, a case that found violations leaves a copy of its journal
+    /// (with the transition history) and its ledger (with every exchange) for a post-mortem.
+    fn keep_files(&self) {
+        if self.found.is_empty() || std::env::var_os("HUTONG_MODEL_KEEP").is_none() {
+            return;
+        }
+        let Ok(kept) = tempfile::Builder::new()
+            .prefix(&format!("hutong-kept-{}-", self.seed))
+            .tempdir()
+        else {
+            return;
+        };
+        let kept = kept.keep();
+        for f in ["journal.sqlite", "ledger.sqlite"] {
+            for ext in ["", "-wal", "-shm"] {
+                let name = format!("{f}{ext}");
+                let _ = std::fs::copy(self.dir.path().join(&name), kept.join(&name));
+            }
+        }
+        eprintln!(
+            "seed {}: journal and ledger kept in {}",
+            self.seed,
+            kept.display()
+        );
     }
 }
 

@@ -32,6 +32,9 @@ pub enum Fault {
     CutBody,
     /// The request reaches the server twice at once; the first answer is relayed.
     Duplicate,
+    /// The request reaches the server, its answer is lost, a middlebox delivers the same bytes
+    /// again, and the client gets the answer to that second copy (`401 NONCE_REPLAYED`).
+    Redelivered,
 }
 
 impl Fault {
@@ -44,12 +47,13 @@ impl Fault {
             Fault::HalfOpen => "half_open",
             Fault::CutBody => "cut_body",
             Fault::Duplicate => "duplicate",
+            Fault::Redelivered => "redelivered",
         }
     }
 }
 
 /// Every kind of fault, as the fault matrix runs them.
-pub const FAULTS: [Fault; 7] = [
+pub const FAULTS: [Fault; 8] = [
     Fault::Latency(400),
     Fault::Loss,
     Fault::ResetBeforeRequest,
@@ -57,6 +61,7 @@ pub const FAULTS: [Fault; 7] = [
     Fault::HalfOpen,
     Fault::CutBody,
     Fault::Duplicate,
+    Fault::Redelivered,
 ];
 
 /// Which requests a fault rule applies to.
@@ -405,6 +410,10 @@ async fn serve(tcp: TcpStream, acceptor: tokio_rustls::TlsAcceptor, shared: Arc<
         tokio::spawn(async move {
             let _ = forward(&up, &copy).await;
         });
+    }
+    if fault == Some(Fault::Redelivered) {
+        // The first copy is processed; its answer never comes back.
+        let _ = forward(&upstream, &raw).await;
     }
     let mut resp = match forward(&upstream, &raw).await {
         Ok(r) => r,
