@@ -63,7 +63,7 @@ enum Cmd {
     },
     /// Runs the sandbox acquirer (HTTPS, own ledger, forced outcomes) until killed.
     Sandbox(sandbox::SandboxArgs),
-    /// Payment flow: pay, collect, refund, status, recover.
+    /// Payment flow: pay, collect, refund, cancel, status, recover.
     #[command(flatten)]
     Pay(Box<pay::PayCmd>),
 }

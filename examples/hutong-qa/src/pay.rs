@@ -11,9 +11,10 @@ use hutong::flow::{
 use hutong::money::{Currency, Money};
 use hutong::route;
 use hutong::sign::{PinnedRoot, Signer, SoftwareSigner};
-use hutong::transport::SpkiPin;
+use hutong::transport::{HttpsTransport, SpkiPin, TlsOptions, Transport};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Where the switch is and who we are (defaults fit `hutong-qa sandbox`).
 #[derive(Args, Debug, Clone)]
@@ -44,6 +45,9 @@ pub struct Connection {
     /// Use production timings (45-60 s deadlines) instead of the fast sandbox ones.
     #[arg(long)]
     pub production_timings: bool,
+    /// Whole-request timeout in milliseconds (default 15 s): fault tests use short ones.
+    #[arg(long)]
+    pub request_timeout_ms: Option<u64>,
     /// The wallet's acceptance profile (wechat, bank_app, qa_sample...): the routes it may pay
     /// each code by. Without it, any route the registry knows for the code's network.
     #[arg(long)]
@@ -91,6 +95,15 @@ pub enum PayCmd {
         intent: String,
         #[arg(long)]
         amount: Option<String>,
+        /// Sandbox only: force an outcome (`X-Sandbox-Scenario`).
+        #[arg(long)]
+        scenario: Option<String>,
+        #[command(flatten)]
+        conn: Connection,
+    },
+    /// Cancel an intent: a settled one is shown as it is, an open one is reversed.
+    Cancel {
+        intent: String,
         #[command(flatten)]
         conn: Connection,
     },
@@ -193,6 +206,17 @@ fn client(conn: &Connection) -> anyhow::Result<(Payments, bool)> {
         });
     }
     let root = root.ok_or_else(|| anyhow!("give --root-key or --sandbox-config"))?;
+    let transport = match conn.request_timeout_ms {
+        Some(ms) => {
+            let mut tls = TlsOptions::new(endpoint.clone());
+            tls.ca_pem = ca_pem.clone();
+            tls.spki_pins = pins.clone();
+            tls.request_timeout = Duration::from_millis(ms);
+            tls.connect_timeout = tls.connect_timeout.min(tls.request_timeout);
+            Some(Arc::new(HttpsTransport::new(&tls)?) as Arc<dyn Transport>)
+        }
+        None => None,
+    };
     let payments = Payments::new(PaymentsConfig {
         endpoint,
         ca_pem,
@@ -206,7 +230,7 @@ fn client(conn: &Connection) -> anyhow::Result<(Payments, bool)> {
         } else {
             FlowTimings::fast()
         },
-        transport: None,
+        transport,
         wallet: conn
             .wallet
             .as_deref()
@@ -353,6 +377,7 @@ async fn run_async(cmd: PayCmd) -> anyhow::Result<()> {
         PayCmd::Refund {
             intent,
             amount,
+            scenario,
             conn,
         } => {
             let p = connect(&conn).await?;
@@ -360,8 +385,17 @@ async fn run_async(cmd: PayCmd) -> anyhow::Result<()> {
             let amount = amount
                 .map(|a| Money::parse_decimal(&a, currency))
                 .transpose()?;
-            let r = p.refund(&intent, amount, PayOptions::default()).await?;
+            let opts = PayOptions {
+                description: String::new(),
+                scenario,
+            };
+            let r = p.refund(&intent, amount, opts).await?;
             println!("refund {} of {} ended {}", r.refund_id, r.amount, r.state);
+        }
+        PayCmd::Cancel { intent, conn } => {
+            let p = connect(&conn).await?;
+            let rec = p.cancel(&intent).await?;
+            println!("intent {} ended {}", rec.intent_id, rec.state);
         }
         PayCmd::Status { intent, conn } => {
             let p = connect(&conn).await?;
