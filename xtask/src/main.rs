@@ -30,6 +30,7 @@ fn main() -> Result<()> {
         Some("ios") => ios::ios(&root),
         Some("fuzz") => fuzz(&root, args.get(1).map(String::as_str)),
         Some("browser-test") => browser::browser_test(&root),
+        Some("image-memory") => image_memory(),
         Some("screenshots") => browser::screenshots(&root),
         Some("help") | None => {
             print_help();
@@ -63,7 +64,9 @@ fn print_help() {
          \n                needs nightly + cargo-fuzz, skipped with a message otherwise\
          \n  browser-test  the QA console in headless Chromium against `hutong-qa sandbox` (part of test);\
          \n                installs chromium + playwright-core if missing (.ci/install-browser.sh)\
-         \n  screenshots   regenerate docs/img/console.png from a live console\n"
+         \n  screenshots   regenerate docs/img/console.png from a live console\
+         \n  image-memory  tests/image_memory.rs at the 50 M pixel cap: peak heap of the worst image\
+         \n                files against their ceilings (minutes; `test` runs them at 4 M pixels)\n"
     );
 }
 
@@ -104,6 +107,19 @@ fn test(root: &Path) -> Result<()> {
     android::jvm_check(root)?;
     browser::browser_test(root)?;
     Ok(())
+}
+
+/// The image memory ceilings at full size (issue 17); `test` runs the same cases smaller.
+fn image_memory() -> Result<()> {
+    run(cargo().env("HUTONG_IMAGE_MEMORY_AT_CAP", "1").args([
+        "test",
+        "-p",
+        "hutong",
+        "--test",
+        "image_memory",
+        "--",
+        "--nocapture",
+    ]))
 }
 
 /// Runs each cargo-fuzz target in `fuzz/` briefly. Not part of `test`: it needs nightly and
