@@ -5,7 +5,7 @@ use super::image::{decode_luma, ImageError, LumaImage};
 use super::options::ScanOptions;
 use super::still::{StillPass, RETRIES};
 use super::worker::{Job, RunResult, Verdict, Worker};
-use crate::frame::Frame;
+use crate::frame::{Frame, MAX_PIXELS, MAX_SIDE};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
@@ -73,12 +73,19 @@ impl Scanner {
     /// nothing, turned a quarter, a half and three quarters and inverted at each turn
     /// (`still.rs`; inverted passes are skipped when the options look for inverted codes
     /// anyway). Each pass has the full time budget, so a picture without a code costs up to
-    /// eight of them. Corners are in the upright image's pixels. Counts as one frame.
+    /// eight of them; a pass that runs out of time ends the search. Corners are in the
+    /// upright image's pixels. Counts as one frame.
     pub fn scan_still(&self, image: &LumaImage) -> Vec<ScannedCode> {
         let started = Instant::now();
         self.counters.frames.fetch_add(1, Ordering::Relaxed);
         let (width, height) = (image.width, image.height);
-        if image.pixels.len() as u64 != u64::from(width) * u64::from(height) {
+        let pixels = u64::from(width) * u64::from(height);
+        // The same size rules as a camera frame (a `LumaImage` can be built by hand).
+        if pixels == 0
+            || image.pixels.len() as u64 != pixels
+            || width.max(height) > MAX_SIDE
+            || pixels > MAX_PIXELS
+        {
             return Vec::new();
         }
         let passes = std::iter::once(StillPass::FIRST).chain(
@@ -88,6 +95,7 @@ impl Scanner {
         );
         let mut found = Vec::new();
         for pass in passes {
+            let failures_before = self.failures();
             let codes = self.run(started, |luma| {
                 let (w, h) = pass.fill(&image.pixels, width, height, luma);
                 (w, h, false)
@@ -104,6 +112,9 @@ impl Scanner {
                     })
                     .collect();
                 break;
+            }
+            if self.failures() != failures_before {
+                break; // out of time or busy: more passes would only pile up
             }
         }
         self.count_codes(found.len());
@@ -169,6 +180,14 @@ impl Scanner {
                 Vec::new()
             }
         }
+    }
+
+    /// Passes that ended without an answer: timeouts, panics, refusals while busy.
+    fn failures(&self) -> u64 {
+        let c = &self.counters;
+        c.timeouts.load(Ordering::Relaxed)
+            + c.panics.load(Ordering::Relaxed)
+            + c.skipped_busy.load(Ordering::Relaxed)
     }
 
     fn count_codes(&self, codes: usize) {

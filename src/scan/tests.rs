@@ -461,3 +461,28 @@ fn ean8_is_reported_only_when_a_second_band_of_rows_reads_it_too() {
     );
     assert!(texts((px, w, h)).is_empty());
 }
+
+#[test]
+fn a_still_image_out_of_time_stops_after_its_first_pass() {
+    let scanner = Scanner::new(budget(0));
+    let (px, w, h) = qr_picture("too late");
+    let image = LumaImage {
+        pixels: px,
+        width: w,
+        height: h,
+    };
+    assert!(scanner.scan_still(&image).is_empty());
+    assert_eq!(scanner.stats().timeouts, 1, "one pass, not eight");
+    assert_eq!(scanner.stats().frames, 1);
+}
+
+#[test]
+fn a_hand_built_still_image_whose_size_lies_is_no_code() {
+    let scanner = Scanner::new(budget(5000));
+    let image = LumaImage {
+        pixels: vec![0; 10],
+        width: 100,
+        height: 100,
+    };
+    assert!(scanner.scan_still(&image).is_empty());
+}
