@@ -31,6 +31,7 @@ fn main() -> Result<()> {
         Some("fuzz") => fuzz(&root, args.get(1).map(String::as_str)),
         Some("browser-test") => browser::browser_test(&root),
         Some("soak") => soak(&root, &args[1..]),
+        Some("image-memory") => image_memory(),
         Some("screenshots") => browser::screenshots(&root),
         Some("help") | None => {
             print_help();
@@ -67,7 +68,9 @@ fn print_help() {
          \n  screenshots   regenerate docs/img/console.png from a live console\
          \n  soak [--minutes N]  the money model test (tests/money_model.rs) for N minutes (30): random\
          \n                pay/collect/refund/cancel/status/recover, network faults, client and sandbox\
-         \n                SIGKILLs; prints cases, steps, kills, faults, violations; fails on any violation\n"
+         \n                SIGKILLs; prints cases, steps, kills, faults, violations; fails on any violation\
+         \n  image-memory  tests/image_memory.rs at the 50 M pixel cap: peak heap of the worst image\
+         \n                files against their ceilings (minutes; `test` runs them at 4 M pixels)\n"
     );
 }
 
@@ -177,6 +180,19 @@ fn soak(root: &Path, args: &[String]) -> Result<()> {
         bail!("soak failed ({status}); summary in {}", out.display());
     }
     Ok(())
+}
+
+/// The image memory ceilings at full size (issue 17); `test` runs the same cases smaller.
+fn image_memory() -> Result<()> {
+    run(cargo().env("HUTONG_IMAGE_MEMORY_AT_CAP", "1").args([
+        "test",
+        "-p",
+        "hutong",
+        "--test",
+        "image_memory",
+        "--",
+        "--nocapture",
+    ]))
 }
 
 /// Runs each cargo-fuzz target in `fuzz/` briefly. Not part of `test`: it needs nightly and

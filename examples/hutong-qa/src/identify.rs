@@ -7,6 +7,51 @@ use std::io::{BufRead, Write};
 
 // `scan --identify` prints `hutong::registry::identify(text).to_json()`, the same object.
 
+/// Longest `--jsonl` input line: payloads are a few hundred bytes (EPC at most 331), so a
+/// line near this is not a payload, and it is not held whole.
+const MAX_JSONL_LINE_BYTES: usize = 64 << 10;
+
+/// Reads one line (without its newline) into `line`, keeping at most `cap` bytes: the rest of
+/// a longer line is read and dropped. `None` at end of input; `Some(false)` for a long line.
+fn read_line_capped(
+    input: &mut impl BufRead,
+    line: &mut Vec<u8>,
+    cap: usize,
+) -> std::io::Result<Option<bool>> {
+    line.clear();
+    let mut fits = true;
+    let mut any = false;
+    loop {
+        let chunk = match input.fill_buf() {
+            Ok(chunk) => chunk,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            return Ok(any.then_some(fits));
+        }
+        any = true;
+        let (part, done) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(i) => (&chunk[..i], Some(i + 1)),
+            None => (chunk, None),
+        };
+        if fits && line.len() + part.len() <= cap {
+            line.extend_from_slice(part);
+        } else {
+            fits = false;
+            line.clear();
+        }
+        let used = done.unwrap_or(chunk.len());
+        input.consume(used);
+        if done.is_some() {
+            if line.last() == Some(&b'\r') {
+                line.pop();
+            }
+            return Ok(Some(fits));
+        }
+    }
+}
+
 pub struct Options {
     pub json: bool,
     pub jsonl: bool,
@@ -27,19 +72,38 @@ pub fn run(opts: Options) -> Result<()> {
     let reg = Registry::builtin();
     if opts.jsonl {
         // Each input line is a JSON string, because payloads may contain newlines (EPC, Swiss).
+        // A bad line (not UTF-8, not a JSON string, too long) gets an error object in its place
+        // and the stream goes on.
         let stdin = std::io::stdin();
+        let mut input = stdin.lock();
         let mut out = std::io::stdout().lock();
-        for (n, line) in stdin.lock().lines().enumerate() {
-            let line = line.context("reading stdin")?;
-            if line.trim().is_empty() {
+        let mut line = Vec::new();
+        let mut n = 0usize;
+        loop {
+            let read = read_line_capped(&mut input, &mut line, MAX_JSONL_LINE_BYTES)
+                .context("reading stdin")?;
+            let Some(fits) = read else { break };
+            n += 1;
+            if fits && line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            let value = match serde_json::from_str::<String>(&line) {
+            let parsed = if !fits {
+                Err(format!("longer than {MAX_JSONL_LINE_BYTES} bytes"))
+            } else {
+                std::str::from_utf8(&line)
+                    .map_err(|e| format!("not UTF-8: {e}"))
+                    .and_then(|text| {
+                        serde_json::from_str::<String>(text)
+                            .map_err(|e| format!("not a JSON string: {e}"))
+                    })
+            };
+            let value = match parsed {
                 Ok(text) => reg.identify(&text, &ctx).to_json(),
-                Err(e) => serde_json::json!({
+                Err(why) => serde_json::json!({
                     "network": null, "valid": false,
-                    "error": format!("line {}: not a JSON string: {e}", n + 1),
+                    "error": format!("line {n}: {why}"),
                     "error_code": "bad_input_line",
+                    "line": n,
                 }),
             };
             writeln!(out, "{value}")?;

@@ -3,6 +3,7 @@ use clap::{Parser, Subcommand};
 
 mod demo;
 mod demo_pay;
+mod files;
 mod gen;
 mod identify;
 mod pay;

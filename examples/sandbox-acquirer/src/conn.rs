@@ -72,6 +72,16 @@ impl OwnAddress {
 }
 
 impl ConnCtl {
+    /// The control of a connection from `peer` that nothing serves (for driving a router
+    /// in-process as if a client at `peer` had called).
+    pub fn detached(peer: SocketAddr) -> ConnCtl {
+        ConnCtl {
+            peer,
+            kill: Arc::new(Notify::new()),
+            rst: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
     /// Drops the connection with a TCP reset, whatever is in flight.
     pub fn reset(&self) {
         self.rst.store(true, Ordering::SeqCst);
