@@ -29,6 +29,12 @@ const EXCEPTIONS: &[(&str, &str)] = &[
          is not a bitcoin payment, so we report `unknown_url`",
     ),
     (
+        "th-slip-verify-generated",
+        "the source validates the slip-verification structure; we read it the same way (network, \
+         sending bank, reference) but `valid` means payable, and a slip check proves a past \
+         transfer: it comes back invalid with `not_a_payment_code`",
+    ),
+    (
         "bolt11-invalid-sig",
         "the signature's recovery id is in range; telling that the point is not on the curve needs \
          secp256k1 public-key recovery, which the SDK does not carry (the paying node verifies it)",

@@ -1,6 +1,7 @@
 //! `hutong-qa identify`: what the SDK thinks a payload is, for humans or as JSON lines.
 
 use anyhow::{Context as _, Result};
+use hutong::codes::text::{escape_for_display, to_safe_json};
 use hutong::registry::{Context, Expect, PaymentCode, Registry};
 use hutong::route;
 use std::io::{BufRead, Write};
@@ -42,7 +43,7 @@ pub fn run(opts: Options) -> Result<()> {
                     "error_code": "bad_input_line",
                 }),
             };
-            writeln!(out, "{value}")?;
+            writeln!(out, "{}", to_safe_json(&value))?;
         }
         return Ok(());
     }
@@ -61,18 +62,23 @@ pub fn run(opts: Options) -> Result<()> {
         if let Some((wallet, r)) = route {
             v["route"] = serde_json::json!({ "wallet": wallet, "route": format!("{r:?}") });
         }
-        println!("{v}");
+        println!("{}", to_safe_json(&v));
     } else {
         print_human(&code);
         if let Some((wallet, r)) = route {
-            println!("{:<18}{wallet}: {r:?}", "route");
+            row("route", &format!("{wallet}: {r:?}"));
         }
     }
     Ok(())
 }
 
+/// One `key  value` line; the value is escaped, so a payload's control or bidi characters
+/// (an ESC sequence, U+202E) are shown as `\u{1b}`, `\u{202e}` and never act on the terminal.
+fn row(key: &str, value: &str) {
+    println!("{key:<17} {}", escape_for_display(value));
+}
+
 fn print_human(code: &PaymentCode) {
-    let row = |k: &str, v: &str| println!("{k:<18}{v}");
     row(
         "network",
         &format!(
@@ -94,10 +100,13 @@ fn print_human(code: &PaymentCode) {
     }
     if let Some(m) = code.amount {
         row("amount", &m.to_string());
+    } else if let Some(c) = code.currency {
+        row("currency", c.alpha);
     }
     for (k, v) in [
         ("merchant", &code.merchant_name),
         ("city", &code.merchant_city),
+        ("note", &code.note),
         ("country", &code.country),
     ] {
         if let Some(v) = v {
@@ -113,7 +122,13 @@ fn print_human(code: &PaymentCode) {
             risk.join(", ")
         },
     );
+    if !code.suspicious_text.is_empty() {
+        row("suspicious text", &code.suspicious_text.join(", "));
+    }
+    if !code.deviations.is_empty() {
+        row("deviations", &code.deviations.join(", "));
+    }
     for (k, v) in &code.details {
-        row(&format!("  {k}"), v);
+        row(&format!("  {}", escape_for_display(k)), v);
     }
 }
