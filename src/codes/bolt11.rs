@@ -279,6 +279,39 @@ mod tests {
         assert!(parse(&without_field(WITH_SECRET, 6)).is_ok());
     }
 
+    /// Re-encodes an invoice with another description (field 13).
+    fn with_description(invoice: &str, description: &str) -> String {
+        let (hrp, data, variant) = bech32::decode(invoice).unwrap();
+        let (body, sig) = data.split_at(data.len() - 104);
+        let mut out = body[..7].to_vec();
+        let mut i = 7;
+        while i < body.len() {
+            let len = usize::from(body[i + 1]) << 5 | usize::from(body[i + 2]);
+            if body[i] == 13 {
+                let groups = bech32::convert_bits(description.as_bytes(), 8, 5, true).unwrap();
+                let n = u8::try_from(groups.len()).unwrap();
+                out.extend_from_slice(&[13, n >> 5, n & 31]);
+                out.extend_from_slice(&groups);
+            } else {
+                out.extend_from_slice(&body[i..i + 3 + len]);
+            }
+            i += 3 + len;
+        }
+        out.extend_from_slice(sig);
+        bech32::encode(&hrp, &out, variant)
+    }
+
+    #[test]
+    fn text_spoofing_in_a_bolt11_description_is_flagged_and_line_breaks_pass() {
+        let p = parse(&with_description(WITH_SECRET, "coffee\u{202e}eettal")).unwrap();
+        assert_eq!(p.suspicious_text, ["description"]);
+        let p = parse(&with_description(WITH_SECRET, "coffee\u{1b}[2J")).unwrap();
+        assert_eq!(p.suspicious_text, ["description"]);
+        let p = parse(&with_description(WITH_SECRET, "1 coffee\n1 cake")).unwrap();
+        assert!(p.suspicious_text.is_empty());
+        assert_eq!(p.note.as_deref(), Some("1 coffee\n1 cake"));
+    }
+
     #[test]
     fn the_description_is_a_note_not_the_merchant_name() {
         let p = parse(WITH_SECRET).unwrap();

@@ -291,6 +291,14 @@ impl Registry {
                 code.error = Some(CodeError::NotAPaymentCode(why.clone()));
             }
         }
+        if code.format.is_none()
+            && trimmed
+                .chars()
+                .any(|c| codes::text::is_unsafe(c) && !matches!(c, '\n' | '\r' | '\t'))
+        {
+            // Unrecognised, but shown to someone: `\u{202e}javascript:` must not look harmless.
+            code.suspicious_text.push("payload".into());
+        }
         code.valid = code.error.is_none();
         code.risk = risk::assess(&code, self, ctx, url.as_ref());
         code

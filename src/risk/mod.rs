@@ -329,6 +329,16 @@ mod tests {
     }
 
     #[test]
+    fn text_spoofing_is_flagged_on_unrecognised_payloads_too() {
+        for text in ["\u{202e}javascript:alert(1)", "\u{1b}]0;x\u{7}hello"] {
+            let code = identify(text);
+            assert!(!code.valid);
+            assert_eq!(code.risk, [RiskFlag::TextSpoofing], "{text:?}");
+        }
+        assert!(identify("hello").risk.is_empty());
+    }
+
+    #[test]
     fn a_web_link_is_not_a_payment_code() {
         let code = identify("https://example.org/pay");
         assert!(!code.valid);
