@@ -14,13 +14,21 @@ fn json(text: &str) -> Value {
 fn risk(v: &Value) -> Vec<String> {
     v["risk"]
         .as_array()
-        .map(|a| a.iter().filter_map(|r| r.as_str().map(str::to_owned)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|r| r.as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 fn strings(v: &Value) -> Vec<String> {
     v.as_array()
-        .map(|a| a.iter().filter_map(|r| r.as_str().map(str::to_owned)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|r| r.as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -30,7 +38,10 @@ fn pix_with(extra: Vec<(u8, Field)>) -> String {
         (1, Field::Text("11".into())),
         (
             26,
-            Field::Template(vec![(0, "br.gov.bcb.pix".into()), (1, "qa@example.com".into())]),
+            Field::Template(vec![
+                (0, "br.gov.bcb.pix".into()),
+                (1, "qa@example.com".into()),
+            ]),
         ),
         (52, Field::Text("0000".into())),
         (53, Field::Text("986".into())),
@@ -57,13 +68,25 @@ fn risk_flags_every_non_payment_or_script_scheme() {
     for (text, flag) in [
         ("javascript:alert(document.cookie)", "script_link"),
         ("vbscript:msgbox(1)", "script_link"),
-        ("data:text/html,<script>alert(1)</script>", "embedded_content_link"),
+        (
+            "data:text/html,<script>alert(1)</script>",
+            "embedded_content_link",
+        ),
         ("blob:https://example.org/5b1c", "embedded_content_link"),
         ("file:///sdcard/wallet.db", "local_resource_link"),
-        ("intent://pay/#Intent;package=com.evil.app;end", "app_launch_link"),
+        (
+            "intent://pay/#Intent;package=com.evil.app;end",
+            "app_launch_link",
+        ),
         ("sms:+10000000000?body=pay", "non_payment_link"),
-        ("alipays://platformapi/startapp?saId=10000007", "unknown_app_scheme"),
-        ("mywallet://send?to=attacker&amount=100", "unknown_app_scheme"),
+        (
+            "alipays://platformapi/startapp?saId=10000007",
+            "unknown_app_scheme",
+        ),
+        (
+            "mywallet://send?to=attacker&amount=100",
+            "unknown_app_scheme",
+        ),
     ] {
         let v = json(text);
         assert!(risk(&v).contains(&flag.to_owned()), "{text}: {v}");
@@ -77,7 +100,11 @@ fn text_spoofing_in_emv_names_and_additional_data_is_flagged() {
     let cases = [
         (59, Field::Text("TEA\u{202e}ESUOH".into()), "59"),
         (60, Field::Text("SAO\u{2066}PAULO\u{2069}".into()), "60"),
-        (62, Field::Template(vec![(8, "for \u{200f}tea".into())]), "62.08"),
+        (
+            62,
+            Field::Template(vec![(8, "for \u{200f}tea".into())]),
+            "62.08",
+        ),
         (
             64,
             Field::Template(vec![(0, "ZH".into()), (1, "茶\u{202d}馆".into())]),
@@ -88,7 +115,10 @@ fn text_spoofing_in_emv_names_and_additional_data_is_flagged() {
         let text = pix_with(vec![(tag, field)]);
         let v = json(&text);
         assert_eq!(v["valid"], true, "{path}: {v}");
-        assert!(risk(&v).contains(&"text_spoofing".to_owned()), "{path}: {v}");
+        assert!(
+            risk(&v).contains(&"text_spoofing".to_owned()),
+            "{path}: {v}"
+        );
         assert_eq!(strings(&v["suspicious_text_fields"]), [path], "{v}");
     }
 }
@@ -227,9 +257,7 @@ fn bip21_message_is_a_note_not_the_merchant_name() {
     let v = json("bitcoin:1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH?message=Donation%20for%20xyz");
     assert_eq!(v["merchant_name"], Value::Null, "{v}");
     assert_eq!(v["note"], "Donation for xyz");
-    let v = json(
-        "bitcoin:1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH?message=Donation&label=Luke-Jr",
-    );
+    let v = json("bitcoin:1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH?message=Donation&label=Luke-Jr");
     assert_eq!(v["merchant_name"], "Luke-Jr");
     assert_eq!(v["note"], "Donation");
 }
@@ -275,7 +303,8 @@ fn truncated_cpm_application_template_is_not_valid() {
 
 #[test]
 fn unionpay_acquirer_order_url_with_token_is_dynamic() {
-    let v = json("https://qr.95516.com/00010048/unifiedNative?token=393256a175ccfa150cce76366034e9983");
+    let v =
+        json("https://qr.95516.com/00010048/unifiedNative?token=393256a175ccfa150cce76366034e9983");
     assert_eq!(v["network"], "unionpay");
     assert_eq!(v["static_or_dynamic"], "dynamic");
     assert_eq!(v["valid"], true);
@@ -325,7 +354,14 @@ fn vnpay_without_tag_52_is_read_tolerantly_with_a_flag() {
     assert_eq!(v["details"]["wallet_phone"], "0393357158");
     assert!(strings(&v["deviations"]).contains(&"tag_52_missing".to_owned()));
     // Still strict about integrity and about networks that do not ship it.
-    assert_eq!(json(&without_mcc.replace("VN5909", "VN5908").replace("MYPHAMHER6005", "MYPHAMHE6005"))["valid"], false);
+    assert_eq!(
+        json(
+            &without_mcc
+                .replace("VN5909", "VN5908")
+                .replace("MYPHAMHER6005", "MYPHAMHE6005")
+        )["valid"],
+        false
+    );
     let pix_without_mcc = pix_with(vec![]).replace("52040000", "");
     let pix_without_mcc = with_crc(&pix_without_mcc[..pix_without_mcc.len() - 4]);
     assert_eq!(json(&pix_without_mcc)["valid"], false);

@@ -136,7 +136,10 @@ fn check(record: &Value, code: &PaymentCode) -> Vec<String> {
                     .map(|a| a.iter().filter_map(Value::as_str).collect())
                     .unwrap_or_default();
                 if code.deviations != want {
-                    problems.push(format!("deviations: expected {want:?}, got {:?}", code.deviations));
+                    problems.push(format!(
+                        "deviations: expected {want:?}, got {:?}",
+                        code.deviations
+                    ));
                 }
             }
             "country" => opt_eq(key, code.country.as_deref(), value, &mut problems),

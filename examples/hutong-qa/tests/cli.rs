@@ -139,7 +139,10 @@ fn identify_json_output_escapes_bidi_and_c1_and_round_trips() {
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     assert_no_raw_controls_or_bidi(&text);
-    assert!(text.contains("\\u202e") && text.contains("\\u009b"), "{text}");
+    assert!(
+        text.contains("\\u202e") && text.contains("\\u009b"),
+        "{text}"
+    );
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(v["merchant_name"], "Tea\u{202e}esuoH");
     assert_eq!(v["note"], "hi\u{1b}[2J\u{9b}");
@@ -180,7 +183,11 @@ fn scan_identify_escapes_controls_and_bidi_in_table_and_json() {
     let file = dir.path().join("spoof.png");
     std::fs::write(&file, png).unwrap();
 
-    let out = qa().args(["scan", "--identify"]).arg(&file).output().unwrap();
+    let out = qa()
+        .args(["scan", "--identify"])
+        .arg(&file)
+        .output()
+        .unwrap();
     let table = String::from_utf8(out.stdout).unwrap();
     assert!(out.status.success(), "{table}");
     assert_no_raw_controls_or_bidi(&table);
