@@ -109,10 +109,6 @@ enum Route {
 }
 
 /// Decoded counts per rotation for a folder whose images carry an expected `.txt`.
-fn decoded_per_rotation(folder: &str, format: CodeFormat) -> ([usize; 4], usize) {
-    decoded_per_rotation_by(folder, format, Route::Camera)
-}
-
 fn decoded_per_rotation_by(folder: &str, format: CodeFormat, route: Route) -> ([usize; 4], usize) {
     let scanner = match route {
         Route::Camera => scanner(&[format]),

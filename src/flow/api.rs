@@ -41,8 +41,15 @@ impl Verified {
     }
 
     /// A refusal the switch made before any money moved: the only thing that may become `Failed`.
+    /// `NONCE_REPLAYED` never is, whatever outcome it carries: it proves that a copy of this very
+    /// request (a network duplicate, a proxy's redelivery) reached the switch first, and that
+    /// copy may have been charged, so only a query can tell.
     pub fn is_final_refusal(&self) -> bool {
-        !self.is_success() && self.error().outcome == "final"
+        if self.is_success() {
+            return false;
+        }
+        let e = self.error();
+        e.outcome == "final" && e.code != "NONCE_REPLAYED"
     }
 }
 

@@ -1,6 +1,7 @@
 //! `hutong-qa identify`: what the SDK thinks a payload is, for humans or as JSON lines.
 
 use anyhow::{Context as _, Result};
+use hutong::codes::text::{escape_for_display, to_safe_json};
 use hutong::registry::{Context, Expect, PaymentCode, Registry};
 use hutong::route;
 use std::io::{BufRead, Write};
@@ -106,7 +107,7 @@ pub fn run(opts: Options) -> Result<()> {
                     "line": n,
                 }),
             };
-            writeln!(out, "{value}")?;
+            writeln!(out, "{}", to_safe_json(&value))?;
         }
         return Ok(());
     }
@@ -125,18 +126,23 @@ pub fn run(opts: Options) -> Result<()> {
         if let Some((wallet, r)) = route {
             v["route"] = serde_json::json!({ "wallet": wallet, "route": format!("{r:?}") });
         }
-        println!("{v}");
+        println!("{}", to_safe_json(&v));
     } else {
         print_human(&code);
         if let Some((wallet, r)) = route {
-            println!("{:<18}{wallet}: {r:?}", "route");
+            row("route", &format!("{wallet}: {r:?}"));
         }
     }
     Ok(())
 }
 
+/// One `key  value` line; the value is escaped, so a payload's control or bidi characters
+/// (an ESC sequence, U+202E) are shown as `\u{1b}`, `\u{202e}` and never act on the terminal.
+fn row(key: &str, value: &str) {
+    println!("{key:<17} {}", escape_for_display(value));
+}
+
 fn print_human(code: &PaymentCode) {
-    let row = |k: &str, v: &str| println!("{k:<18}{v}");
     row(
         "network",
         &format!(
@@ -158,10 +164,13 @@ fn print_human(code: &PaymentCode) {
     }
     if let Some(m) = code.amount {
         row("amount", &m.to_string());
+    } else if let Some(c) = code.currency {
+        row("currency", c.alpha);
     }
     for (k, v) in [
         ("merchant", &code.merchant_name),
         ("city", &code.merchant_city),
+        ("note", &code.note),
         ("country", &code.country),
     ] {
         if let Some(v) = v {
@@ -177,7 +186,13 @@ fn print_human(code: &PaymentCode) {
             risk.join(", ")
         },
     );
+    if !code.suspicious_text.is_empty() {
+        row("suspicious text", &code.suspicious_text.join(", "));
+    }
+    if !code.deviations.is_empty() {
+        row("deviations", &code.deviations.join(", "));
+    }
     for (k, v) in &code.details {
-        row(&format!("  {k}"), v);
+        row(&format!("  {}", escape_for_display(k)), v);
     }
 }

@@ -93,7 +93,7 @@ fn identification_line(code: &hutong::registry::PaymentCode) -> String {
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    format!(
+    let line = format!(
         "{} {} {} amount {} {} valid {} risk {}",
         field("network"),
         field("presentation"),
@@ -102,16 +102,26 @@ fn identification_line(code: &hutong::registry::PaymentCode) -> String {
         field("currency"),
         field("valid"),
         field("risk")
-    )
+    );
+    hutong::codes::text::escape_for_display(&line).into_owned()
 }
 
+/// The text on one table cell: line breaks (EPC, Swiss QR payloads) as spaces, every other
+/// control or bidi character escaped (`\u{202e}`), then cut to `max` characters.
 fn shorten(text: &str, max: usize) -> String {
-    let flat: String = text
+    let spaced: String = text
         .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| {
+            if matches!(c, '\n' | '\r' | '\t') {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect();
+    let flat = hutong::codes::text::escape_for_display(&spaced);
     if flat.chars().count() <= max {
-        flat
+        flat.into_owned()
     } else {
         let cut: String = flat.chars().take(max - 1).collect();
         format!("{cut}…")
@@ -184,7 +194,7 @@ fn scan_all(args: ScanArgs) -> Result<std::process::ExitCode> {
                     error: Some(e.clone()),
                 },
             };
-            writeln!(out, "{}", serde_json::to_string(&line)?)?;
+            writeln!(out, "{}", hutong::codes::text::to_safe_json(&line))?;
         } else {
             match &result {
                 Ok((ms, codes)) if codes.is_empty() => {
@@ -211,10 +221,11 @@ fn scan_all(args: ScanArgs) -> Result<std::process::ExitCode> {
                 }
                 Err(e) => writeln!(
                     out,
-                    "{:<50} {:>8}  {:<12} error: {e}",
+                    "{:<50} {:>8}  {:<12} error: {}",
                     shorten(&shown, 50),
                     "-",
-                    ""
+                    "",
+                    hutong::codes::text::escape_for_display(e)
                 )?,
             }
         }

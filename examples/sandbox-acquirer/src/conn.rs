@@ -77,6 +77,7 @@ impl ConnCtl {
     pub fn detached(peer: SocketAddr) -> ConnCtl {
         ConnCtl {
             peer,
+            own: None,
             kill: Arc::new(Notify::new()),
             rst: Arc::new(AtomicBool::new(false)),
         }
