@@ -239,7 +239,9 @@ pub async fn handle(State(s): State<Arc<SandboxState>>, req: Request) -> Respons
             },
             // The first copy of this very request arrived and may have taken effect: the
             // outcome is unknown to the sender, who must query (or retry under its key).
-            SignError::NonceReplayed(_) => ApiError::ambiguous(401, "NONCE_REPLAYED", e.to_string()),
+            SignError::NonceReplayed(_) => {
+                ApiError::ambiguous(401, "NONCE_REPLAYED", e.to_string())
+            }
             // The durable nonce store failed: nothing was done, the client may retry.
             SignError::NonceStoreFailed(_) => {
                 ApiError::ambiguous(503, "SYSTEM_ERROR", e.to_string())
