@@ -67,7 +67,7 @@ impl OwnAddress {
             },
         };
         let port_ok = port.is_none_or(|p| p.parse::<u16>() == Ok(self.port));
-        port_ok && self.names.iter().any(|n| *n == host)
+        port_ok && self.names.contains(&host)
     }
 }
 
