@@ -53,7 +53,7 @@ class JcaSigner(private val id: String) : Signer {
         return byteArrayOf(0x04) + coord(w.affineX) + coord(w.affineY)
     }
 
-    override fun sign(message: ByteArray): ByteArray =
+    override suspend fun sign(message: ByteArray): ByteArray =
         Signature.getInstance("SHA256withECDSA").run {
             initSign(pair.private)
             update(message)
@@ -244,7 +244,7 @@ class PaymentsTest {
             val inner = JcaSigner("kotlin-locked")
             override fun keyId() = inner.keyId()
             override fun publicKey() = inner.publicKey()
-            override fun sign(message: ByteArray): ByteArray = throw SignerException.Failed("user authentication required")
+            override suspend fun sign(message: ByteArray): ByteArray = throw SignerException.Failed("user authentication required")
         }
         Payments(config(Files.createTempDirectory("hutong-locked").resolve("j.sqlite").toString()), locked, null, null).use { p ->
             val e = assertThrows<PaymentsException.Signer> { runBlocking { p.fundingSources() } }

@@ -49,7 +49,7 @@ class KeystoreSigner private constructor(
         return PublicKeys.sec1FromSpki(cert.publicKey.encoded)
     }
 
-    override fun sign(message: ByteArray): ByteArray {
+    override suspend fun sign(message: ByteArray): ByteArray {
         val key = keyStore().getKey(alias, null) as? PrivateKey
             ?: throw SignerException.Failed("Keystore has no private key under alias $alias")
         return try {
