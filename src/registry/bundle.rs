@@ -70,6 +70,24 @@ pub enum BundleError {
     Storage(String),
 }
 
+impl BundleError {
+    /// A stable snake_case name for the QA tool's JSON (`bad_signature`, `rollback`...).
+    pub fn code(&self) -> &'static str {
+        match self {
+            BundleError::TooLarge { .. } => "too_large",
+            BundleError::Malformed(_) => "malformed",
+            BundleError::UnknownKey(_) => "unknown_key",
+            BundleError::BadSignature(_) => "bad_signature",
+            BundleError::Rollback { .. } => "rollback",
+            BundleError::VersionReused(_) => "version_reused",
+            BundleError::InvalidRegistry(_) => "invalid_registry",
+            BundleError::InvalidProfiles(_) => "invalid_profiles",
+            BundleError::InvalidKey(_) => "invalid_key",
+            BundleError::Storage(_) => "storage",
+        }
+    }
+}
+
 /// A registry public key the app pins: bundles signed by any other key are refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegistryKey {
