@@ -11,7 +11,7 @@
 //! and hands readers an immutable snapshot ([`ActiveRegistry`]) that an install swaps whole.
 
 use super::{Registry, RegistryError};
-use crate::route::{self, ProfileError, WalletProfile};
+use crate::route::{self, WalletProfile};
 use crate::sign::{verify_signature, Signer};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
@@ -160,7 +160,7 @@ impl BundleContent {
             )))
         })?;
         let wallet_profiles = route::load_profiles(profiles_json)
-            .map_err(|ProfileError::Schema(e)| BundleError::InvalidProfiles(e))?;
+            .map_err(|e| BundleError::InvalidProfiles(e.to_string()))?;
         Ok(BundleContent {
             version,
             issued_at,
@@ -253,7 +253,7 @@ fn check_profile(p: &WalletProfile, registry: Option<&Registry>) -> Result<(), B
 /// not checked against a registry: it may name a network that a later bundle brings.
 pub fn app_profile_from_json(json: &str) -> Result<WalletProfile, BundleError> {
     let profile = route::load_profile(json)
-        .map_err(|ProfileError::Schema(e)| BundleError::InvalidProfiles(e))?;
+        .map_err(|e| BundleError::InvalidProfiles(e.to_string()))?;
     check_profile(&profile, None)?;
     Ok(profile)
 }
