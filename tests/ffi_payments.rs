@@ -19,6 +19,7 @@ const MERCHANT: &str = "https://payapp.weixin.qq.com/qr/AbCdEf";
 /// What an app's Keystore-backed signer does, on `ring`.
 struct AppSigner(SoftwareSigner);
 
+#[async_trait::async_trait]
 impl Signer for AppSigner {
     fn key_id(&self) -> Result<String, SignerError> {
         Ok(self.0.key_id())
@@ -26,7 +27,7 @@ impl Signer for AppSigner {
     fn public_key(&self) -> Result<Vec<u8>, SignerError> {
         Ok(self.0.public_key())
     }
-    fn sign(&self, message: Vec<u8>) -> Result<Vec<u8>, SignerError> {
+    async fn sign(&self, message: Vec<u8>) -> Result<Vec<u8>, SignerError> {
         self.0.sign(&message).map_err(|e| SignerError::Failed {
             reason: e.to_string(),
         })
@@ -36,6 +37,7 @@ impl Signer for AppSigner {
 /// A key store that refuses to sign (user authentication required, key invalidated).
 struct LockedSigner(SoftwareSigner);
 
+#[async_trait::async_trait]
 impl Signer for LockedSigner {
     fn key_id(&self) -> Result<String, SignerError> {
         Ok(self.0.key_id())
@@ -43,7 +45,7 @@ impl Signer for LockedSigner {
     fn public_key(&self) -> Result<Vec<u8>, SignerError> {
         Ok(self.0.public_key())
     }
-    fn sign(&self, _: Vec<u8>) -> Result<Vec<u8>, SignerError> {
+    async fn sign(&self, _: Vec<u8>) -> Result<Vec<u8>, SignerError> {
         Err(SignerError::Failed {
             reason: "user authentication required".into(),
         })
@@ -426,6 +428,7 @@ fn configurations_that_cannot_work_are_refused_up_front() {
 #[test]
 fn a_key_store_that_fails_to_give_its_public_key_fails_the_constructor() {
     struct NoKey;
+    #[async_trait::async_trait]
     impl Signer for NoKey {
         fn key_id(&self) -> Result<String, SignerError> {
             Ok("k".into())
@@ -435,7 +438,7 @@ fn a_key_store_that_fails_to_give_its_public_key_fails_the_constructor() {
                 reason: "key permanently invalidated".into(),
             })
         }
-        fn sign(&self, _: Vec<u8>) -> Result<Vec<u8>, SignerError> {
+        async fn sign(&self, _: Vec<u8>) -> Result<Vec<u8>, SignerError> {
             unreachable!("never asked to sign")
         }
     }

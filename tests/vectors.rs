@@ -1,5 +1,6 @@
-//! Every record of `tests/data/vectors/payment-codes.json` (provenance in SOURCES.md beside it)
-//! is checked here: network, valid, and every expected field our output carries.
+//! Every record of `tests/data/vectors/payment-codes.json` and `field-samples.json` (provenance
+//! in SOURCES.md beside them) is checked here: network, valid, and every expected field our
+//! output carries.
 
 use hutong::registry::{Context, PaymentCode, Registry};
 use serde_json::Value;
@@ -19,14 +20,20 @@ const EXCEPTIONS: &[(&str, &str)] = &[
     ),
     (
         "vnpay-personal-wallet",
-        "the source library calls any payload it cannot place `vn_unknown_provider` (it only knows \
-         Vietnam) and skips mandatory-tag checks; this payload has no tags 52/53/58/59/60 and no \
-         account template, so we report `emvco_mpm` and reject it for missing tag 52",
+        "the source library calls any payload it cannot place `vn_unknown_provider`; tag 04 \
+         `VNPayWallet` names VNPAY's wallet, so we report `vnpay_wallet` (valid, read tolerantly \
+         with the missing tags 52/53/58/59/60 and POI `10` named as deviations)",
     ),
     (
         "bip21-valid-13",
         "the source decoder was told to accept a custom `other:` scheme; an arbitrary URI scheme \
          is not a bitcoin payment, so we report `unknown_url`",
+    ),
+    (
+        "th-slip-verify-generated",
+        "the source validates the slip-verification structure; we read it the same way (network, \
+         sending bank, reference) but `valid` means payable, and a slip check proves a past \
+         transfer: it comes back invalid with `not_a_payment_code`",
     ),
     (
         "bolt11-invalid-sig",
@@ -43,7 +50,14 @@ const PROFILE_RECORDS: &[(&str, &str)] = &[
 ];
 
 fn records() -> Vec<Value> {
-    let text = include_str!("data/vectors/payment-codes.json");
+    parse_records(include_str!("data/vectors/payment-codes.json"))
+}
+
+fn field_samples() -> Vec<Value> {
+    parse_records(include_str!("data/vectors/field-samples.json"))
+}
+
+fn parse_records(text: &str) -> Vec<Value> {
     let parsed: Value = serde_json::from_str(text).expect("vector file is JSON");
     parsed.as_array().expect("vector file is an array").clone()
 }
@@ -115,6 +129,19 @@ fn check(record: &Value, code: &PaymentCode) -> Vec<String> {
             ),
             "merchant_name" => opt_eq(key, code.merchant_name.as_deref(), value, &mut problems),
             "merchant_city" => opt_eq(key, code.merchant_city.as_deref(), value, &mut problems),
+            "note" => opt_eq(key, code.note.as_deref(), value, &mut problems),
+            "deviations" => {
+                let want: Vec<&str> = value
+                    .as_array()
+                    .map(|a| a.iter().filter_map(Value::as_str).collect())
+                    .unwrap_or_default();
+                if code.deviations != want {
+                    problems.push(format!(
+                        "deviations: expected {want:?}, got {:?}",
+                        code.deviations
+                    ));
+                }
+            }
             "country" => opt_eq(key, code.country.as_deref(), value, &mut problems),
             "mcc" => opt_eq(key, code.mcc.as_deref(), value, &mut problems),
             "kind" => opt_eq(key, code.kind.as_deref(), value, &mut problems),
@@ -131,6 +158,8 @@ fn check(record: &Value, code: &PaymentCode) -> Vec<String> {
             "currency" => {
                 let exp = as_text(value).unwrap_or_default();
                 let ours = [
+                    code.currency.map(|c| format!("{:03}", c.numeric)),
+                    code.currency.map(|c| c.alpha.to_string()),
                     code.amount.map(|m| format!("{:03}", m.currency.numeric)),
                     code.amount.map(|m| m.currency.alpha.to_string()),
                     code.details.get("53").cloned(),
@@ -196,6 +225,20 @@ fn every_vector_record_matches_or_is_a_listed_exception() {
         stale.is_empty(),
         "exceptions that now pass, remove them: {stale:?}"
     );
+}
+
+#[test]
+fn every_field_sample_matches() {
+    let samples = field_samples();
+    assert!(samples.len() >= 4);
+    let failures: Vec<String> = samples
+        .iter()
+        .filter_map(|record| {
+            let problems = check(record, &identify_record(record));
+            (!problems.is_empty()).then(|| format!("{}: {}", record["id"], problems.join("; ")))
+        })
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]

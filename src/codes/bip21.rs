@@ -1,5 +1,6 @@
 //! BIP21 `bitcoin:` URIs, with base58check and segwit address validation.
 
+use super::text::FieldRule;
 use super::{bech32, query_pairs, CodeError, Format, Parsed, Presentation, StaticOrDynamic};
 use crate::money::{parse_minor, Currency, Money};
 
@@ -119,7 +120,16 @@ pub fn parse(text: &str) -> Result<Parsed, CodeError> {
         reason: reason.into(),
     };
     let pairs = query_pairs(query, false).ok_or_else(|| invalid("query", "bad escape"))?;
+    p.currency = Some(btc());
     for (k, v) in pairs {
+        // BIP21 values are any percent-encoded UTF-8: `label` and `message` are free text
+        // (flagged, never refused); every other parameter is machine-read (`amount`, `r`...).
+        let rule = match k.as_str() {
+            "label" | "message" => FieldRule::FreeText,
+            _ => FieldRule::Identifier,
+        };
+        p.screen(&format!("options.{k}"), &v, rule)
+            .map_err(|reason| invalid(&k, &reason))?;
         if k == "amount" {
             let minor = parse_minor(&v, 8).map_err(|e| CodeError::amount("amount", e))?;
             p.amount = Some(Money::new(minor, btc()));
@@ -127,8 +137,11 @@ pub fn parse(text: &str) -> Result<Parsed, CodeError> {
             // BIP21: an unknown required parameter makes the whole URI unusable.
             return Err(invalid(&k, "required parameter not understood"));
         }
-        if k == "label" || k == "message" {
-            p.merchant_name.get_or_insert_with(|| v.clone());
+        // The label names the recipient; the message describes the payment, so it is a note.
+        match k.as_str() {
+            "label" => p.merchant_name = Some(v.clone()),
+            "message" => p.note = Some(v.clone()),
+            _ => {}
         }
         p.detail(&format!("options.{k}"), v);
     }
@@ -158,6 +171,27 @@ mod tests {
     fn rejects_a_negative_amount() {
         let err = parse("bitcoin:1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH?amount=-1").unwrap_err();
         assert_eq!(err.code(), "amount");
+    }
+
+    #[test]
+    fn bip21_message_is_a_note_and_only_label_names_the_recipient() {
+        let p = parse("bitcoin:1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH?message=Donation%20for%20xyz")
+            .unwrap();
+        assert_eq!(p.merchant_name, None);
+        assert_eq!(p.note.as_deref(), Some("Donation for xyz"));
+        let p = parse("bitcoin:1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH?message=Thanks&label=Luke-Jr")
+            .unwrap();
+        assert_eq!(p.merchant_name.as_deref(), Some("Luke-Jr"));
+        assert_eq!(p.note.as_deref(), Some("Thanks"));
+    }
+
+    #[test]
+    fn text_spoofing_in_a_bip21_label_is_flagged_and_in_a_parameter_refused() {
+        let p =
+            parse("bitcoin:1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH?label=Shop%E2%80%AEliaM").unwrap();
+        assert_eq!(p.suspicious_text, ["options.label"]);
+        let err = parse("bitcoin:1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH?amount=1%1B").unwrap_err();
+        assert_eq!(err.code(), "invalid_param");
     }
 
     #[test]

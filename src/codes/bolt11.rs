@@ -4,6 +4,7 @@
 //! verifies it before it pays. We check everything that can be checked without it.
 
 use super::bech32::{self, Bech32Error};
+use super::text::FieldRule;
 use super::{bip21, CodeError, Format, Parsed, Presentation, StaticOrDynamic};
 use crate::money::{format_minor, Currency, Money};
 
@@ -111,6 +112,7 @@ pub fn parse(text: &str) -> Result<Parsed, CodeError> {
     p.static_or_dynamic = StaticOrDynamic::Dynamic;
     p.detail("chain", chain_name);
     p.detail("timestamp", timestamp.to_string());
+    p.currency = Some(BTC_MSAT);
     if let Some(m) = msat {
         let money = Money::new(
             i64::try_from(m).map_err(|_| bolt("amount too large"))?,
@@ -125,6 +127,7 @@ pub fn parse(text: &str) -> Result<Parsed, CodeError> {
     }
     let mut expiry: u64 = 3600;
     let mut has_hash = false;
+    let mut has_secret = false;
     let mut i = 7;
     while i < body.len() {
         if i + 3 > body.len() {
@@ -145,10 +148,20 @@ pub fn parse(text: &str) -> Result<Parsed, CodeError> {
                     p.detail("payment_hash", hex_lower(&b));
                 }
             }
+            16 if len == 52 => {
+                has_secret = true;
+                if let Some(b) = bytes() {
+                    p.detail("payment_secret", hex_lower(&b));
+                }
+            }
             13 => {
                 let b = bytes().ok_or_else(|| bolt("description padding"))?;
                 let d = String::from_utf8(b).map_err(|_| bolt("description is not UTF-8"))?;
-                p.merchant_name.get_or_insert_with(|| d.clone());
+                // The description says what the payment is for, not who is paid: a note. It is
+                // signed free text (line breaks are honest), so odd characters are flagged only.
+                p.screen("description", &d, FieldRule::FreeText)
+                    .map_err(|reason| bolt(format!("description {reason}")))?;
+                p.note.get_or_insert_with(|| d.clone());
                 p.detail("description", d);
             }
             23 if len == 52 => {
@@ -179,6 +192,11 @@ pub fn parse(text: &str) -> Result<Parsed, CodeError> {
     }
     if !has_hash {
         return Err(bolt("payment hash (p) is missing"));
+    }
+    // BOLT #11 now requires the payment secret; paying without it exposes the payee to probing
+    // and every current node refuses such an invoice, so it cannot be paid.
+    if !has_secret {
+        return Err(bolt("payment secret (s) is missing"));
     }
     p.expires_at = Some(timestamp.saturating_add(expiry));
     Ok(p)
@@ -227,6 +245,80 @@ fn hex_lower(b: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// BOLT #11's "nonsense UTF-8 description" example (it carries an `s` field).
+    const WITH_SECRET: &str = "lnbc2500u1pvjluezsp5zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zygspp5qqqsyqcyq5rqwzqfqqqsyqcyq5rqwzqfqqqsyqcyq5rqwzqfqypqdpquwpc4curk03c9wlrswe78q4eyqc7d8d0xqzpu9qrsgqhtjpauu9ur7fw2thcl4y9vfvh4m9wlfyz2gem29g5ghe2aak2pm3ps8fdhtceqsaagty2vph7utlgj48u0ged6a337aewvraedendscp573dxr";
+
+    /// Re-encodes an invoice with its tagged fields filtered (checksum recomputed; the
+    /// signature no longer matches, which this parser cannot see anyway).
+    fn without_field(invoice: &str, drop_tag: u8) -> String {
+        let (hrp, data, variant) = bech32::decode(invoice).unwrap();
+        let (body, sig) = data.split_at(data.len() - 104);
+        let mut out = body[..7].to_vec();
+        let mut i = 7;
+        while i < body.len() {
+            let len = usize::from(body[i + 1]) << 5 | usize::from(body[i + 2]);
+            if body[i] != drop_tag {
+                out.extend_from_slice(&body[i..i + 3 + len]);
+            }
+            i += 3 + len;
+        }
+        out.extend_from_slice(sig);
+        bech32::encode(&hrp, &out, variant)
+    }
+
+    #[test]
+    fn bolt11_without_payment_secret_is_not_valid() {
+        let p = parse(WITH_SECRET).unwrap();
+        assert_eq!(p.details["payment_secret"].len(), 64);
+        let stripped = without_field(WITH_SECRET, 16);
+        assert_ne!(stripped, WITH_SECRET);
+        let err = parse(&stripped).unwrap_err();
+        assert!(err.to_string().contains("payment secret (s)"), "{err}");
+        // Dropping another field keeps it valid: the failure is the secret, not the rewrite.
+        assert!(parse(&without_field(WITH_SECRET, 6)).is_ok());
+    }
+
+    /// Re-encodes an invoice with another description (field 13).
+    fn with_description(invoice: &str, description: &str) -> String {
+        let (hrp, data, variant) = bech32::decode(invoice).unwrap();
+        let (body, sig) = data.split_at(data.len() - 104);
+        let mut out = body[..7].to_vec();
+        let mut i = 7;
+        while i < body.len() {
+            let len = usize::from(body[i + 1]) << 5 | usize::from(body[i + 2]);
+            if body[i] == 13 {
+                let groups = bech32::convert_bits(description.as_bytes(), 8, 5, true).unwrap();
+                let n = u8::try_from(groups.len()).unwrap();
+                out.extend_from_slice(&[13, n >> 5, n & 31]);
+                out.extend_from_slice(&groups);
+            } else {
+                out.extend_from_slice(&body[i..i + 3 + len]);
+            }
+            i += 3 + len;
+        }
+        out.extend_from_slice(sig);
+        bech32::encode(&hrp, &out, variant)
+    }
+
+    #[test]
+    fn text_spoofing_in_a_bolt11_description_is_flagged_and_line_breaks_pass() {
+        let p = parse(&with_description(WITH_SECRET, "coffee\u{202e}eettal")).unwrap();
+        assert_eq!(p.suspicious_text, ["description"]);
+        let p = parse(&with_description(WITH_SECRET, "coffee\u{1b}[2J")).unwrap();
+        assert_eq!(p.suspicious_text, ["description"]);
+        let p = parse(&with_description(WITH_SECRET, "1 coffee\n1 cake")).unwrap();
+        assert!(p.suspicious_text.is_empty());
+        assert_eq!(p.note.as_deref(), Some("1 coffee\n1 cake"));
+    }
+
+    #[test]
+    fn the_description_is_a_note_not_the_merchant_name() {
+        let p = parse(WITH_SECRET).unwrap();
+        assert_eq!(p.merchant_name, None);
+        assert_eq!(p.note.as_deref(), Some("ナンセンス 1杯"));
+        assert_eq!(p.currency, Some(BTC_MSAT));
+    }
 
     #[test]
     fn converts_each_multiplier_to_millisatoshi() {

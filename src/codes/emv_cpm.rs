@@ -2,6 +2,7 @@
 //!
 //! Always a payer's one-time token: the wallet that scans it is acting as a merchant.
 
+use super::text::FieldRule;
 use super::{base64, to_hex_upper, CodeError, Format, Parsed, Presentation, StaticOrDynamic};
 
 /// One BER-TLV object; `children` is filled for constructed tags.
@@ -144,27 +145,37 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<(Parsed, Vec<String>), CodeError> {
     for o in &top[1..] {
         match o.tag {
             0x61 => {
-                if let Some(aid) = o.find(0x4F) {
-                    let aid = to_hex_upper(&aid.value);
-                    p.detail(&format!("applications.{app_index}.aid"), aid.clone());
-                    aids.push(aid);
-                }
+                // The AID is what the token pays from; a template without it is cut short.
+                let aid = o.find(0x4F).ok_or_else(|| CodeError::CpmInvalid {
+                    tag: format!("61 (application {app_index})"),
+                    reason: "the application identifier (4F) is missing".into(),
+                })?;
+                let aid = to_hex_upper(&aid.value);
+                p.detail(&format!("applications.{app_index}.aid"), aid.clone());
+                aids.push(aid);
                 if let Some(label) = o.find(0x50) {
-                    p.detail(
-                        &format!("applications.{app_index}.label"),
-                        text(&label.value),
-                    );
+                    let label = text(&label.value);
+                    screen(&mut p, "50", &label, FieldRule::Printable)?;
+                    p.detail(&format!("applications.{app_index}.label"), label);
                 }
                 app_index += 1;
                 collect(o, &mut app_tags, "application template")?;
-                fill_common(&mut p, o);
+                fill_common(&mut p, o)?;
             }
             0x62 => {
                 collect(o, &mut common_tags, "common data template")?;
-                fill_common(&mut p, o);
+                fill_common(&mut p, o)?;
             }
-            0x63 | 0x64 => fill_common(&mut p, o),
-            _ => {}
+            // Only application and common data templates follow the indicator; anything else
+            // here is the tail of a template whose length was cut.
+            other => {
+                return Err(CodeError::CpmInvalid {
+                    tag: format!("{other:X}"),
+                    reason: "only application (61) and common data (62) templates may follow \
+                             the payload format indicator"
+                        .into(),
+                })
+            }
         }
     }
     // A data element belongs either to an application or to the common data, never both.
@@ -172,6 +183,20 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<(Parsed, Vec<String>), CodeError> {
         return Err(CodeError::CpmDuplicateTag {
             tag: format!("{t:X}"),
             scope: "common data template and an application template".into(),
+        });
+    }
+    if aids.is_empty() {
+        return Err(CodeError::CpmInvalid {
+            tag: "61".into(),
+            reason: "no application template".into(),
+        });
+    }
+    // A token must say which account pays: a PAN (5A) or Track 2 (57), in an application
+    // template or the common data. Without one nothing can be collected.
+    if !p.details.contains_key("pan") && !p.details.contains_key("track2_pan") {
+        return Err(CodeError::CpmInvalid {
+            tag: "5A/57".into(),
+            reason: "neither a PAN (5A) nor Track 2 equivalent data (57) is present".into(),
         });
     }
     if let Some(aid) = aids.first() {
@@ -199,7 +224,15 @@ fn collect(o: &Ber, tags: &mut Vec<u32>, scope: &str) -> Result<(), CodeError> {
     Ok(())
 }
 
-fn fill_common(p: &mut Parsed, o: &Ber) {
+fn screen(p: &mut Parsed, tag: &str, value: &str, rule: FieldRule) -> Result<(), CodeError> {
+    p.screen(tag, value, rule)
+        .map_err(|reason| CodeError::CpmInvalid {
+            tag: tag.to_string(),
+            reason,
+        })
+}
+
+fn fill_common(p: &mut Parsed, o: &Ber) -> Result<(), CodeError> {
     for c in &o.children {
         let (key, value) = match c.tag {
             0x5A => ("pan", bcd_digits(&c.value)),
@@ -212,22 +245,32 @@ fn fill_common(p: &mut Parsed, o: &Ber) {
             0x9F36 => ("atc", to_hex_upper(&c.value)),
             0x9F37 => ("unpredictable_number", to_hex_upper(&c.value)),
             0x63 | 0x64 => {
-                fill_common(p, c);
+                fill_common(p, c)?;
                 continue;
             }
             _ => continue,
         };
+        // The merchant's terminal shows the cardholder name: display text. The issuer URL and
+        // language code are read by machines: identifiers.
+        let rule = match c.tag {
+            0x5F20 => FieldRule::Printable,
+            _ => FieldRule::Identifier,
+        };
+        screen(p, &c.tag_hex(), &value, rule)?;
         p.details.entry(key.to_string()).or_insert(value);
     }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const SPEC: &str = "hQVDUFYwMWETTwegAAAAVVVVUAhQcm9kdWN0MWETTwegAAAAZmZmUAhQcm9kdWN0MmJJWggSNFZ4kBI0WF8gDkNBUkRIT0xERVIvRU1WXy0IcnVlc2RlZW5kIZ8QBwYBCgMAAACfJghYT9OF+iNLzJ82AgABnzcEbVjvEw==";
+
     #[test]
     fn reads_the_spec_sample_applications_and_common_data() {
-        let (p, aids) = parse("hQVDUFYwMWETTwegAAAAVVVVUAhQcm9kdWN0MWETTwegAAAAZmZmUAhQcm9kdWN0MmJJWggSNFZ4kBI0WF8gDkNBUkRIT0xERVIvRU1WXy0IcnVlc2RlZW5kIZ8QBwYBCgMAAACfJghYT9OF+iNLzJ82AgABnzcEbVjvEw==").unwrap();
+        let (p, aids) = parse(SPEC).unwrap();
         assert_eq!(aids, ["A0000000555555", "A0000000666666"]);
         assert_eq!(p.details["pan"], "1234567890123458");
         assert_eq!(p.details["application_cryptogram"], "584FD385FA234BCC");
@@ -243,6 +286,51 @@ mod tests {
     fn rejects_a_length_running_past_the_end() {
         let token = base64::encode(&[0x85, 0x05, b'C', b'P', b'V', b'0', b'1', 0x61, 0x10, 0x4F]);
         assert_eq!(parse(&token).unwrap_err().code(), "cpm_ber");
+    }
+
+    const UNIONPAY: &str = "hQVDUFYwMWFWTwigAAADMwEBAlcRYmNgAQBxNnLSMSIBAAABiAFfNAEAYzOfJghWite85mtxi58nAYCfEBEHAAEDoAAAAQgwMDAwMDAwMZ82AhEiggIAAJ83BCJgSI4=";
+
+    #[test]
+    fn truncated_cpm_application_template_is_not_valid() {
+        let bytes = base64::decode(UNIONPAY).unwrap();
+        assert!(parse_bytes(&bytes).is_ok());
+        // The application template cut after its AID (length fixed up): no PAN, no Track 2.
+        let aid_only = [&bytes[..7], &[0x61, 0x0A], &bytes[9..19]].concat();
+        assert_eq!(parse_bytes(&aid_only).unwrap_err().code(), "cpm_invalid");
+        // Its length byte cut instead: the rest spills out to the top level.
+        let mut short = bytes.clone();
+        short[8] = 0x0A;
+        assert_eq!(parse_bytes(&short).unwrap_err().code(), "cpm_invalid");
+        // Cut anywhere: never a valid token.
+        for end in 8..bytes.len() {
+            assert!(parse_bytes(&bytes[..end]).is_err(), "cut at {end}");
+        }
+        for end in 4..UNIONPAY.trim_end_matches('=').len() {
+            assert!(parse(&UNIONPAY[..end]).is_err(), "text cut at {end}");
+        }
+    }
+
+    #[test]
+    fn an_application_template_without_an_aid_is_not_valid() {
+        let data = [
+            &[
+                0x85, 0x05, b'C', b'P', b'V', b'0', b'1', 0x61, 0x0A, 0x5A, 0x08,
+            ][..],
+            &[0x12, 0x34, 0x56, 0x78, 0x90, 0x12, 0x34, 0x58],
+        ]
+        .concat();
+        let err = parse_bytes(&data).unwrap_err();
+        assert!(err.to_string().contains("4F"), "{err}");
+    }
+
+    #[test]
+    fn a_cardholder_name_with_an_escape_sequence_is_refused() {
+        let (p, _) = parse(SPEC).unwrap();
+        assert_eq!(p.details["cardholder_name"], "CARDHOLDER/EMV");
+        let mut bytes = base64::decode(SPEC).unwrap();
+        let at = bytes.windows(4).position(|w| w == b"CARD").unwrap();
+        bytes[at] = 0x1B;
+        assert_eq!(parse_bytes(&bytes).unwrap_err().code(), "cpm_invalid");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! per-network policy in the registry, because real networks break the spec in known ways.
 
 use super::crc::crc16_hex;
+use super::text::{self, FieldRule, Finding};
 use super::tlv::{self, DataObject};
 use super::CodeError;
 use std::collections::BTreeMap;
@@ -46,6 +47,13 @@ pub struct Mpm<'a> {
     /// Parsed sub-objects of each template tag, in payload order.
     pub templates: Vec<(u8, Vec<DataObject<'a>>)>,
     pub crc: CrcStatus,
+    /// Unreserved tags (80-99) whose value is not a template, with the error a strict reading
+    /// gives. Some issuers put plain data there (TrueMoney: its message in 81); the registry
+    /// tolerates that per network with a named deviation, and refuses it everywhere else.
+    pub not_templates: Vec<(u8, CodeError)>,
+    /// Display-text fields (`59`, `62.08`...) holding bidi formatting characters: flagged, not
+    /// refused (see `text::FieldRule::Printable`).
+    pub suspicious_text: Vec<String>,
 }
 
 /// A payload that failed structurally: what was read before the failure, and why.
@@ -79,7 +87,7 @@ impl<'a> Mpm<'a> {
     pub fn flatten(&self) -> BTreeMap<String, String> {
         let mut out = BTreeMap::new();
         for o in &self.objects {
-            if !is_template(o.tag) {
+            if !self.templates.iter().any(|(t, _)| *t == o.tag) {
                 out.insert(o.tag_str(), o.value.to_string());
             }
         }
@@ -128,6 +136,8 @@ pub fn parse(text: &str) -> Result<Mpm<'_>, MpmFailure<'_>> {
         return fail(objects, error);
     }
     let mut templates = Vec::new();
+    let mut not_templates = Vec::new();
+    let mut suspicious_text = Vec::new();
     for (i, o) in objects.iter().enumerate() {
         let scope = || o.tag_str();
         if o.tag == 0 && i != 0 {
@@ -142,17 +152,32 @@ pub fn parse(text: &str) -> Result<Mpm<'_>, MpmFailure<'_>> {
                 },
             );
         }
-        if is_template(o.tag) {
-            let subs = match tlv::read_template(o.value, &scope()) {
-                Ok(s) => s,
+        let subs = if is_template(o.tag) {
+            let strict = tlv::read_template(o.value, &scope())
+                .and_then(|subs| check_template(o.tag, &subs).map(|()| subs));
+            match strict {
+                Ok(subs) => Some(subs),
+                Err(error) if (80..=99).contains(&o.tag) => {
+                    not_templates.push((o.tag, error));
+                    None
+                }
                 Err(error) => return fail(objects.clone(), error),
-            };
-            if let Err(error) = check_template(o.tag, &subs) {
-                return fail(objects.clone(), error);
             }
+        } else {
+            None
+        };
+        let screened = match &subs {
+            Some(subs) => subs.iter().try_for_each(|s| {
+                let path = format!("{}.{}", scope(), s.tag_str());
+                screen(&path, s.value, sub_rule(o.tag, s.tag), &mut suspicious_text)
+            }),
+            None => screen(&scope(), o.value, top_rule(o.tag), &mut suspicious_text),
+        };
+        if let Err(error) = screened {
+            return fail(objects.clone(), error);
+        }
+        if let Some(subs) = subs {
             templates.push((o.tag, subs));
-        } else if has_control(o.value) {
-            return fail(objects.clone(), control_error(&scope()));
         }
         if let Err(error) = check_format(o.tag, o.value) {
             return fail(objects.clone(), error);
@@ -163,15 +188,12 @@ pub fn parse(text: &str) -> Result<Mpm<'_>, MpmFailure<'_>> {
         objects,
         templates,
         crc,
+        not_templates,
+        suspicious_text,
     })
 }
 
 fn check_template(tag: u8, subs: &[DataObject<'_>]) -> Result<(), CodeError> {
-    for s in subs {
-        if has_control(s.value) {
-            return Err(control_error(&format!("{tag:02}.{}", s.tag_str())));
-        }
-    }
     if (26..=51).contains(&tag) || (80..=99).contains(&tag) {
         // Account and unreserved templates begin with a globally unique identifier.
         let guid = subs.iter().find(|s| s.tag == 0).map(|s| s.value);
@@ -194,15 +216,47 @@ fn check_template(tag: u8, subs: &[DataObject<'_>]) -> Result<(), CodeError> {
     Ok(())
 }
 
-/// Values are printable text; a control character means a corrupted or forged payload.
-fn has_control(value: &str) -> bool {
-    value.chars().any(char::is_control)
+/// Top-level values a payer reads as text (name, city, postal code) only flag bidi marks; every
+/// other top-level value is a code, an amount or an identifier.
+fn top_rule(tag: u8) -> FieldRule {
+    match tag {
+        59..=61 => FieldRule::Printable,
+        // An unreserved tag read as plain data (TrueMoney's message) is display text too.
+        80..=99 => FieldRule::Printable,
+        _ => FieldRule::Identifier,
+    }
 }
 
-fn control_error(tag: &str) -> CodeError {
-    CodeError::EmvInvalidValue {
-        tag: tag.to_string(),
-        reason: "contains a control character".into(),
+/// Inside templates: additional data (62), the language template's names (64) and unreserved
+/// data (80-99) are display text; account templates (26-51), GUIDs and the language code say
+/// who is paid or how to read the rest, so they are identifiers.
+fn sub_rule(tag: u8, sub: u8) -> FieldRule {
+    match (tag, sub) {
+        (62, _) | (64, 1..) => FieldRule::Printable,
+        (80..=99, 1..) => FieldRule::Printable,
+        _ => FieldRule::Identifier,
+    }
+}
+
+/// Values are printable text ("ans", or UTF-8 in the national-language fields): a control
+/// character means a corrupted or forged payload, and is refused like a bidi mark in an
+/// identifier; a bidi mark in display text is recorded for the `text_spoofing` flag.
+fn screen(
+    path: &str,
+    value: &str,
+    rule: FieldRule,
+    flagged: &mut Vec<String>,
+) -> Result<(), CodeError> {
+    match text::check(value, rule) {
+        Ok(Finding::Clean) => Ok(()),
+        Ok(Finding::Flag) => {
+            flagged.push(path.to_string());
+            Ok(())
+        }
+        Err(refused) => Err(CodeError::EmvInvalidValue {
+            tag: path.to_string(),
+            reason: refused.0,
+        }),
     }
 }
 
@@ -299,6 +353,16 @@ pub fn encode(fields: &[(u8, Field)]) -> Result<String, EncodeError> {
     Ok(out)
 }
 
+/// Encodes sub-objects into one template value, for a template nested inside another (VietQR
+/// writes bank BIN and account as template `01` inside its account template `38`).
+pub fn encode_template(subs: &[(u8, &str)]) -> Result<String, EncodeError> {
+    let mut out = String::new();
+    for (sub, v) in subs {
+        tlv::write(&mut out, *sub, v).ok_or(EncodeError::TooLong(*sub))?;
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -339,10 +403,44 @@ mod tests {
     }
 
     #[test]
-    fn rejects_an_unreserved_template_with_an_empty_guid() {
-        let err = parse("0002018000").unwrap_err();
-        assert_eq!(err.error.code(), "emv_invalid_value");
-        assert!(err.error.to_string().contains("80.00"));
+    fn records_an_unreserved_tag_that_is_not_a_template_for_the_registry_to_judge() {
+        // The registry refuses it unless the network tolerates it (TrueMoney's tag 81).
+        let mpm = parse("0002018000").unwrap();
+        let (tag, err) = &mpm.not_templates[0];
+        assert_eq!(*tag, 80);
+        assert_eq!(err.code(), "emv_invalid_value");
+        assert!(err.to_string().contains("80.00"));
+        assert_eq!(mpm.flatten().get("80").map(String::as_str), Some(""));
+    }
+
+    #[test]
+    fn bidi_in_display_text_is_flagged_and_in_identifiers_refused() {
+        let named = encode(&[
+            (
+                26,
+                Field::Template(vec![(0, "br.gov.bcb.pix".into()), (1, "a@b.c".into())]),
+            ),
+            (59, Field::Text("SHOP\u{202e}POHS".into())),
+            (62, Field::Template(vec![(8, "for \u{2067}tea".into())])),
+        ])
+        .unwrap();
+        assert_eq!(parse(&named).unwrap().suspicious_text, ["59", "62.08"]);
+        let account = encode(&[(
+            26,
+            Field::Template(vec![
+                (0, "br.gov.bcb.pix".into()),
+                (1, "a@b.c\u{202e}".into()),
+            ]),
+        )])
+        .unwrap();
+        let err = parse(&account).unwrap_err().error;
+        assert!(err.to_string().contains("26.01"), "{err}");
+        let control = encode(&[(60, Field::Text("BEIJING\u{1b}[2J".into()))]).unwrap();
+        assert!(parse(&control)
+            .unwrap_err()
+            .error
+            .to_string()
+            .contains("U+001B"));
     }
 
     #[test]

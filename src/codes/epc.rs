@@ -1,5 +1,6 @@
 //! EPC069-12 SEPA Credit Transfer QR ("GiroCode"): `BCD` line format, versions 001 and 002.
 
+use super::text::FieldRule;
 use super::{iban, CodeError, Format, Parsed, Presentation, Receiver, StaticOrDynamic};
 use crate::money::{Currency, Money};
 
@@ -91,7 +92,29 @@ pub fn parse(text: &str) -> Result<Parsed, CodeError> {
     if line(11).chars().count() > 70 {
         return Err(err("information", "at most 70 characters"));
     }
+    // Lines split on LF and lose a trailing CR; any other control left inside a line is refused
+    // (EPC069-12 fields are single-line text). Names and remittance text are what the payer
+    // reads, so a bidi mark there is flagged (banks transliterate to the SEPA character set
+    // anyway); the structured reference and codes are identifiers.
+    for (k, v, rule) in [
+        ("beneficiary", name, FieldRule::Printable),
+        ("purpose", purpose, FieldRule::Identifier),
+        ("remittance_structured", structured, FieldRule::Identifier),
+        (
+            "remittance_unstructured",
+            unstructured,
+            FieldRule::Printable,
+        ),
+        ("information", line(11), FieldRule::Printable),
+    ] {
+        p.screen(k, v, rule).map_err(|reason| err(k, &reason))?;
+    }
     p.merchant_name = Some(name.to_string());
+    p.note = [unstructured, line(11)]
+        .into_iter()
+        .find(|s| !s.is_empty())
+        .map(str::to_string);
+    p.currency = Currency::from_alpha("EUR");
     p.country = Some(account[..2].to_string());
     for (k, v) in [
         ("version", version),
@@ -138,6 +161,23 @@ mod tests {
     fn rejects_a_bad_iban_check() {
         let t = OK.replace("DE33", "DE34");
         assert!(parse(&t).unwrap_err().to_string().contains("iban"));
+    }
+
+    #[test]
+    fn epc_names_flag_bidi_and_refuse_controls() {
+        let p = parse(&OK.replace("Red Cross", "Red \u{202e}Cross")).unwrap();
+        assert_eq!(p.suspicious_text, ["beneficiary"]);
+        let e = parse(&OK.replace("Red Cross", "Red \u{1b}[2JCross")).unwrap_err();
+        assert!(e.to_string().contains("beneficiary"), "{e}");
+        let e = parse(&OK.replace("Donation", "Dona\u{202e}tion")).unwrap();
+        assert_eq!(e.suspicious_text, ["remittance_unstructured"]);
+    }
+
+    #[test]
+    fn epc_currency_is_eur_without_an_amount() {
+        let p = parse(&OK.replace("EUR10", "")).unwrap();
+        assert_eq!(p.amount, None);
+        assert_eq!(p.currency.map(|c| c.alpha), Some("EUR"));
     }
 
     #[test]

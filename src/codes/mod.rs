@@ -14,6 +14,7 @@ pub mod emv_mpm;
 pub mod epc;
 pub mod iban;
 pub mod swiss_qr;
+pub mod text;
 pub mod th_bill;
 pub mod tlv;
 pub mod upi;
@@ -129,6 +130,9 @@ pub enum CodeError {
     NotText,
     #[error("{0} digits match no known pay-code prefix and length")]
     UnknownPayCode(usize),
+    /// Read fine, but nothing here can be paid or collected (a web link, a slip check).
+    #[error("not a payment code: {0}")]
+    NotAPaymentCode(String),
 
     // EMVCo MPM (tags are two-digit ids; nested ones are written `62.05`)
     #[error("the payload does not start with the payload format indicator `000201`")]
@@ -172,6 +176,8 @@ pub enum CodeError {
     CpmBadIndicator,
     #[error("CPM tag {tag} is defined twice ({scope})")]
     CpmDuplicateTag { tag: String, scope: String },
+    #[error("CPM {tag}: {reason}")]
+    CpmInvalid { tag: String, reason: String },
 
     // URLs and URIs
     #[error("URL: {0}")]
@@ -216,6 +222,7 @@ impl CodeError {
             CodeError::Unrecognised => "unrecognised",
             CodeError::NotText => "not_text",
             CodeError::UnknownPayCode(_) => "unknown_pay_code",
+            CodeError::NotAPaymentCode(_) => "not_a_payment_code",
             CodeError::EmvBadHeader => "emv_bad_header",
             CodeError::EmvTruncatedHeader { .. } => "emv_truncated_header",
             CodeError::EmvInvalidTagId { .. } => "emv_invalid_tag_id",
@@ -232,6 +239,7 @@ impl CodeError {
             CodeError::CpmBer { .. } => "cpm_ber",
             CodeError::CpmBadIndicator => "cpm_bad_indicator",
             CodeError::CpmDuplicateTag { .. } => "cpm_duplicate_tag",
+            CodeError::CpmInvalid { .. } => "cpm_invalid",
             CodeError::Url(_) => "url",
             CodeError::MissingParam { .. } => "missing_param",
             CodeError::InvalidParam { .. } => "invalid_param",
@@ -273,12 +281,19 @@ pub struct Parsed {
     pub static_or_dynamic: StaticOrDynamic,
     pub receiver: Receiver,
     pub amount: Option<crate::money::Money>,
+    /// The currency the code is denominated in, with or without an amount.
+    pub currency: Option<crate::money::Currency>,
+    /// Who is paid: the payee's or merchant's name, never a free-text note.
     pub merchant_name: Option<String>,
     pub merchant_city: Option<String>,
+    /// The payer-facing note or message (BIP21 `message`, UPI `tn`, a BOLT11 description).
+    pub note: Option<String>,
     pub country: Option<String>,
     pub details: BTreeMap<String, String>,
     /// Unix seconds after which the code is no longer payable (BOLT11).
     pub expires_at: Option<u64>,
+    /// Display-text fields holding characters that can disguise them (`text::FieldRule`).
+    pub suspicious_text: Vec<String>,
     /// Set when the payload decoded but breaks a rule of its format (fields above stay filled).
     pub error: Option<CodeError>,
 }
@@ -293,17 +308,38 @@ impl Parsed {
             static_or_dynamic: StaticOrDynamic::Unknown,
             receiver: Receiver::Unknown,
             amount: None,
+            currency: None,
             merchant_name: None,
             merchant_city: None,
+            note: None,
             country: None,
             details: BTreeMap::new(),
             expires_at: None,
+            suspicious_text: Vec::new(),
             error: None,
         }
     }
 
     pub(crate) fn detail(&mut self, key: &str, value: impl Into<String>) {
         self.details.insert(key.to_string(), value.into());
+    }
+
+    /// Applies a field's text rule: `Err(reason)` when the value must be refused; a value that
+    /// is only suspicious is recorded in `suspicious_text` under `field`.
+    pub(crate) fn screen(
+        &mut self,
+        field: &str,
+        value: &str,
+        rule: text::FieldRule,
+    ) -> Result<(), String> {
+        match text::check(value, rule) {
+            Ok(text::Finding::Clean) => Ok(()),
+            Ok(text::Finding::Flag) => {
+                self.suspicious_text.push(field.to_string());
+                Ok(())
+            }
+            Err(text::Refused(reason)) => Err(reason),
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 //! Swiss QR-bill (`SPC`, version 02xx): layout, amount, IBAN, QRR/SCOR reference check digits.
 
+use super::text::FieldRule;
 use super::{iban, CodeError, Format, Parsed, Presentation, Receiver, StaticOrDynamic};
 use crate::money::{Currency, Money};
 
@@ -31,6 +32,40 @@ pub fn scor_is_valid(r: &str) -> bool {
         && b[2..4].iter().all(u8::is_ascii_digit)
         && iban::mod97(b[4..].iter().chain(&b[..4]).copied()) == Some(1)
 }
+
+/// Names of lines 4 onwards (creditor to alternative schemes), for error messages and flags.
+const LINE_FIELDS: [&str; 30] = [
+    "creditor_address_type",
+    "creditor_name",
+    "creditor_street_or_line1",
+    "creditor_house_or_line2",
+    "creditor_postal_code",
+    "creditor_town",
+    "creditor_country",
+    "ultimate_creditor_address_type",
+    "ultimate_creditor_name",
+    "ultimate_creditor_street_or_line1",
+    "ultimate_creditor_house_or_line2",
+    "ultimate_creditor_postal_code",
+    "ultimate_creditor_town",
+    "ultimate_creditor_country",
+    "amount",
+    "currency",
+    "debtor_address_type",
+    "debtor_name",
+    "debtor_street_or_line1",
+    "debtor_house_or_line2",
+    "debtor_postal_code",
+    "debtor_town",
+    "debtor_country",
+    "reference_type",
+    "reference",
+    "unstructured_message",
+    "trailer",
+    "bill_information",
+    "alternative_scheme_1",
+    "alternative_scheme_2",
+];
 
 pub fn parse(text: &str) -> Result<Parsed, CodeError> {
     if !looks_like_swiss(text) {
@@ -71,6 +106,20 @@ pub fn parse(text: &str) -> Result<Parsed, CodeError> {
     }
     .ok_or_else(|| err("currency", "must be CHF or EUR"))?;
     let mut p = Parsed::new(Format::SwissQrBill, Some("swiss_qr_bill"));
+    // Lines lose their CR/LF; a control still inside a line is refused (every field is one
+    // line of text). Names, addresses and messages are what the payer reads: a bidi mark there
+    // is flagged (it is outside the Latin set the implementation guidelines allow, but the
+    // bank transliterates, and the payment itself is unaffected). The reference and the
+    // alternative-scheme parameters are read by machines: identifiers.
+    for (i, field) in LINE_FIELDS.iter().enumerate() {
+        let rule = match *field {
+            "reference" | "alternative_scheme_1" | "alternative_scheme_2" => FieldRule::Identifier,
+            _ => FieldRule::Printable,
+        };
+        p.screen(field, line(i + 4), rule)
+            .map_err(|reason| err(field, &reason))?;
+    }
+    p.currency = Some(cur);
     p.presentation = Presentation::Mpm;
     p.receiver = Receiver::Merchant;
     p.static_or_dynamic = StaticOrDynamic::Unknown;
@@ -94,6 +143,7 @@ pub fn parse(text: &str) -> Result<Parsed, CodeError> {
     p.detail("reference_type", ref_type);
     p.detail("reference", reference);
     p.detail("unstructured_message", line(29));
+    p.note = Some(line(29).to_string()).filter(|s| !s.is_empty());
     p.merchant_name = Some(line(5).to_string());
     p.merchant_city = Some(line(9).to_string()).filter(|s| !s.is_empty());
     p.country = Some(line(10).to_string()).filter(|s| !s.is_empty());
@@ -135,6 +185,21 @@ mod tests {
     fn accepts_a_valid_creditor_reference() {
         assert!(scor_is_valid("RF18539007547034"));
         assert!(!scor_is_valid("RF19539007547034"));
+    }
+
+    const SAMPLE: &str = "SPC\n0200\n1\nCH5800791123000889012\nS\nRobert Schneider AG\nRue du Lac\n1268\n2501\nBiel\nCH\n\n\n\n\n\n\n\n\nCHF\nS\nPia Rutschmann\nMarktgasse\n28\n9400\nRorschach\nCH\nNON\n\nBill no. 3139\nEPD";
+
+    #[test]
+    fn swiss_names_flag_bidi_and_refuse_controls() {
+        let p = parse(SAMPLE).unwrap();
+        assert!(p.suspicious_text.is_empty());
+        assert_eq!(p.currency.map(|c| c.alpha), Some("CHF"));
+        assert_eq!(p.amount, None);
+        assert_eq!(p.note.as_deref(), Some("Bill no. 3139"));
+        let p = parse(&SAMPLE.replace("Pia Rutschmann", "Pia \u{2067}Rutschmann")).unwrap();
+        assert_eq!(p.suspicious_text, ["debtor_name"]);
+        let e = parse(&SAMPLE.replace("Robert", "Rob\u{1b}]0;pwned\u{7}ert")).unwrap_err();
+        assert!(e.to_string().contains("creditor_name"), "{e}");
     }
 
     #[test]

@@ -36,6 +36,11 @@ pub fn parse_bot_barcode(text: &str) -> Result<Parsed, CodeError> {
             "amount must be digits (satang)",
         ));
     }
+    // References are matched by the biller byte for byte: anything hidden in them is refused.
+    for (field, value) in [("ref1", ref1), ("ref2", ref2)] {
+        super::text::check(value, super::text::FieldRule::Identifier)
+            .map_err(|refused| CodeError::field(BOT, field, refused.0))?;
+    }
     let minor: i64 = satang
         .parse()
         .map_err(|_| CodeError::field(BOT, "amount", "too large"))?;

@@ -1,5 +1,6 @@
 //! India UPI intent URIs (`upi://pay?pa=...&pn=...&am=...&cu=INR`), NPCI linking spec.
 
+use super::text::FieldRule;
 use super::{query_pairs, CodeError, Format, Parsed, Presentation, Receiver, StaticOrDynamic};
 use crate::money::{Currency, Money};
 
@@ -10,6 +11,24 @@ fn invalid(param: &str, reason: &str) -> CodeError {
         reason: reason.into(),
     }
 }
+
+/// Every parameter whose text is screened, with its rule (`text::FieldRule`).
+const PARAM_RULES: &[(&str, FieldRule)] = &[
+    ("pa", FieldRule::Identifier),
+    ("pn", FieldRule::Printable),
+    ("tn", FieldRule::Printable),
+    ("mc", FieldRule::Identifier),
+    ("tr", FieldRule::Identifier),
+    ("tid", FieldRule::Identifier),
+    ("url", FieldRule::Identifier),
+    ("mode", FieldRule::Identifier),
+    ("purpose", FieldRule::Identifier),
+    ("orgid", FieldRule::Identifier),
+    ("sign", FieldRule::Identifier),
+    ("mam", FieldRule::Identifier),
+    ("am", FieldRule::Identifier),
+    ("cu", FieldRule::Identifier),
+];
 
 pub fn parse(text: &str) -> Result<Parsed, CodeError> {
     let rest = text
@@ -41,19 +60,31 @@ pub fn parse(text: &str) -> Result<Parsed, CodeError> {
     if user.is_empty() || handle.is_empty() || pa.chars().any(|c| c.is_whitespace()) {
         return Err(invalid("pa", "malformed VPA"));
     }
+    // The payee address and references route the money: identifiers. Name and note are
+    // display text: a control there is refused (NPCI values are printable), a bidi mark flagged.
+    for (k, rule) in PARAM_RULES {
+        if let Some(v) = get(k) {
+            p.screen(k, v, *rule)
+                .map_err(|reason| invalid(k, &reason))?;
+        }
+    }
     p.detail("vpa", pa);
     if let Some(pn) = get("pn") {
         p.detail("payee_name", pn);
         p.merchant_name = Some(pn.to_string());
     }
+    p.note = get("tn").map(str::to_string);
+    let inr = Currency::from_alpha("INR").ok_or_else(|| invalid("cu", "INR unknown"))?;
     if let Some(cu) = get("cu") {
         if !cu.eq_ignore_ascii_case("INR") {
             return Err(invalid("cu", "UPI pays in INR only"));
         }
+        // The currency stands on its own: a static code without `am` still says INR.
+        p.currency = Some(inr);
     }
     if let Some(am) = get("am") {
-        let inr = Currency::from_alpha("INR").ok_or_else(|| invalid("cu", "INR unknown"))?;
         p.amount = Some(Money::parse_decimal(am, inr).map_err(|e| CodeError::amount("am", e))?);
+        p.currency = Some(inr);
     }
     // A merchant code carries a merchant category; `tr` marks a one-time transaction reference.
     p.receiver = if get("mc").is_some_and(|mc| mc != "0000") {

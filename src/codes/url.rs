@@ -33,8 +33,14 @@ pub fn scheme_of(text: &str) -> Option<&str> {
 pub fn parse(text: &str) -> Result<Url<'_>, CodeError> {
     let bad = |r: &str| CodeError::Url(r.to_string());
     let scheme = scheme_of(text).ok_or_else(|| bad("no scheme"))?;
-    if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(bad("contains whitespace or control characters"));
+    // A URL is an identifier: anything that could hide part of it from the reader is refused.
+    if text
+        .chars()
+        .any(|c| c.is_whitespace() || super::text::is_unsafe(c))
+    {
+        return Err(bad(
+            "contains whitespace, control or bidi formatting characters",
+        ));
     }
     let rest = &text[scheme.len() + 1..];
     let (rest, fragment) = rest.split_once('#').unwrap_or((rest, ""));
@@ -82,6 +88,12 @@ mod tests {
         assert_eq!(u.host, "qr.alipay.com");
         assert_eq!(u.path, "/FKX123");
         assert_eq!(u.query, "x=1");
+    }
+
+    #[test]
+    fn refuses_bidi_overrides_that_disguise_a_url() {
+        let e = parse("https://qr.alipay.com/\u{202e}moc.live").unwrap_err();
+        assert!(e.to_string().contains("bidi"), "{e}");
     }
 
     #[test]

@@ -84,6 +84,20 @@ pub enum RiskFlag {
     AmountOverStaticCap,
     Expired,
     PayerCodeWhereMerchantExpected,
+    /// A name or note holds bidi or control characters: show it escaped.
+    TextSpoofing,
+    /// `javascript:`/`vbscript:` link.
+    ScriptLink,
+    /// `data:`/`blob:` link carrying its own content.
+    EmbeddedContentLink,
+    /// `file:`/`content:`... link to local resources.
+    LocalResourceLink,
+    /// `intent:`/`itms-services:`... link that starts or installs an app.
+    AppLaunchLink,
+    /// `tel:`/`sms:`/`mailto:`... an ordinary action, not a payment.
+    NonPaymentLink,
+    /// Some app's or wallet's private scheme.
+    UnknownAppScheme,
 }
 
 /// How a wallet can pay a code.
@@ -120,19 +134,32 @@ pub struct CodeInfo {
     pub receiver: Receiver,
     /// The amount the code asks for, in minor units.
     pub amount: Option<Money>,
+    /// ISO 4217 alpha code the code is paid in (`CNY`, `INR`, `BTC`), also when it carries no
+    /// amount (EMV tag 53, UPI `cu`).
+    pub currency: Option<String>,
+    /// Who is paid (never a free-text note).
     pub merchant_name: Option<String>,
     pub merchant_city: Option<String>,
+    /// What the payment is for, as the payer should read it (BIP21 message, UPI note...).
+    pub note: Option<String>,
     /// The merchant or terminal id where the network's table names one.
     pub merchant_id: Option<String>,
     pub country: Option<String>,
     pub mcc: Option<String>,
     pub confidence: Confidence,
-    /// False when the payload breaks a rule of its format (`error` says which).
+    /// True when the code can be acted on: paid (merchant-presented) or collected (a payer's
+    /// code). False when the payload breaks a rule of its format, and for payloads that are
+    /// not payment codes at all: web links and `javascript:`/`data:`/`file:`/`intent:`/app
+    /// links (`error_code` `not_a_payment_code`, with a risk flag naming the kind of link).
     pub valid: bool,
     pub error: Option<String>,
     /// A stable snake_case code for `error` (`emv_crc_mismatch`...).
     pub error_code: Option<String>,
     pub risk: Vec<RiskFlag>,
+    /// Tolerated departures from the format that real issuers ship (`tag_52_missing`...).
+    pub deviations: Vec<String>,
+    /// Display fields that hold bidi or control characters (why `TextSpoofing` is set).
+    pub suspicious_text_fields: Vec<String>,
     /// Unix seconds after which the code is no longer payable.
     pub expires_at: Option<u64>,
     /// Set when the context named a wallet profile.
@@ -207,6 +234,13 @@ fn risk_flag(f: risk::RiskFlag) -> RiskFlag {
         R::AmountOverStaticCap => RiskFlag::AmountOverStaticCap,
         R::Expired => RiskFlag::Expired,
         R::PayerCodeWhereMerchantExpected => RiskFlag::PayerCodeWhereMerchantExpected,
+        R::TextSpoofing => RiskFlag::TextSpoofing,
+        R::ScriptLink => RiskFlag::ScriptLink,
+        R::EmbeddedContentLink => RiskFlag::EmbeddedContentLink,
+        R::LocalResourceLink => RiskFlag::LocalResourceLink,
+        R::AppLaunchLink => RiskFlag::AppLaunchLink,
+        R::NonPaymentLink => RiskFlag::NonPaymentLink,
+        R::UnknownAppScheme => RiskFlag::UnknownAppScheme,
     }
 }
 
@@ -263,7 +297,8 @@ fn pay_route(profile: &route::WalletProfile, code: &registry::PaymentCode) -> Pa
 
 fn code_info(code: registry::PaymentCode, wallet: Option<&route::WalletProfile>) -> CodeInfo {
     let route = wallet.map(|w| pay_route(w, &code));
-    let json = code.to_json().to_string();
+    // Escaped like the QA tool's output: an app that logs it shows no raw bidi or controls.
+    let json = codes::text::to_safe_json(&code.to_json());
     CodeInfo {
         can_pay: route.as_ref().map(|r| r.kind != RouteKind::Unsupported),
         route,
@@ -275,8 +310,13 @@ fn code_info(code: registry::PaymentCode, wallet: Option<&route::WalletProfile>)
         static_or_dynamic: code_kind(code.static_or_dynamic),
         receiver: receiver(code.receiver),
         amount: code.amount.map(Money::from),
+        currency: code
+            .currency
+            .or(code.amount.map(|m| m.currency))
+            .map(|c| c.alpha.to_owned()),
         merchant_name: code.merchant_name,
         merchant_city: code.merchant_city,
+        note: code.note,
         merchant_id: code.details.get("merchant_id").cloned(),
         country: code.country,
         mcc: code.mcc,
@@ -285,6 +325,8 @@ fn code_info(code: registry::PaymentCode, wallet: Option<&route::WalletProfile>)
         error_code: code.error.as_ref().map(|e| e.code().to_owned()),
         error: code.error.as_ref().map(ToString::to_string),
         risk: code.risk.into_iter().map(risk_flag).collect(),
+        deviations: code.deviations,
+        suspicious_text_fields: code.suspicious_text,
         expires_at: code.expires_at,
         details: code.details.into_iter().collect(),
         json,
@@ -412,6 +454,40 @@ mod tests {
         assert!(!info.valid);
         assert!(info.network.is_none());
         assert!(info.error.is_some());
+    }
+
+    #[test]
+    fn currency_without_amount_reaches_the_record() {
+        let static_code =
+            "00020101021129370016A0000006770101110113006681222333353037645802TH63041DCF";
+        let info = identify(static_code.into(), None).unwrap();
+        assert_eq!(info.amount, None);
+        assert_eq!(info.currency.as_deref(), Some("THB"));
+        let json: serde_json::Value = serde_json::from_str(&info.json).unwrap();
+        assert_eq!(json["currency"], "764");
+    }
+
+    #[test]
+    fn text_spoofing_reaches_the_record_and_its_json_stays_escaped() {
+        let info = identify(
+            "upi://pay?pa=shop@upi&pn=Shop%E2%80%AEnimda&tn=note".into(),
+            None,
+        )
+        .unwrap();
+        assert!(info.valid, "{:?}", info.error);
+        assert!(info.risk.contains(&RiskFlag::TextSpoofing));
+        assert_eq!(info.suspicious_text_fields, ["pn"]);
+        assert_eq!(info.note.as_deref(), Some("note"));
+        assert!(!info.json.contains('\u{202e}'), "{}", info.json);
+        assert!(info.json.contains("\\u202e"), "{}", info.json);
+    }
+
+    #[test]
+    fn a_script_link_is_not_valid_and_says_why() {
+        let info = identify("javascript:alert(1)".into(), None).unwrap();
+        assert!(!info.valid);
+        assert_eq!(info.error_code.as_deref(), Some("not_a_payment_code"));
+        assert_eq!(info.risk, [RiskFlag::ScriptLink]);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::money::{self, AmountError};
 use crate::registry;
 use crate::registry::bundle::{self, ActiveRegistry, RegistryStore};
 use crate::route;
-use crate::sign::{self, PinnedRoot, SignError};
+use crate::sign::{self, PinnedRoot, SignError, SignFuture};
 use crate::transport::{SpkiPin, Transport};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
@@ -28,9 +28,13 @@ const LOG_TARGET: &str = "hutong::payments";
 /// (`SignerException.Failed(reason)` / `SignerError.Failed(reason:)`), so it must cross both ways.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
 pub enum SignerError {
-    /// The key store refused (key invalidated, user authentication required, ...).
+    /// The key store refused (key invalidated, biometry locked out, no enrolled biometric...).
     #[error("signer failed: {reason}")]
     Failed { reason: String },
+    /// The user dismissed the prompt the key needs (BiometricPrompt, Face ID, passcode). The
+    /// call ends with `PaymentsError.SignerCancelled`; nothing is sent.
+    #[error("signing cancelled by the user: {reason}")]
+    Cancelled { reason: String },
     /// The foreign implementation threw something other than `SignerError`.
     #[error("signer threw an unexpected error: {reason}")]
     Unexpected { reason: String },
@@ -44,15 +48,24 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for SignerError {
 
 /// The device's ECDSA P-256 key, held by the app (Android Keystore, Secure Enclave). Requests to
 /// the switch are signed with it; the switch knows it by `key_id` after `register_device`.
+///
+/// `sign` is `suspend` (Kotlin) / `async` (Swift) so a key behind BiometricPrompt or Face ID can
+/// ask the user. It is awaited at most `PaymentTimings.sign_timeout_ms` (60 s by default); after
+/// that the call ends with `PaymentsError.SignerTimedOut` and the library drops the call, which
+/// cancels the Kotlin coroutine / the Swift task (dismiss the prompt when that happens).
+/// `key_id` and `public_key` stay synchronous: they never need the user and are read once, by
+/// the `Payments` constructor.
 #[uniffi::export(with_foreign)]
+#[async_trait::async_trait]
 pub trait Signer: Send + Sync {
     /// The id under which the switch knows the public key.
     fn key_id(&self) -> Result<String, SignerError>;
     /// The 65-byte uncompressed SEC1 public key (`0x04 || x || y`).
     fn public_key(&self) -> Result<Vec<u8>, SignerError>;
     /// An ASN.1 DER ECDSA signature over SHA-256 of `message` (Java `SHA256withECDSA`,
-    /// CryptoKit `signature(for:).derRepresentation`).
-    fn sign(&self, message: Vec<u8>) -> Result<Vec<u8>, SignerError>;
+    /// CryptoKit `signature(for:).derRepresentation`). Throw `Cancelled` when the user dismisses
+    /// the prompt, `Failed` for any other refusal.
+    async fn sign(&self, message: Vec<u8>) -> Result<Vec<u8>, SignerError>;
 }
 
 /// Receives every state change of an intent or refund, after it is durable in the journal.
@@ -97,8 +110,8 @@ impl Log {
     }
 }
 
-/// The app's signer as the core `sign::Signer`. Key id and public key are read once, when the
-/// client is built, so a failing key store shows up there and not halfway through a payment.
+/// The app's signer as the core `sign::AsyncSigner`. Key id and public key are read once, when
+/// the client is built, so a failing key store shows up there and not halfway through a payment.
 struct ForeignSigner {
     inner: Arc<dyn Signer>,
     key_id: String,
@@ -132,22 +145,52 @@ fn signer_config(e: SignerError) -> PaymentsError {
     PaymentsError::Signer(e.to_string())
 }
 
-impl sign::Signer for ForeignSigner {
-    fn key_id(&self) -> String {
+impl sign::AsyncSigner for ForeignSigner {
+    fn signer_key_id(&self) -> String {
         self.key_id.clone()
     }
-    fn public_key(&self) -> Vec<u8> {
+    fn signer_public_key(&self) -> Vec<u8> {
         self.public_key.clone()
     }
-    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignError> {
-        // A panic here would come from UniFFI's own plumbing; it must not unwind through the flow.
-        match catch_unwind(AssertUnwindSafe(|| self.inner.sign(message.to_vec()))) {
-            Ok(Ok(sig)) => Ok(sig),
-            Ok(Err(e)) => Err(SignError::SignerFailed(e.to_string())),
-            Err(_) => Err(SignError::SignerFailed(
-                "the signer callback panicked".into(),
-            )),
-        }
+    fn sign_async<'a>(&'a self, message: &'a [u8]) -> SignFuture<'a> {
+        Box::pin(async move {
+            // A panic here would come from UniFFI's own plumbing (lifting the foreign result);
+            // it must not unwind through the flow, which may be between two journal writes.
+            let call = guarded_async(async {
+                self.inner
+                    .sign(message.to_vec())
+                    .await
+                    .map_err(SignerCallFailed::Signer)
+            });
+            match call.await {
+                Ok(sig) => Ok(sig),
+                Err(SignerCallFailed::Signer(SignerError::Cancelled { reason })) => {
+                    Err(SignError::SignerCancelled(reason))
+                }
+                Err(SignerCallFailed::Signer(SignerError::Failed { reason })) => {
+                    Err(SignError::SignerFailed(reason))
+                }
+                Err(SignerCallFailed::Signer(e @ SignerError::Unexpected { .. })) => {
+                    Err(SignError::SignerFailed(e.to_string()))
+                }
+                Err(SignerCallFailed::Panicked(p)) => Err(SignError::SignerFailed(format!(
+                    "the signer callback panicked: {}",
+                    p.0
+                ))),
+            }
+        })
+    }
+}
+
+/// How one foreign `sign` call ended badly.
+enum SignerCallFailed {
+    Signer(SignerError),
+    Panicked(Panicked),
+}
+
+impl From<Panicked> for SignerCallFailed {
+    fn from(p: Panicked) -> Self {
+        SignerCallFailed::Panicked(p)
     }
 }
 
@@ -208,6 +251,10 @@ pub struct PaymentTimings {
     pub refund_poll_interval_ms: Option<u32>,
     #[uniffi(default = None)]
     pub refund_polls: Option<u32>,
+    /// The longest wait for one signature, prompt included (default 60 s; 5 s with `sandbox`).
+    /// After it the call ends with `PaymentsError.SignerTimedOut`.
+    #[uniffi(default = None)]
+    pub sign_timeout_ms: Option<u32>,
 }
 
 fn ms(v: u32) -> Duration {
@@ -251,6 +298,9 @@ impl PaymentTimings {
         }
         if let Some(v) = self.refund_polls {
             t.refund_polls = v;
+        }
+        if let Some(v) = self.sign_timeout_ms {
+            t.sign_timeout = ms(v.max(1));
         }
         t
     }
@@ -742,9 +792,17 @@ pub enum PaymentsError {
     /// The journal (local storage) failed.
     #[error("{0}")]
     Journal(String),
-    /// The app's signer failed.
+    /// The app's signer failed (key invalidated, locked out...): nothing was sent. A payment
+    /// whose intent existed is journalled `Failed` with `failure_code` `SIGNER_FAILED`.
     #[error("{0}")]
     Signer(String),
+    /// The user dismissed the signer's prompt: nothing was sent (`SIGNER_CANCELLED`).
+    #[error("{0}")]
+    SignerCancelled(String),
+    /// The signer did not answer within `PaymentTimings.sign_timeout_ms`: nothing was sent
+    /// (`SIGNER_TIMEOUT`).
+    #[error("{0}")]
+    SignerTimedOut(String),
     /// The switch could not be reached, or its TLS did not match.
     #[error("{0}")]
     Network(String),
@@ -794,7 +852,13 @@ impl From<FlowError> for PaymentsError {
             FlowError::Journal(_) => PaymentsError::Journal(text),
             FlowError::Transport(_) => PaymentsError::Network(text),
             FlowError::Rejected { .. } => PaymentsError::Rejected(text),
-            FlowError::NoAnswer(ref s) if s.contains("signing") => PaymentsError::Signer(text),
+            FlowError::Signer(SignError::SignerCancelled(_)) => {
+                PaymentsError::SignerCancelled(text)
+            }
+            FlowError::Signer(SignError::SignerTimedOut { .. }) => {
+                PaymentsError::SignerTimedOut(text)
+            }
+            FlowError::Signer(_) => PaymentsError::Signer(text),
             FlowError::NoAnswer(_) => PaymentsError::NoAnswer(text),
             FlowError::Local(_) => PaymentsError::Internal(text),
             FlowError::Route(_) => PaymentsError::CannotPay(text),

@@ -185,10 +185,15 @@ pub enum ScanError {
     BadFrame(String),
     #[error("invalid scan options: {0}")]
     InvalidOptions(String),
+    /// `decodeImage`: not a PNG, JPEG or WebP file.
     #[error("{0}")]
     UnsupportedImage(String),
+    /// `decodeImage`: over a cap, refused before decoding: the file over 32 MiB, the image
+    /// over 50 M pixels or 16384 per side, its decode over 192 MiB of memory (colour type,
+    /// 16-bit samples, alpha and EXIF turn counted), or a progressive JPEG with too many scans.
     #[error("{0}")]
     ImageTooLarge(String),
+    /// `decodeImage`: damaged, or truncated (a file cut short is an error, not "no code").
     #[error("{0}")]
     CorruptImage(String),
     #[error("internal error in hutong (please report): {0}")]
@@ -206,8 +211,13 @@ impl From<ImageError> for ScanError {
         let text = e.to_string();
         match e {
             ImageError::UnsupportedFormat => ScanError::UnsupportedImage(text),
-            ImageError::TooLarge { .. } | ImageError::MemoryLimit => ScanError::ImageTooLarge(text),
-            ImageError::Corrupt { .. } => ScanError::CorruptImage(text),
+            ImageError::FileTooLarge { .. }
+            | ImageError::TooLarge { .. }
+            | ImageError::MemoryLimit { .. }
+            | ImageError::TooComplex { .. } => ScanError::ImageTooLarge(text),
+            ImageError::Truncated { .. } | ImageError::Corrupt { .. } => {
+                ScanError::CorruptImage(text)
+            }
         }
     }
 }
@@ -398,8 +408,16 @@ impl Scanner {
         )
     }
 
-    /// Decodes an image file (PNG, JPEG or WebP; EXIF orientation applied) and scans it.
-    /// Corners are in the upright image's pixels.
+    /// Decodes an image file (PNG, JPEG or WebP; EXIF orientation applied) and scans it as a
+    /// gallery pick: as it is, then turned a quarter, a half and three quarters and inverted
+    /// when nothing is found (each pass within `budget_ms`, so up to eight of them for a
+    /// picture without a code). Corners are in the upright image's pixels.
+    ///
+    /// Bounded for untrusted files: over 32 MiB, 50 M pixels, 16384 px a side, 192 MiB of
+    /// decoding memory (computed from the header: colour type, 16-bit samples, alpha, EXIF
+    /// turn) or too many progressive JPEG scans is `ImageTooLarge`, refused before decoding;
+    /// a truncated file is `CorruptImage`. Peak memory of the call is documented in
+    /// docs/adr/0001-frame-and-scan-api.md.
     pub fn decode_image(&self, bytes: Vec<u8>) -> Result<Vec<ScannedCode>, ScanError> {
         guarded(AssertUnwindSafe(|| {
             Ok(self

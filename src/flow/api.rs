@@ -4,10 +4,11 @@
 
 use super::wire::ErrorDetail;
 use crate::journal::Journal;
-use crate::sign::{sign_request, ResponseVerifier, SignError, SignedKeySet, Signer};
+use crate::sign::{sign_request_async, AsyncSigner, ResponseVerifier, SignError, SignedKeySet};
 use crate::transport::{Method, Request, Response, RetryPolicy, Transport, TransportError};
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// A response whose signature verified and that is bound to the request we sent.
 #[derive(Debug, Clone)]
@@ -40,8 +41,15 @@ impl Verified {
     }
 
     /// A refusal the switch made before any money moved: the only thing that may become `Failed`.
+    /// `NONCE_REPLAYED` never is, whatever outcome it carries: it proves that a copy of this very
+    /// request (a network duplicate, a proxy's redelivery) reached the switch first, and that
+    /// copy may have been charged, so only a query can tell.
     pub fn is_final_refusal(&self) -> bool {
-        !self.is_success() && self.error().outcome == "final"
+        if self.is_success() {
+            return false;
+        }
+        let e = self.error();
+        e.outcome == "final" && e.code != "NONCE_REPLAYED"
     }
 }
 
@@ -50,8 +58,11 @@ impl Verified {
 pub(crate) enum CallFailure {
     /// The request may or may not have taken effect: resolve by query, never by assuming.
     Ambiguous(String),
-    /// Every attempt was refused before a byte left (connect/TLS), or local signing failed.
+    /// Every attempt was refused before a byte left (connect/TLS).
     NotSent(String),
+    /// The device key did not sign (failed, cancelled by the user, timed out) and nothing of
+    /// this call can have taken effect. Never retried: a retry would prompt the user again.
+    NotSigned(SignError),
 }
 
 impl std::fmt::Display for CallFailure {
@@ -59,6 +70,7 @@ impl std::fmt::Display for CallFailure {
         match self {
             CallFailure::Ambiguous(s) => write!(f, "outcome unknown: {s}"),
             CallFailure::NotSent(s) => write!(f, "not sent: {s}"),
+            CallFailure::NotSigned(e) => write!(f, "not signed: {e}"),
         }
     }
 }
@@ -67,9 +79,11 @@ pub(crate) struct Api {
     pub transport: Arc<dyn Transport>,
     /// Where the installed key-set version is kept across restarts (invariant 6).
     pub journal: Arc<Journal>,
-    pub signer: Arc<dyn Signer>,
+    pub signer: Arc<dyn AsyncSigner>,
     pub verifier: ResponseVerifier,
     pub retry: RetryPolicy,
+    /// The longest wait for one signature (a prompt the user may leave open).
+    pub sign_timeout: Duration,
 }
 
 /// Whether a verified answer is worth repeating with identical parameters.
@@ -115,6 +129,29 @@ impl Api {
             .map(|_| ())
     }
 
+    /// Signs one attempt, waiting at most `sign_timeout`. On timeout the signer's future is
+    /// dropped, which cancels the app's coroutine or task (and with it its prompt).
+    async fn sign(
+        &self,
+        method: Method,
+        target: &str,
+        body: &[u8],
+    ) -> Result<crate::sign::Authorization, SignError> {
+        let signing = sign_request_async(
+            self.signer.as_ref(),
+            method.as_str(),
+            target,
+            body,
+            self.verifier.server_now(),
+        );
+        match tokio::time::timeout(self.sign_timeout, signing).await {
+            Ok(signed) => signed,
+            Err(_) => Err(SignError::SignerTimedOut {
+                after_ms: u64::try_from(self.sign_timeout.as_millis()).unwrap_or(u64::MAX),
+            }),
+        }
+    }
+
     /// One attempt: sign, send, verify (refetching the key set once on an unknown key id).
     async fn attempt(
         &self,
@@ -127,14 +164,10 @@ impl Api {
         if self.verifier.key_set_version().is_none() {
             self.refresh_keys().await.map_err(|e| (e, None))?;
         }
-        let auth = sign_request(
-            self.signer.as_ref(),
-            method.as_str(),
-            target,
-            body,
-            self.verifier.server_now(),
-        )
-        .map_err(|e| (CallFailure::NotSent(format!("signing: {e}")), None))?;
+        let auth = self
+            .sign(method, target, body)
+            .await
+            .map_err(|e| (CallFailure::NotSigned(e), None))?;
         let mut headers = vec![("Authorization".to_string(), auth.to_header_value())];
         if method == Method::Post {
             headers.push(("Content-Type".into(), "application/json".into()));
@@ -220,6 +253,14 @@ impl Api {
                     continue;
                 }
             }
+            if let Err((CallFailure::NotSigned(e), _)) = outcome {
+                // An earlier attempt of a mutating call may have landed; a read never has.
+                return Err(if sent_once && method == Method::Post {
+                    CallFailure::Ambiguous(format!("retry not signed: {e}"))
+                } else {
+                    CallFailure::NotSigned(e)
+                });
+            }
             let retry_after = match &outcome {
                 Ok(v) if !retryable(v) => return outcome.map_err(|(f, _)| f),
                 Ok(_) => None,
@@ -227,7 +268,7 @@ impl Api {
                     sent_once = true;
                     *ra
                 }
-                Err((CallFailure::NotSent(_), _)) => None,
+                Err((CallFailure::NotSent(_) | CallFailure::NotSigned(_), _)) => None,
             };
             if outcome.is_ok() {
                 sent_once = true;

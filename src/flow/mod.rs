@@ -19,6 +19,7 @@ pub use state::{Direction, IntentState, RefundState};
 
 use crate::journal::JournalError;
 use crate::money::AmountError;
+use crate::sign::SignError;
 use crate::transport::TransportError;
 
 /// Why a flow call could not do what was asked. An open intent is never an error: it is returned
@@ -39,6 +40,10 @@ pub enum FlowError {
     Rejected { code: String, message: String },
     #[error("no trustworthy answer from the switch: {0}")]
     NoAnswer(String),
+    /// The device key did not sign (`SignerFailed`, `SignerCancelled`, `SignerTimedOut`), so
+    /// nothing was sent. An intent that existed is `Failed` with a `SIGNER_*` failure code.
+    #[error("the device key did not sign: {0}")]
+    Signer(SignError),
     #[error("local failure: {0}")]
     Local(String),
     /// The route cannot carry a payment of this code (wrong network, no contract, not payable).
@@ -51,6 +56,18 @@ pub enum FlowError {
 
 impl From<api::CallFailure> for FlowError {
     fn from(f: api::CallFailure) -> Self {
-        FlowError::NoAnswer(f.to_string())
+        match f {
+            api::CallFailure::NotSigned(e) => FlowError::Signer(e),
+            other => FlowError::NoAnswer(other.to_string()),
+        }
+    }
+}
+
+/// The journal's `failure_code` for a request the device key did not sign.
+pub(crate) fn signer_failure_code(e: &SignError) -> &'static str {
+    match e {
+        SignError::SignerCancelled(_) => "SIGNER_CANCELLED",
+        SignError::SignerTimedOut { .. } => "SIGNER_TIMEOUT",
+        _ => "SIGNER_FAILED",
     }
 }

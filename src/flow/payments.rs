@@ -5,14 +5,14 @@ use super::api::{Api, CallFailure, Verified};
 use super::payer_code::PayerCode;
 use super::state::{Direction, IntentState, RefundState};
 use super::wire::{self, FundingSource, Payment, Quote};
-use super::FlowError;
+use super::{signer_failure_code, FlowError};
 use crate::codes::StaticOrDynamic;
 use crate::journal::{IntentFacts, IntentRecord, Journal, JournalError, RefundRecord};
 use crate::money::{Currency, Money, WireMoney};
 use crate::registry::bundle::{ActiveRegistry, RegistryStore};
 use crate::registry::{self, PaymentCode};
 use crate::route::{self, WalletProfile};
-use crate::sign::{PinnedRoot, ResponseVerifier, Signer, SystemClock};
+use crate::sign::{AsyncSigner, PinnedRoot, ResponseVerifier, SignError, SystemClock};
 use crate::transport::{
     jitter, HttpsTransport, Method, RetryPolicy, SpkiPin, TlsOptions, Transport,
 };
@@ -58,6 +58,9 @@ pub struct FlowTimings {
     pub reverse_rounds: u32,
     pub refund_poll_interval: Duration,
     pub refund_polls: u32,
+    /// The longest wait for one signature: a biometric prompt the user leaves open ends as
+    /// `SignError::SignerTimedOut` after it.
+    pub sign_timeout: Duration,
 }
 
 impl Default for FlowTimings {
@@ -75,6 +78,7 @@ impl Default for FlowTimings {
             reverse_rounds: 5,
             refund_poll_interval: Duration::from_secs(2),
             refund_polls: 5,
+            sign_timeout: Duration::from_secs(60),
         }
     }
 }
@@ -97,6 +101,7 @@ impl FlowTimings {
             reverse_rounds: 4,
             refund_poll_interval: Duration::from_millis(30),
             refund_polls: 5,
+            sign_timeout: Duration::from_secs(5),
         }
     }
 
@@ -216,7 +221,8 @@ pub struct PaymentsConfig {
     pub ca_pem: Option<Vec<u8>>,
     pub spki_pins: Vec<SpkiPin>,
     pub journal_path: PathBuf,
-    pub signer: Arc<dyn Signer>,
+    /// The device key (any `sign::Signer` is one; an app's may prompt the user).
+    pub signer: Arc<dyn AsyncSigner>,
     /// Root key(s) that sign the switch's response-key set.
     pub server_roots: Vec<PinnedRoot>,
     pub listener: Option<Arc<dyn FlowListener>>,
@@ -370,6 +376,7 @@ impl Payments {
                 signer: config.signer,
                 verifier,
                 retry: config.timings.retry.clone(),
+                sign_timeout: config.timings.sign_timeout,
             },
             journal,
             listener: config.listener,
@@ -418,9 +425,9 @@ impl Payments {
     /// Registers this device's public key with the switch (sandbox: any account id).
     pub async fn register_device(&self, account_id: &str) -> Result<(), FlowError> {
         use base64::Engine as _;
-        let key_id = self.api.signer.key_id();
+        let key_id = self.api.signer.signer_key_id();
         let public_key =
-            base64::engine::general_purpose::STANDARD.encode(self.api.signer.public_key());
+            base64::engine::general_purpose::STANDARD.encode(self.api.signer.signer_public_key());
         let body = serde_json::to_vec(&wire::DeviceRequest {
             key_id: &key_id,
             public_key: &public_key,
@@ -697,8 +704,35 @@ impl Payments {
                 self.reach(rec, IntentState::Failed, facts)?
             }
             Err(CallFailure::Ambiguous(s)) => self.reach(rec, IntentState::Unknown, detail(s))?,
+            // The key did not sign: nothing left the device, the app gets the typed reason.
+            Err(CallFailure::NotSigned(e)) => {
+                let facts = IntentFacts {
+                    failure_code: Some(signer_failure_code(&e).into()),
+                    detail: Some(e.to_string()),
+                    ..Default::default()
+                };
+                self.reach(rec, IntentState::Failed, facts)?;
+                return Err(FlowError::Signer(e));
+            }
         };
         self.settle(rec).await
+    }
+
+    /// A settling request (query, reverse) the device key did not sign: stop asking, since a
+    /// prompt the user dismissed must not come back every poll, and leave the intent open as it
+    /// is for `status()` / `cancel()` / `recover()` (it may have been charged).
+    fn left_unsigned(
+        &self,
+        rec: IntentRecord,
+        e: &SignError,
+        needs_reconciliation: bool,
+    ) -> Result<IntentRecord, FlowError> {
+        let facts = IntentFacts {
+            needs_reconciliation: needs_reconciliation.then_some(true),
+            detail: Some(format!("left open: {e}")),
+            ..Default::default()
+        };
+        Ok(self.journal.annotate(&rec.intent_id, &facts, now_ms())?)
     }
 
     /// Drives an open intent to a terminal state: poll until the deadline, then reverse. When
@@ -861,7 +895,11 @@ impl Payments {
             if rec.state != IntentState::Polling {
                 return Ok(rec);
             }
-            if let Ok(Some(p)) = self.query(&rec.intent_id).await {
+            let answer = self.query(&rec.intent_id).await;
+            if let Err(CallFailure::NotSigned(e)) = &answer {
+                return self.left_unsigned(rec, e, false);
+            }
+            if let Ok(Some(p)) = answer {
                 rec = self.apply_payment(rec, &p, "query")?;
                 if rec.state == IntentState::TimedOut {
                     return self.reverse(rec, "deadline").await;
@@ -894,6 +932,7 @@ impl Payments {
                 Ok(Some(p)) if p.state == "succeeded" && reason == "deadline" => {
                     return self.apply_payment(rec, &p, "paid before the deadline");
                 }
+                Err(CallFailure::NotSigned(e)) => return self.left_unsigned(rec, &e, true),
                 _ => {}
             }
             let v = match self
@@ -902,6 +941,7 @@ impl Payments {
                 .await
             {
                 Ok(v) => v,
+                Err(CallFailure::NotSigned(e)) => return self.left_unsigned(rec, &e, true),
                 Err(_) => continue,
             };
             if v.is_success() {
@@ -1080,6 +1120,12 @@ impl Payments {
                     Err(e) if is_takeover(&e) => self.journal.refund(&refund.refund_id)?,
                     other => other?,
                 }
+            }
+            // Not signed, so never sent: the refund is closed and the app gets the reason.
+            Err(CallFailure::NotSigned(e)) => {
+                let code = signer_failure_code(&e);
+                self.refund_move(&refund, RefundState::Closed, None, Some(code), None)?;
+                return Err(FlowError::Signer(e));
             }
             _ => refund, // ambiguous: stays Requested; status/recover resolve it by query
         };

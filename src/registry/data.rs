@@ -48,6 +48,20 @@ pub struct EmvPolicy {
     /// Friendly detail name -> path (`52`, `62.05`, `account.01`, `mai.26.guid`, `a|b`).
     #[serde(default)]
     pub fields: BTreeMap<String, String>,
+    /// Friendly fields that must be present for the code to be payable (the payee's id).
+    pub required_fields: Option<Vec<String>>,
+    /// Paths whose value must itself be a well-formed template (VietQR's `account.01`).
+    pub nested_templates: Option<Vec<String>>,
+    /// Friendly field -> how its value is encoded (`ucs2_hex`: TrueMoney's message).
+    #[serde(default)]
+    pub decode: BTreeMap<String, String>,
+    /// Deviations this network's real issuers ship, read tolerantly and reported by name
+    /// (`tag_52_missing`, `tag_81_not_a_template`); any other deviation is an error.
+    pub tolerate: Option<Vec<String>>,
+    /// The friendly field that names the payee when tag 59 is absent.
+    pub merchant_name_field: Option<String>,
+    /// The friendly field that holds the payer-facing note.
+    pub note_field: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -61,6 +75,9 @@ pub struct NetworkRow {
     #[serde(default)]
     pub fallback_countries: Vec<String>,
     pub emv: Option<EmvPolicy>,
+    /// Set for payloads that are recognised but cannot be paid (a web link, a slip check):
+    /// the reason becomes the code's `not_a_payment_code` error.
+    pub not_payable: Option<String>,
 }
 
 /// A GUID (MPM template sub-tag 00) or AID (CPM tag 4F) that names a network.
@@ -105,9 +122,19 @@ impl EmvIdRow {
 #[derive(Debug, Clone, Deserialize)]
 pub struct ReservedTagRow {
     pub tag: String,
+    /// Only when the tag holds exactly this value (VNPAY's wallet writes `VNPayWallet` in 04).
+    pub value: Option<String>,
     pub network: String,
+    pub kind: Option<String>,
+    pub receiver: Option<String>,
     #[serde(default = "default_confidence")]
     pub confidence: Confidence,
+}
+
+impl ReservedTagRow {
+    fn key(&self) -> String {
+        format!("{}|{}", self.tag, self.value.as_deref().unwrap_or(""))
+    }
 }
 
 /// A payer's numeric pay code: prefixes and lengths.
@@ -130,6 +157,9 @@ pub struct UrlRow {
     pub prefix: String,
     /// The first path segment must be exactly this many digits (UnionPay institution code).
     pub first_segment_digits: Option<usize>,
+    /// Query parameters that must all be present (an acquirer's per-order `token`).
+    #[serde(default)]
+    pub query_keys: Vec<String>,
     pub kind: String,
     pub static_or_dynamic: String,
     pub receiver: String,
@@ -155,6 +185,7 @@ pub struct EmvDefault {
     pub pfi: Vec<String>,
     #[serde(default)]
     pub fields: BTreeMap<String, String>,
+    pub note_field: Option<String>,
 }
 
 /// The whole table. Every list may be absent in an overlay.
@@ -201,7 +232,7 @@ impl RegistryData {
         merge(
             &mut self.emv_reserved_tags,
             overlay.emv_reserved_tags,
-            |r| r.tag.clone(),
+            ReservedTagRow::key,
         );
         merge(&mut self.numeric, overlay.numeric, |r| r.id.clone());
         merge(&mut self.urls, overlay.urls, |r| r.id.clone());

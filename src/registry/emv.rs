@@ -7,6 +7,7 @@
 use super::data::{Confidence, EmvDefault, EmvIdRow, EmvPolicy};
 use super::{parse_receiver, Context, PaymentCode, Registry};
 use crate::codes::emv_mpm::{self, CrcStatus, Mpm};
+use crate::codes::text::{self, FieldRule, Finding};
 use crate::codes::tlv::{self, DataObject};
 use crate::codes::{CodeError, Format, Presentation, Receiver, StaticOrDynamic};
 use crate::money::{Currency, Money};
@@ -18,6 +19,7 @@ struct Naming {
     account_tag: Option<u8>,
     receiver: Receiver,
     confidence: Confidence,
+    kind: Option<String>,
 }
 
 fn name_network(
@@ -51,6 +53,7 @@ fn name_network(
                 .as_deref()
                 .map_or(Receiver::Unknown, parse_receiver),
             confidence: row.confidence,
+            kind: None,
         };
     }
     let first_account = templates
@@ -58,12 +61,19 @@ fn name_network(
         .map(|(t, _)| *t)
         .find(|t| (26..=51).contains(t));
     for row in &reg.data.emv_reserved_tags {
-        if objects.iter().any(|o| o.tag_str() == row.tag) {
+        let hit = objects
+            .iter()
+            .any(|o| o.tag_str() == row.tag && row.value.as_deref().is_none_or(|v| v == o.value));
+        if hit {
             return Naming {
                 network: row.network.clone(),
                 account_tag: None,
-                receiver: Receiver::Unknown,
+                receiver: row
+                    .receiver
+                    .as_deref()
+                    .map_or(Receiver::Unknown, parse_receiver),
                 confidence: row.confidence,
+                kind: row.kind.clone(),
             };
         }
     }
@@ -79,6 +89,7 @@ fn name_network(
                 account_tag: first_account,
                 receiver: Receiver::Unknown,
                 confidence: Confidence::Low,
+                kind: None,
             };
         }
     }
@@ -87,6 +98,7 @@ fn name_network(
         account_tag: first_account,
         receiver: Receiver::Unknown,
         confidence: Confidence::High,
+        kind: None,
     }
 }
 
@@ -100,6 +112,12 @@ struct Policy<'r> {
     pix_rules: bool,
     dynamic_if_zero: Option<&'r str>,
     fields: Vec<(&'r String, &'r String)>,
+    required_fields: &'r [String],
+    nested_templates: &'r [String],
+    decode: &'r BTreeMap<String, String>,
+    tolerate: &'r [String],
+    merchant_name_field: Option<&'r str>,
+    note_field: Option<&'r str>,
 }
 
 fn policy<'r>(reg: &'r Registry, network: &str) -> Policy<'r> {
@@ -112,12 +130,19 @@ fn policy<'r>(reg: &'r Registry, network: &str) -> Policy<'r> {
         static_or_dynamic: None,
         dynamic_if_zero: None,
         fields: BTreeMap::new(),
+        required_fields: None,
+        nested_templates: None,
+        decode: BTreeMap::new(),
+        tolerate: None,
+        merchant_name_field: None,
+        note_field: None,
     };
     static NO_DEFAULT: EmvDefault = EmvDefault {
         required_tags: Vec::new(),
         missing_crc: String::new(),
         pfi: Vec::new(),
         fields: BTreeMap::new(),
+        note_field: None,
     };
     let d = reg.data.emv_default.as_ref().unwrap_or(&NO_DEFAULT);
     let n = reg
@@ -133,6 +158,12 @@ fn policy<'r>(reg: &'r Registry, network: &str) -> Policy<'r> {
         pix_rules: n.static_or_dynamic.as_deref() == Some("pix"),
         dynamic_if_zero: n.dynamic_if_zero.as_deref(),
         fields: d.fields.iter().chain(n.fields.iter()).collect(),
+        required_fields: n.required_fields.as_deref().unwrap_or_default(),
+        nested_templates: n.nested_templates.as_deref().unwrap_or_default(),
+        decode: &n.decode,
+        tolerate: n.tolerate.as_deref().unwrap_or_default(),
+        merchant_name_field: n.merchant_name_field.as_deref(),
+        note_field: n.note_field.as_deref().or(d.note_field.as_deref()),
     }
 }
 
@@ -181,6 +212,53 @@ fn resolve_one(mpm: &Mpm<'_>, account: Option<u8>, path: &str) -> Option<String>
     Some(value.to_string())
 }
 
+/// A path with `account` replaced by the tag that named the network (`account.01` -> `38.01`).
+fn concrete(path: &str, account: Option<u8>) -> String {
+    match (path.strip_prefix("account"), account) {
+        (Some(rest), Some(tag)) => format!("{tag:02}{rest}"),
+        _ => path.to_string(),
+    }
+}
+
+/// Decodings a network's policy may name for a field (`decode` in `networks.json`).
+pub(super) const DECODINGS: &[&str] = &["ucs2_hex"];
+
+fn decode(kind: &str, value: &str) -> Result<String, String> {
+    match kind {
+        // TrueMoney writes its message as UCS-2 code units in upper-case hex, 4 digits each.
+        "ucs2_hex" => {
+            let units = value
+                .as_bytes()
+                .chunks(4)
+                .map(|c| {
+                    std::str::from_utf8(c)
+                        .ok()
+                        .filter(|h| h.len() == 4)
+                        .and_then(|h| u16::from_str_radix(h, 16).ok())
+                })
+                .collect::<Option<Vec<u16>>>()
+                .ok_or("is not UCS-2 hex (4 hex digits per character)")?;
+            String::from_utf16(&units).map_err(|_| "holds an unpaired UTF-16 surrogate".into())
+        }
+        other => Err(format!("unknown decoding `{other}`")),
+    }
+}
+
+/// Records a deviation the network tolerates, or returns the error a strict reading gives.
+fn tolerated(
+    pol: &Policy<'_>,
+    name: String,
+    strict: CodeError,
+    code: &mut PaymentCode,
+) -> Option<CodeError> {
+    if pol.tolerate.contains(&name) {
+        code.deviations.push(name);
+        None
+    } else {
+        Some(strict)
+    }
+}
+
 fn from_mpm(reg: &Registry, text: &str, mpm: &Mpm<'_>, ctx: &Context) -> PaymentCode {
     let naming = name_network(reg, &mpm.objects, &mpm.templates);
     let pol = policy(reg, &naming.network);
@@ -188,16 +266,51 @@ fn from_mpm(reg: &Registry, text: &str, mpm: &Mpm<'_>, ctx: &Context) -> Payment
     code.presentation = Presentation::Mpm;
     code.confidence = naming.confidence.min(code.confidence);
     code.receiver = naming.receiver;
+    code.kind = naming.kind.clone();
     code.merchant_name = mpm.get(59).map(str::to_string);
     code.merchant_city = mpm.get(60).map(str::to_string);
     code.country = mpm.get(58).map(str::to_string);
     code.mcc = mpm.get(52).map(str::to_string);
+    // Tag 53 is mandatory and stands on its own: a static code without an amount still says
+    // which currency it will be paid in.
+    code.currency = mpm.get(53).and_then(Currency::from_numeric_str);
+    code.suspicious_text = mpm.suspicious_text.clone();
     code.details = mpm.flatten();
+    let mut errors: Vec<CodeError> = Vec::new();
     for (name, path) in &pol.fields {
-        if let Some(v) = resolve(mpm, naming.account_tag, path) {
-            code.details.insert((*name).clone(), v);
-        }
+        let Some(raw) = resolve(mpm, naming.account_tag, path) else {
+            continue;
+        };
+        let value = match pol.decode.get(*name) {
+            None => raw,
+            Some(kind) => {
+                let tag = concrete(path, naming.account_tag);
+                let decoded = decode(kind, &raw).and_then(|v| {
+                    // Decoded text was hidden from the parser's screening: screen it here.
+                    match text::check(&v, FieldRule::Printable) {
+                        Ok(Finding::Flag) => code.suspicious_text.push(tag.clone()),
+                        Ok(Finding::Clean) => {}
+                        Err(refused) => return Err(refused.0),
+                    }
+                    Ok(v)
+                });
+                match decoded {
+                    Ok(v) => v,
+                    Err(reason) => {
+                        errors.push(CodeError::EmvInvalidValue { tag, reason });
+                        continue;
+                    }
+                }
+            }
+        };
+        code.details.insert((*name).clone(), value);
     }
+    if code.merchant_name.is_none() {
+        code.merchant_name = pol
+            .merchant_name_field
+            .and_then(|f| code.details.get(f).cloned());
+    }
+    code.note = pol.note_field.and_then(|f| code.details.get(f).cloned());
     code.details
         .insert("length_chars".into(), text.chars().count().to_string());
     code.static_or_dynamic = static_or_dynamic(mpm, naming.account_tag, pol.pix_rules);
@@ -211,14 +324,13 @@ fn from_mpm(reg: &Registry, text: &str, mpm: &Mpm<'_>, ctx: &Context) -> Payment
         code.receiver = Receiver::Personal;
     }
 
-    let mut errors: Vec<CodeError> = Vec::new();
     match &mpm.crc {
         CrcStatus::Missing if !pol.crc_missing_fatal => {
             code.details.insert("crc_status".into(), "missing".into());
         }
         status => {
             if let Some(e) = status.error() {
-                errors.push(e);
+                errors.insert(0, e);
             }
         }
     }
@@ -230,6 +342,14 @@ fn from_mpm(reg: &Registry, text: &str, mpm: &Mpm<'_>, ctx: &Context) -> Payment
             });
         }
     }
+    if let Some(poi) = mpm.get(1).filter(|p| !matches!(*p, "11" | "12")) {
+        // Only 11 and 12 are defined; a wallet writing `10` is read as neither, and said so.
+        code.deviations.push(format!("point_of_initiation_{poi}"));
+    }
+    for (tag, strict) in &mpm.not_templates {
+        let name = format!("tag_{tag:02}_not_a_template");
+        errors.extend(tolerated(&pol, name, strict.clone(), &mut code));
+    }
     if !mpm.templates.iter().any(|(t, _)| (26..=51).contains(t))
         && !mpm.objects.iter().any(|o| (2..=25).contains(&o.tag))
     {
@@ -237,14 +357,39 @@ fn from_mpm(reg: &Registry, text: &str, mpm: &Mpm<'_>, ctx: &Context) -> Payment
             tag: "02-51 (merchant account information)".into(),
         });
     }
-    if let Some(tag) = pol
+    for tag in pol
         .required_tags
         .iter()
-        .find(|t| !mpm.objects.iter().any(|o| o.tag_str() == **t))
+        .filter(|t| !mpm.objects.iter().any(|o| o.tag_str() == **t))
     {
-        errors.push(CodeError::EmvMissingTag {
+        let strict = CodeError::EmvMissingTag {
             tag: tag.to_string(),
-        });
+        };
+        errors.extend(tolerated(
+            &pol,
+            format!("tag_{tag}_missing"),
+            strict,
+            &mut code,
+        ));
+    }
+    for path in pol.nested_templates {
+        if let Some(value) = resolve(mpm, naming.account_tag, path) {
+            if let Err(e) = tlv::read_template(&value, &concrete(path, naming.account_tag)) {
+                errors.push(e);
+            }
+        }
+    }
+    for field in pol.required_fields {
+        if code.details.get(field).is_none_or(String::is_empty) {
+            let path = pol
+                .fields
+                .iter()
+                .find(|(n, _)| *n == field)
+                .map_or(String::new(), |(_, p)| concrete(p, naming.account_tag));
+            errors.push(CodeError::EmvMissingTag {
+                tag: format!("{path} ({field})"),
+            });
+        }
     }
     let mut profiles = vec![(naming.network.as_str(), pol.country, pol.currency)];
     if let Some(p) = &ctx.profile {

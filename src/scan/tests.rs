@@ -100,11 +100,62 @@ fn rejects_gif_even_though_it_is_an_image() {
 }
 
 #[test]
-fn rejects_truncated_png_as_corrupt() {
+fn rejects_truncated_png_as_truncated() {
     let (px, w, h) = qr_picture("truncated");
     let png = png_of(&px, w, h);
     let err = decode_luma(&png[..png.len() / 2]).unwrap_err();
-    assert!(matches!(err, ImageError::Corrupt { .. }), "{err}");
+    assert_eq!(err, ImageError::Truncated { format: "PNG" });
+}
+
+#[test]
+fn decode_image_reads_a_qr_turned_upside_down_and_a_sideways_code_128() {
+    let scanner = Scanner::new(budget(5000));
+    let (px, w, h) = qr_picture("upside down");
+    let turned: Vec<u8> = px.iter().rev().copied().collect();
+    let codes = scanner.decode_image(&png_of(&turned, w, h)).unwrap();
+    assert_eq!(codes.first().map(|c| c.text.as_str()), Some("upside down"));
+    // Corners come back in the upright image: inside it.
+    for p in codes[0].corners {
+        assert!((0.0..=w as f32).contains(&p.x) && (0.0..=h as f32).contains(&p.y));
+    }
+    let bars = render(
+        "286912345678901234",
+        Symbology::Code128,
+        RenderOptions::for_symbology(Symbology::Code128, 3),
+    )
+    .unwrap();
+    let (bw, bh) = (bars.width as usize, bars.height as usize);
+    let mut vertical = vec![0u8; bw * bh];
+    for y in 0..bh {
+        for x in 0..bw {
+            vertical[x * bh + (bh - 1 - y)] = bars.pixels[y * bw + x];
+        }
+    }
+    let codes = scanner
+        .decode_image(&png_of(&vertical, bh as u32, bw as u32))
+        .unwrap();
+    assert_eq!(
+        codes.first().map(|c| (c.text.as_str(), c.format)),
+        Some(("286912345678901234", CodeFormat::Code128))
+    );
+    assert_eq!(
+        scanner.stats().frames,
+        2,
+        "a still image counts as one frame"
+    );
+}
+
+#[test]
+fn decode_image_reads_an_inverted_qr_without_being_asked() {
+    let (px, w, h) = qr_picture("light on dark");
+    let inverted: Vec<u8> = px.iter().map(|&v| 255 - v).collect();
+    let codes = Scanner::new(budget(5000))
+        .decode_image(&png_of(&inverted, w, h))
+        .unwrap();
+    assert_eq!(
+        codes.first().map(|c| c.text.as_str()),
+        Some("light on dark")
+    );
 }
 
 /// A PNG claiming `width` x `height` pixels whose data is a few bytes (a decompression bomb's shape).
@@ -409,4 +460,29 @@ fn ean8_is_reported_only_when_a_second_band_of_rows_reads_it_too() {
         "rxing alone reads the sliver"
     );
     assert!(texts((px, w, h)).is_empty());
+}
+
+#[test]
+fn a_still_image_out_of_time_stops_after_its_first_pass() {
+    let scanner = Scanner::new(budget(0));
+    let (px, w, h) = qr_picture("too late");
+    let image = LumaImage {
+        pixels: px,
+        width: w,
+        height: h,
+    };
+    assert!(scanner.scan_still(&image).is_empty());
+    assert_eq!(scanner.stats().timeouts, 1, "one pass, not eight");
+    assert_eq!(scanner.stats().frames, 1);
+}
+
+#[test]
+fn a_hand_built_still_image_whose_size_lies_is_no_code() {
+    let scanner = Scanner::new(budget(5000));
+    let image = LumaImage {
+        pixels: vec![0; 10],
+        width: 100,
+        height: 100,
+    };
+    assert!(scanner.scan_still(&image).is_empty());
 }

@@ -7,6 +7,12 @@ pub enum SignError {
     KeyRejected(String),
     #[error("the signer failed: {0}")]
     SignerFailed(String),
+    /// The user dismissed the authentication the key asked for (biometric prompt, passcode).
+    #[error("the user cancelled signing: {0}")]
+    SignerCancelled(String),
+    /// The signer did not answer within the configured wait (a prompt nobody answered).
+    #[error("the signer did not answer within {after_ms} ms")]
+    SignerTimedOut { after_ms: u64 },
     #[error("malformed Authorization header: {0}")]
     MalformedAuthorization(String),
     #[error("response with status {status} carries no signature")]
@@ -45,4 +51,16 @@ pub enum SignError {
     KeySetRollback { held: u64, offered: u64 },
     #[error("no server key set has been installed")]
     NoKeySet,
+}
+
+impl SignError {
+    /// Whether the device key failed to sign (as opposed to a message that was not believed).
+    pub fn is_signer_failure(&self) -> bool {
+        matches!(
+            self,
+            SignError::SignerFailed(_)
+                | SignError::SignerCancelled(_)
+                | SignError::SignerTimedOut { .. }
+        )
+    }
 }

@@ -9,6 +9,7 @@ mod canonical;
 mod clock;
 mod error;
 mod header;
+mod key_file;
 mod keyset;
 mod nonce;
 mod signer;
@@ -21,10 +22,11 @@ pub use header::{
     Authorization, ResponseSignature, AUTH_SCHEME, HEADER_KEY_ID, HEADER_NONCE, HEADER_SIGNATURE,
     HEADER_TIMESTAMP,
 };
+pub use key_file::{read_key_file, write_key_file, KeyFileContents, KeyFileError};
 pub use keyset::{KeySet, KeySetEntry, PinnedRoot, SignedKeySet, KEY_SET_DOMAIN};
 pub use nonce::{new_nonce, NonceCache, NonceStore};
-pub use signer::{verify_signature, Signer, SoftwareSigner};
+pub use signer::{verify_signature, AsyncSigner, SignFuture, Signer, SoftwareSigner};
 pub use verify::{
-    sign_request, sign_response, RequestVerifier, ResponseVerifier, VerifiedResponse,
-    DEFAULT_NONCE_CAPACITY, WINDOW_SECS,
+    sign_request, sign_request_async, sign_response, RequestVerifier, ResponseVerifier,
+    VerifiedResponse, DEFAULT_NONCE_CAPACITY, WINDOW_SECS,
 };

@@ -7,9 +7,11 @@ use ring::signature::{
     ECDSA_P256_SHA256_ASN1_SIGNING,
 };
 use std::fmt;
+use std::future::{ready, Future};
+use std::pin::Pin;
 
-/// An ECDSA P-256 / SHA-256 signing key. Apps implement this over a hardware-held key, so it stays
-/// object-safe and `Send + Sync` (it becomes a UniFFI foreign trait).
+/// An ECDSA P-256 / SHA-256 signing key that answers at once: a key in process memory (tests,
+/// the sandbox's server keys, the QA CLI). Object-safe and `Send + Sync`.
 pub trait Signer: Send + Sync {
     /// The id under which the verifier knows the public key.
     fn key_id(&self) -> String;
@@ -17,6 +19,36 @@ pub trait Signer: Send + Sync {
     fn public_key(&self) -> Vec<u8>;
     /// ASN.1 DER ECDSA P-256 signature over SHA-256 of `message`.
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignError>;
+}
+
+/// The future [`AsyncSigner::sign_async`] returns.
+pub type SignFuture<'a> = Pin<Box<dyn Future<Output = Result<Vec<u8>, SignError>> + Send + 'a>>;
+
+/// The device key the payment flow signs requests with. Signing may take seconds: a Keystore key
+/// that needs BiometricPrompt, a Secure Enclave key behind Face ID. Id and public key never need
+/// the user, so they stay synchronous. Every [`Signer`] is one (answering at once).
+///
+/// The method names differ from [`Signer`]'s so that a type implementing both is never ambiguous.
+pub trait AsyncSigner: Send + Sync {
+    /// The id under which the switch knows the public key.
+    fn signer_key_id(&self) -> String;
+    /// The 65-byte uncompressed SEC1 public key (for device registration).
+    fn signer_public_key(&self) -> Vec<u8>;
+    /// ASN.1 DER ECDSA P-256 signature over SHA-256 of `message`. A user who dismisses the
+    /// prompt is `SignError::SignerCancelled`; any other refusal `SignError::SignerFailed`.
+    fn sign_async<'a>(&'a self, message: &'a [u8]) -> SignFuture<'a>;
+}
+
+impl<T: Signer + ?Sized> AsyncSigner for T {
+    fn signer_key_id(&self) -> String {
+        self.key_id()
+    }
+    fn signer_public_key(&self) -> Vec<u8> {
+        self.public_key()
+    }
+    fn sign_async<'a>(&'a self, message: &'a [u8]) -> SignFuture<'a> {
+        Box::pin(ready(self.sign(message)))
+    }
 }
 
 /// A P-256 key held in process memory: tests, the sandbox and the QA CLI.
@@ -143,5 +175,18 @@ mod tests {
     fn signer_is_object_safe_and_shareable() {
         fn takes(_: std::sync::Arc<dyn Signer>) {}
         takes(std::sync::Arc::new(SoftwareSigner::generate("k").unwrap()));
+    }
+
+    #[test]
+    fn every_signer_is_an_async_signer_giving_the_same_key_and_a_valid_signature() {
+        let s = std::sync::Arc::new(SoftwareSigner::generate("k").unwrap());
+        let a: std::sync::Arc<dyn AsyncSigner> = s.clone();
+        assert_eq!(a.signer_key_id(), "k");
+        assert_eq!(a.signer_public_key(), s.public_key());
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let sig = rt.block_on(a.sign_async(b"m")).unwrap();
+        verify_signature(&s.public_key(), b"m", &sig).unwrap();
     }
 }

@@ -1,8 +1,9 @@
 //! The rules: sign a request, verify it on the server; sign a response, verify it in the SDK.
 
 use super::{
-    canonical_request, canonical_response, new_nonce, verify_signature, Authorization, Clock,
-    KeySet, NonceCache, NonceStore, PinnedRoot, ResponseSignature, SignError, SignedKeySet, Signer,
+    canonical_request, canonical_response, new_nonce, verify_signature, AsyncSigner, Authorization,
+    Clock, KeySet, NonceCache, NonceStore, PinnedRoot, ResponseSignature, SignError, SignedKeySet,
+    Signer,
 };
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
@@ -26,6 +27,26 @@ pub fn sign_request(
     let signature = signer.sign(message.as_bytes())?;
     Ok(Authorization {
         key_id: signer.key_id(),
+        timestamp,
+        nonce,
+        signature,
+    })
+}
+
+/// [`sign_request`] with a key that may take its time (a user prompt): the same canonical
+/// string and header. Bounding the wait is the caller's job.
+pub async fn sign_request_async(
+    signer: &dyn AsyncSigner,
+    method: &str,
+    target: &str,
+    body: &[u8],
+    timestamp: i64,
+) -> Result<Authorization, SignError> {
+    let nonce = new_nonce()?;
+    let message = canonical_request(method, target, timestamp, &nonce, body);
+    let signature = signer.sign_async(message.as_bytes()).await?;
+    Ok(Authorization {
+        key_id: signer.signer_key_id(),
         timestamp,
         nonce,
         signature,
@@ -560,6 +581,34 @@ mod tests {
         RequestVerifier::default()
             .verify(
                 &parsed,
+                &dev.public_key(),
+                "POST",
+                "/v1/payments",
+                b"{\"a\":1}",
+                T0,
+            )
+            .unwrap();
+    }
+
+    #[test]
+    fn server_accepts_a_request_signed_through_the_async_signer() {
+        let dev = SoftwareSigner::generate("dev-1").unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let auth = rt
+            .block_on(sign_request_async(
+                &dev,
+                "POST",
+                "/v1/payments",
+                b"{\"a\":1}",
+                T0,
+            ))
+            .unwrap();
+        assert_eq!(auth.key_id, "dev-1");
+        RequestVerifier::default()
+            .verify(
+                &auth,
                 &dev.public_key(),
                 "POST",
                 "/v1/payments",

@@ -30,6 +30,8 @@ fn main() -> Result<()> {
         Some("ios") => ios::ios(&root),
         Some("fuzz") => fuzz(&root, args.get(1).map(String::as_str)),
         Some("browser-test") => browser::browser_test(&root),
+        Some("soak") => soak(&root, &args[1..]),
+        Some("image-memory") => image_memory(),
         Some("screenshots") => browser::screenshots(&root),
         Some("help") | None => {
             print_help();
@@ -63,7 +65,12 @@ fn print_help() {
          \n                needs nightly + cargo-fuzz, skipped with a message otherwise\
          \n  browser-test  the QA console in headless Chromium against `hutong-qa sandbox` (part of test);\
          \n                installs chromium + playwright-core if missing (.ci/install-browser.sh)\
-         \n  screenshots   regenerate docs/img/console.png from a live console\n"
+         \n  screenshots   regenerate docs/img/console.png from a live console\
+         \n  soak [--minutes N]  the money model test (tests/money_model.rs) for N minutes (30): random\
+         \n                pay/collect/refund/cancel/status/recover, network faults, client and sandbox\
+         \n                SIGKILLs; prints cases, steps, kills, faults, violations; fails on any violation\
+         \n  image-memory  tests/image_memory.rs at the 50 M pixel cap: peak heap of the worst image\
+         \n                files against their ceilings (minutes; `test` runs them at 4 M pixels)\n"
     );
 }
 
@@ -104,6 +111,88 @@ fn test(root: &Path) -> Result<()> {
     android::jvm_check(root)?;
     browser::browser_test(root)?;
     Ok(())
+}
+
+/// `cargo xtask soak --minutes N`: the long run of the money model test (docs/reliability.md).
+/// Runs unattended (every child process has a time limit), prints one line per case and a final
+/// summary line, and fails if any invariant was violated.
+fn soak(root: &Path, args: &[String]) -> Result<()> {
+    let mut minutes: u64 = 30;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--minutes" => {
+                minutes = it
+                    .next()
+                    .context("--minutes takes a number")?
+                    .parse()
+                    .context("--minutes takes a whole number of minutes")?
+            }
+            other => bail!("unknown soak option `{other}` (soak [--minutes N])"),
+        }
+    }
+    let out = root.join("target/soak/summary.json");
+    let _ = std::fs::remove_file(&out);
+    let mut cmd = cargo();
+    cmd.args([
+        "test",
+        "-p",
+        "hutong-qa",
+        "--test",
+        "money_model",
+        "--",
+        "--ignored",
+        "--exact",
+        "soak",
+        "--nocapture",
+    ])
+    .env("HUTONG_SOAK_MINUTES", minutes.to_string())
+    .env("HUTONG_SOAK_OUT", &out);
+    eprintln!("xtask> {cmd:?}");
+    let status = cmd.status().context("running the soak")?;
+    let text = std::fs::read_to_string(&out)
+        .with_context(|| format!("the soak wrote no summary ({})", out.display()))?;
+    let v: serde_json::Value = serde_json::from_str(&text).context("soak summary JSON")?;
+    let t = &v["totals"];
+    let n = |k: &str| t[k].as_u64().unwrap_or(0);
+    println!(
+        "soak: {} min ({} s): cases {} steps {} client runs {} client kills {} sandbox kills {} \
+         sandbox crash points {} faults {} refused connections {} replays {} probes {} captured {} \
+         refunds {} violations {} harness errors {}",
+        minutes,
+        v["elapsed_secs"].as_u64().unwrap_or(0),
+        n("cases"),
+        n("steps"),
+        n("client_runs"),
+        n("client_kills"),
+        n("sandbox_kills"),
+        n("sandbox_crash_points"),
+        n("faults"),
+        n("refused_connections"),
+        n("replays"),
+        n("probes"),
+        n("captured"),
+        n("refunds"),
+        n("violations"),
+        v["harness_errors"].as_u64().unwrap_or(0)
+    );
+    if !status.success() || n("violations") > 0 {
+        bail!("soak failed ({status}); summary in {}", out.display());
+    }
+    Ok(())
+}
+
+/// The image memory ceilings at full size (issue 17); `test` runs the same cases smaller.
+fn image_memory() -> Result<()> {
+    run(cargo().env("HUTONG_IMAGE_MEMORY_AT_CAP", "1").args([
+        "test",
+        "-p",
+        "hutong",
+        "--test",
+        "image_memory",
+        "--",
+        "--nocapture",
+    ]))
 }
 
 /// Runs each cargo-fuzz target in `fuzz/` briefly. Not part of `test`: it needs nightly and

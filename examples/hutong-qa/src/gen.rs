@@ -203,7 +203,12 @@ pub fn payload(
                 38,
                 vec![
                     (0, "A000000727".into()),
-                    (1, format!("0006970422011{}", rng.digits(11))),
+                    // Beneficiary: a template of its own (00 bank BIN, 01 account number),
+                    // encoded with real lengths rather than a hand-written prefix.
+                    (
+                        1,
+                        emv_mpm::encode_template(&[(0, "970422"), (1, &rng.digits(10))])?,
+                    ),
                     (2, "QRIBFTTA".into()),
                 ],
             ),
@@ -301,6 +306,24 @@ mod tests {
                 let code = identify(&text);
                 assert!(code.valid, "{network}: {text}: {:?}", code.error);
                 assert_eq!(code.network.as_deref(), Some(*network), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn gen_vietqr_writes_valid_codes_that_keep_the_account() {
+        for seed in 0..64 {
+            for amount in [None, Some("50000")] {
+                let (text, _) = payload("vietqr", amount, false, seed).unwrap();
+                let code = identify(&text);
+                assert!(code.valid, "seed {seed}: {text}: {:?}", code.error);
+                assert_eq!(
+                    code.details.get("bank_bin").map(String::as_str),
+                    Some("970422")
+                );
+                let account = code.details.get("account").expect("account kept");
+                assert_eq!(account.len(), 10, "{text}");
+                assert!(account.bytes().all(|b| b.is_ascii_digit()), "{text}");
             }
         }
     }

@@ -1,11 +1,57 @@
 //! `hutong-qa identify`: what the SDK thinks a payload is, for humans or as JSON lines.
 
 use anyhow::{Context as _, Result};
+use hutong::codes::text::{escape_for_display, to_safe_json};
 use hutong::registry::{Context, Expect, PaymentCode, Registry};
 use hutong::route;
 use std::io::{BufRead, Write};
 
 // `scan --identify` prints `hutong::registry::identify(text).to_json()`, the same object.
+
+/// Longest `--jsonl` input line: payloads are a few hundred bytes (EPC at most 331), so a
+/// line near this is not a payload, and it is not held whole.
+const MAX_JSONL_LINE_BYTES: usize = 64 << 10;
+
+/// Reads one line (without its newline) into `line`, keeping at most `cap` bytes: the rest of
+/// a longer line is read and dropped. `None` at end of input; `Some(false)` for a long line.
+fn read_line_capped(
+    input: &mut impl BufRead,
+    line: &mut Vec<u8>,
+    cap: usize,
+) -> std::io::Result<Option<bool>> {
+    line.clear();
+    let mut fits = true;
+    let mut any = false;
+    loop {
+        let chunk = match input.fill_buf() {
+            Ok(chunk) => chunk,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            return Ok(any.then_some(fits));
+        }
+        any = true;
+        let (part, done) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(i) => (&chunk[..i], Some(i + 1)),
+            None => (chunk, None),
+        };
+        if fits && line.len() + part.len() <= cap {
+            line.extend_from_slice(part);
+        } else {
+            fits = false;
+            line.clear();
+        }
+        let used = done.unwrap_or(chunk.len());
+        input.consume(used);
+        if done.is_some() {
+            if line.last() == Some(&b'\r') {
+                line.pop();
+            }
+            return Ok(Some(fits));
+        }
+    }
+}
 
 pub struct Options {
     pub json: bool,
@@ -27,22 +73,41 @@ pub fn run(opts: Options) -> Result<()> {
     let reg = Registry::builtin();
     if opts.jsonl {
         // Each input line is a JSON string, because payloads may contain newlines (EPC, Swiss).
+        // A bad line (not UTF-8, not a JSON string, too long) gets an error object in its place
+        // and the stream goes on.
         let stdin = std::io::stdin();
+        let mut input = stdin.lock();
         let mut out = std::io::stdout().lock();
-        for (n, line) in stdin.lock().lines().enumerate() {
-            let line = line.context("reading stdin")?;
-            if line.trim().is_empty() {
+        let mut line = Vec::new();
+        let mut n = 0usize;
+        loop {
+            let read = read_line_capped(&mut input, &mut line, MAX_JSONL_LINE_BYTES)
+                .context("reading stdin")?;
+            let Some(fits) = read else { break };
+            n += 1;
+            if fits && line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            let value = match serde_json::from_str::<String>(&line) {
+            let parsed = if !fits {
+                Err(format!("longer than {MAX_JSONL_LINE_BYTES} bytes"))
+            } else {
+                std::str::from_utf8(&line)
+                    .map_err(|e| format!("not UTF-8: {e}"))
+                    .and_then(|text| {
+                        serde_json::from_str::<String>(text)
+                            .map_err(|e| format!("not a JSON string: {e}"))
+                    })
+            };
+            let value = match parsed {
                 Ok(text) => reg.identify(&text, &ctx).to_json(),
-                Err(e) => serde_json::json!({
+                Err(why) => serde_json::json!({
                     "network": null, "valid": false,
-                    "error": format!("line {}: not a JSON string: {e}", n + 1),
+                    "error": format!("line {n}: {why}"),
                     "error_code": "bad_input_line",
+                    "line": n,
                 }),
             };
-            writeln!(out, "{value}")?;
+            writeln!(out, "{}", to_safe_json(&value))?;
         }
         return Ok(());
     }
@@ -61,18 +126,23 @@ pub fn run(opts: Options) -> Result<()> {
         if let Some((wallet, r)) = route {
             v["route"] = serde_json::json!({ "wallet": wallet, "route": format!("{r:?}") });
         }
-        println!("{v}");
+        println!("{}", to_safe_json(&v));
     } else {
         print_human(&code);
         if let Some((wallet, r)) = route {
-            println!("{:<18}{wallet}: {r:?}", "route");
+            row("route", &format!("{wallet}: {r:?}"));
         }
     }
     Ok(())
 }
 
+/// One `key  value` line; the value is escaped, so a payload's control or bidi characters
+/// (an ESC sequence, U+202E) are shown as `\u{1b}`, `\u{202e}` and never act on the terminal.
+fn row(key: &str, value: &str) {
+    println!("{key:<17} {}", escape_for_display(value));
+}
+
 fn print_human(code: &PaymentCode) {
-    let row = |k: &str, v: &str| println!("{k:<18}{v}");
     row(
         "network",
         &format!(
@@ -94,10 +164,13 @@ fn print_human(code: &PaymentCode) {
     }
     if let Some(m) = code.amount {
         row("amount", &m.to_string());
+    } else if let Some(c) = code.currency {
+        row("currency", c.alpha);
     }
     for (k, v) in [
         ("merchant", &code.merchant_name),
         ("city", &code.merchant_city),
+        ("note", &code.note),
         ("country", &code.country),
     ] {
         if let Some(v) = v {
@@ -113,7 +186,13 @@ fn print_human(code: &PaymentCode) {
             risk.join(", ")
         },
     );
+    if !code.suspicious_text.is_empty() {
+        row("suspicious text", &code.suspicious_text.join(", "));
+    }
+    if !code.deviations.is_empty() {
+        row("deviations", &code.deviations.join(", "));
+    }
     for (k, v) in &code.details {
-        row(&format!("  {k}"), v);
+        row(&format!("  {}", escape_for_display(k)), v);
     }
 }

@@ -3,6 +3,7 @@ use clap::{Parser, Subcommand};
 
 mod demo;
 mod demo_pay;
+mod files;
 mod gen;
 mod identify;
 mod pay;
@@ -67,7 +68,7 @@ enum Cmd {
     /// Signed registry bundles: keygen, sign, verify.
     #[command(subcommand)]
     Registry(registry::RegistryCmd),
-    /// Payment flow: pay, collect, refund, status, recover.
+    /// Payment flow: pay, collect, refund, cancel, status, recover.
     #[command(flatten)]
     Pay(Box<pay::PayCmd>),
 }

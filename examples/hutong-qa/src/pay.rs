@@ -11,9 +11,10 @@ use hutong::flow::{
 use hutong::money::{Currency, Money};
 use hutong::route;
 use hutong::sign::{PinnedRoot, Signer, SoftwareSigner};
-use hutong::transport::SpkiPin;
+use hutong::transport::{HttpsTransport, SpkiPin, TlsOptions, Transport};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Where the switch is and who we are (defaults fit `hutong-qa sandbox`).
 #[derive(Args, Debug, Clone)]
@@ -37,12 +38,16 @@ pub struct Connection {
     /// Journal file.
     #[arg(long, default_value = "hutong-journal.sqlite")]
     pub journal: PathBuf,
-    /// Device key (PKCS#8 DER); created and registered with the switch if missing.
+    /// Device key (PKCS#8 DER); created owner-only (0600) and registered with the switch if
+    /// missing. A file that others can read is narrowed to 0600 before use, with a warning.
     #[arg(long, default_value = "hutong-device.p8")]
     pub key_file: PathBuf,
     /// Use production timings (45-60 s deadlines) instead of the fast sandbox ones.
     #[arg(long)]
     pub production_timings: bool,
+    /// Whole-request timeout in milliseconds (default 15 s): fault tests use short ones.
+    #[arg(long)]
+    pub request_timeout_ms: Option<u64>,
     /// The wallet's acceptance profile (wechat, bank_app, qa_sample...): the routes it may pay
     /// each code by. Without it, any route the registry knows for the code's network.
     #[arg(long)]
@@ -90,6 +95,15 @@ pub enum PayCmd {
         intent: String,
         #[arg(long)]
         amount: Option<String>,
+        /// Sandbox only: force an outcome (`X-Sandbox-Scenario`).
+        #[arg(long)]
+        scenario: Option<String>,
+        #[command(flatten)]
+        conn: Connection,
+    },
+    /// Cancel an intent: a settled one is shown as it is, an open one is reversed.
+    Cancel {
+        intent: String,
         #[command(flatten)]
         conn: Connection,
     },
@@ -151,12 +165,20 @@ fn parse_root(text: &str) -> anyhow::Result<PinnedRoot> {
 
 /// Builds a client; returns whether the device key is new (and so must be registered).
 fn client(conn: &Connection) -> anyhow::Result<(Payments, bool)> {
+    // The key file is owner-only (0600) from creation; one others could read is narrowed first.
     let (signer, fresh) = if conn.key_file.exists() {
-        let der = std::fs::read(&conn.key_file)?;
-        (SoftwareSigner::from_pkcs8("qa-device", &der)?, false)
+        let (s, tightened_from) = SoftwareSigner::load_pkcs8("qa-device", &conn.key_file)?;
+        if let Some(mode) = tightened_from {
+            eprintln!(
+                "warning: {} was readable by others (mode {mode:o}); now 0600. Replace the key if \
+                 others may have read it.",
+                conn.key_file.display()
+            );
+        }
+        (s, false)
     } else {
         let s = SoftwareSigner::generate("qa-device")?;
-        std::fs::write(&conn.key_file, s.pkcs8())?;
+        s.save_pkcs8(&conn.key_file)?;
         (s, true)
     };
     let key_id = format!("dev-{}", &hex(&signer.public_key())[2..18]);
@@ -184,6 +206,17 @@ fn client(conn: &Connection) -> anyhow::Result<(Payments, bool)> {
         });
     }
     let root = root.ok_or_else(|| anyhow!("give --root-key or --sandbox-config"))?;
+    let transport = match conn.request_timeout_ms {
+        Some(ms) => {
+            let mut tls = TlsOptions::new(endpoint.clone());
+            tls.ca_pem = ca_pem.clone();
+            tls.spki_pins = pins.clone();
+            tls.request_timeout = Duration::from_millis(ms);
+            tls.connect_timeout = tls.connect_timeout.min(tls.request_timeout);
+            Some(Arc::new(HttpsTransport::new(&tls)?) as Arc<dyn Transport>)
+        }
+        None => None,
+    };
     let payments = Payments::new(PaymentsConfig {
         endpoint,
         ca_pem,
@@ -197,7 +230,7 @@ fn client(conn: &Connection) -> anyhow::Result<(Payments, bool)> {
         } else {
             FlowTimings::fast()
         },
-        transport: None,
+        transport,
         wallet: conn
             .wallet
             .as_deref()
@@ -345,6 +378,7 @@ async fn run_async(cmd: PayCmd) -> anyhow::Result<()> {
         PayCmd::Refund {
             intent,
             amount,
+            scenario,
             conn,
         } => {
             let p = connect(&conn).await?;
@@ -352,8 +386,17 @@ async fn run_async(cmd: PayCmd) -> anyhow::Result<()> {
             let amount = amount
                 .map(|a| Money::parse_decimal(&a, currency))
                 .transpose()?;
-            let r = p.refund(&intent, amount, PayOptions::default()).await?;
+            let opts = PayOptions {
+                description: String::new(),
+                scenario,
+            };
+            let r = p.refund(&intent, amount, opts).await?;
             println!("refund {} of {} ended {}", r.refund_id, r.amount, r.state);
+        }
+        PayCmd::Cancel { intent, conn } => {
+            let p = connect(&conn).await?;
+            let rec = p.cancel(&intent).await?;
+            println!("intent {} ended {}", rec.intent_id, rec.state);
         }
         PayCmd::Status { intent, conn } => {
             let p = connect(&conn).await?;

@@ -31,6 +31,11 @@ pub struct SandboxArgs {
     /// Extra certificate names besides 127.0.0.1 and localhost (repeatable).
     #[arg(long = "name")]
     pub names: Vec<String>,
+    /// Let clients other than this machine upload photos to the console's "scan a photo"
+    /// (off: only loopback clients may, since a decode costs up to ~200 MB; see
+    /// docs/qa-console.md). Needs --listen on a non-loopback address to matter.
+    #[arg(long)]
+    pub allow_remote_upload: bool,
     /// How long `timeout_after_commit` holds an answer (seconds; beyond the client's timeout).
     #[arg(long, default_value_t = 20)]
     pub hold_secs: u64,
@@ -59,7 +64,11 @@ async fn serve(args: SandboxArgs) -> anyhow::Result<()> {
         default_scenario: args.scenario.clone(),
         extra_names: args.names.clone(),
         // The QA console page and its JSON endpoints, beside the admin API it reads.
-        extra_routes: Some(sandbox_acquirer::console::router()),
+        extra_routes: Some(sandbox_acquirer::console::router_with(
+            sandbox_acquirer::console::ConsoleOptions {
+                remote_uploads: args.allow_remote_upload,
+            },
+        )),
         ..Default::default()
     };
     config.timing.hold_after_commit = Duration::from_secs(args.hold_secs);

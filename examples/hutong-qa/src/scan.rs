@@ -1,9 +1,11 @@
 //! `hutong-qa scan`: decode every image under the given paths, as a table or JSON lines.
+use crate::files::{self, Entry};
 use anyhow::{bail, Result};
-use hutong::frame::Frame;
-use hutong::scan::{decode_luma, CodeFormat, ScanOptions, ScannedCode, Scanner};
+use hutong::scan::{
+    decode_luma, CodeFormat, ScanOptions, ScannedCode, Scanner, MAX_IMAGE_FILE_BYTES,
+};
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 /// Arguments of `hutong-qa scan`.
@@ -24,7 +26,9 @@ pub struct ScanArgs {
     /// Identify each decoded payload (network, presentation, amount, risk), as `identify` does.
     #[arg(long)]
     identify: bool,
-    /// Image files, or folders searched recursively for .png/.jpg/.jpeg/.webp files.
+    /// Image files, or folders searched recursively for .png/.jpg/.jpeg/.webp files (regular
+    /// files only: FIFOs, sockets and devices in folders are skipped; symlinks are followed,
+    /// each folder once). Files over the SDK's image size cap (32 MiB) are refused unread.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
 }
@@ -66,52 +70,18 @@ fn parse_formats(names: &[String]) -> Result<Vec<CodeFormat>> {
     Ok(formats)
 }
 
-fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            walk(path, &mut files)?;
-        } else {
-            // Named explicitly: try it whatever its extension, and report if unreadable.
-            files.push(path.clone());
-        }
-    }
-    Ok(files)
-}
-
-fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            walk(&path, files)?;
-        } else if path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
-        {
-            files.push(path);
-        }
-    }
-    Ok(())
-}
-
-/// Decodes the file into pixels, then times the scan of those pixels alone.
-fn scan_file(scanner: &Scanner, path: &Path) -> Result<(f64, Vec<ScannedCode>), String> {
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+/// Reads (capped) and decodes the file into pixels, then times the scan of those pixels
+/// alone: as a gallery image, every quarter turn and both polarities if need be.
+fn scan_file(scanner: &Scanner, entry: &Entry) -> Result<(f64, Vec<ScannedCode>), String> {
+    let path = match entry {
+        Entry::File(path) => path,
+        Entry::Refused(_, why) => return Err(why.clone()),
+    };
+    let bytes = files::read_capped(path, MAX_IMAGE_FILE_BYTES)?;
     let image = decode_luma(&bytes).map_err(|e| e.to_string())?;
-    let frame = Frame::gray8(
-        &image.pixels,
-        image.width,
-        image.height,
-        image.width as usize,
-        0,
-    )
-    .map_err(|e| e.to_string())?;
+    drop(bytes);
     let started = Instant::now();
-    let codes = scanner.scan_frame(&frame);
+    let codes = scanner.scan_still(&image);
     Ok((started.elapsed().as_secs_f64() * 1000.0, codes))
 }
 
@@ -123,7 +93,7 @@ fn identification_line(code: &hutong::registry::PaymentCode) -> String {
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    format!(
+    let line = format!(
         "{} {} {} amount {} {} valid {} risk {}",
         field("network"),
         field("presentation"),
@@ -132,16 +102,26 @@ fn identification_line(code: &hutong::registry::PaymentCode) -> String {
         field("currency"),
         field("valid"),
         field("risk")
-    )
+    );
+    hutong::codes::text::escape_for_display(&line).into_owned()
 }
 
+/// The text on one table cell: line breaks (EPC, Swiss QR payloads) as spaces, every other
+/// control or bidi character escaped (`\u{202e}`), then cut to `max` characters.
 fn shorten(text: &str, max: usize) -> String {
-    let flat: String = text
+    let spaced: String = text
         .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| {
+            if matches!(c, '\n' | '\r' | '\t') {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect();
+    let flat = hutong::codes::text::escape_for_display(&spaced);
     if flat.chars().count() <= max {
-        flat
+        flat.into_owned()
     } else {
         let cut: String = flat.chars().take(max - 1).collect();
         format!("{cut}…")
@@ -170,7 +150,7 @@ fn scan_all(args: ScanArgs) -> Result<std::process::ExitCode> {
         // A QA run wants the answer, not a camera's frame rate.
         time_budget: Duration::from_secs(10),
     });
-    let files = collect_files(&args.paths)?;
+    let files = files::collect(&args.paths, &IMAGE_EXTENSIONS);
     let progress = (std::io::stderr().is_terminal() && files.len() > PROGRESS_MIN_FILES)
         .then(|| indicatif::ProgressBar::new(files.len() as u64));
     let mut out = std::io::stdout().lock();
@@ -183,7 +163,7 @@ fn scan_all(args: ScanArgs) -> Result<std::process::ExitCode> {
         if let Some(bar) = &progress {
             bar.inc(1);
         }
-        let shown = path.display().to_string();
+        let shown = path.path().display().to_string();
         match &result {
             Ok((_, codes)) if !codes.is_empty() => with_codes += 1,
             Ok(_) => {}
@@ -214,7 +194,7 @@ fn scan_all(args: ScanArgs) -> Result<std::process::ExitCode> {
                     error: Some(e.clone()),
                 },
             };
-            writeln!(out, "{}", serde_json::to_string(&line)?)?;
+            writeln!(out, "{}", hutong::codes::text::to_safe_json(&line))?;
         } else {
             match &result {
                 Ok((ms, codes)) if codes.is_empty() => {
@@ -241,10 +221,11 @@ fn scan_all(args: ScanArgs) -> Result<std::process::ExitCode> {
                 }
                 Err(e) => writeln!(
                     out,
-                    "{:<50} {:>8}  {:<12} error: {e}",
+                    "{:<50} {:>8}  {:<12} error: {}",
                     shorten(&shown, 50),
                     "-",
-                    ""
+                    "",
+                    hutong::codes::text::escape_for_display(e)
                 )?,
             }
         }

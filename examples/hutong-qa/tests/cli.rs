@@ -95,6 +95,8 @@ fn sandbox_ready_json_serves_a_pay_and_exits_when_stdin_closes() {
         String::from_utf8_lossy(&pay.stderr)
     );
     assert!(text.contains("ended succeeded"), "{text}");
+    #[cfg(unix)]
+    key_file_is_owner_only_and_a_readable_one_is_narrowed(&config, dir.path());
 
     // Closing stdin stops it; nothing else is printed on stdout.
     let mut stdin = child.stdin.take().unwrap();
@@ -105,4 +107,129 @@ fn sandbox_ready_json_serves_a_pay_and_exits_when_stdin_closes() {
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
     assert_eq!(rest, "", "exactly one line on stdout");
+}
+
+/// The device key `pay` created is 0600; one left 0644 (by an older CLI) is narrowed to 0600,
+/// with a warning, before the next command uses it.
+#[cfg(unix)]
+fn key_file_is_owner_only_and_a_readable_one_is_narrowed(
+    config: &std::path::Path,
+    dir: &std::path::Path,
+) {
+    use std::os::unix::fs::PermissionsExt;
+    let key = dir.join("device.p8");
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&key), 0o600, "a new key file is owner-only");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let recover = qa()
+        .args(["recover", "--sandbox-config"])
+        .arg(config)
+        .arg("--journal")
+        .arg(dir.join("journal.sqlite"))
+        .arg("--key-file")
+        .arg(&key)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&recover.stderr);
+    assert!(recover.status.success(), "{err}");
+    assert!(err.contains("was readable by others (mode 644)"), "{err}");
+    assert_eq!(mode(&key), 0o600, "a readable key file is narrowed");
+}
+
+/// A BIP21 code whose label carries U+202E and whose message carries an ESC sequence.
+const SPOOFED: &str =
+    "bitcoin:1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH?label=Tea%E2%80%AEesuoH&message=hi%1B%5B2J%C2%9B";
+
+fn assert_no_raw_controls_or_bidi(out: &str) {
+    for c in out.chars() {
+        assert!(
+            !hutong::codes::text::is_unsafe(c) || c == '\n',
+            "raw U+{:04X} in output:\n{}",
+            u32::from(c),
+            out.escape_debug()
+        );
+    }
+}
+
+#[test]
+fn identify_human_output_escapes_controls_and_bidi() {
+    let out = qa().args(["identify", SPOOFED]).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_no_raw_controls_or_bidi(&text);
+    assert!(text.contains("Tea\\u{202e}esuoH"), "{text}");
+    assert!(text.contains("hi\\u{1b}[2J\\u{9b}"), "{text}");
+    assert!(text.contains("text_spoofing"), "{text}");
+}
+
+#[test]
+fn identify_json_output_escapes_bidi_and_c1_and_round_trips() {
+    let out = qa().args(["identify", "--json", SPOOFED]).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_no_raw_controls_or_bidi(&text);
+    assert!(
+        text.contains("\\u202e") && text.contains("\\u009b"),
+        "{text}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["merchant_name"], "Tea\u{202e}esuoH");
+    assert_eq!(v["note"], "hi\u{1b}[2J\u{9b}");
+    assert_eq!(v["suspicious_text_fields"][0], "options.label");
+
+    let mut child = qa()
+        .args(["identify", "--jsonl"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let line = serde_json::to_string(SPOOFED).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{line}\n").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_no_raw_controls_or_bidi(&text);
+    assert!(text.contains("\\u202e"), "{text}");
+}
+
+#[test]
+fn scan_identify_escapes_controls_and_bidi_in_table_and_json() {
+    use hutong::render::{render, RenderOptions, Symbology};
+    let dir = tempfile::tempdir().unwrap();
+    let payload = "upi://pay?pa=tea@upi&pn=Tea%E2%80%AEesuoH\u{202e}";
+    let png = render(
+        payload,
+        Symbology::Qr,
+        RenderOptions::for_symbology(Symbology::Qr, 6),
+    )
+    .unwrap()
+    .to_png()
+    .unwrap();
+    let file = dir.path().join("spoof.png");
+    std::fs::write(&file, png).unwrap();
+
+    let out = qa()
+        .args(["scan", "--identify"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{table}");
+    assert_no_raw_controls_or_bidi(&table);
+    assert!(table.contains("esuoH\\u{202e}"), "{table}");
+
+    let out = qa()
+        .args(["scan", "--identify", "--json"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_no_raw_controls_or_bidi(&text);
+    let v: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
+    assert_eq!(v["codes"][0]["text"], payload);
+    assert_eq!(v["codes"][0]["identification"]["network"], "upi");
 }

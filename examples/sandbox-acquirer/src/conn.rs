@@ -67,11 +67,22 @@ impl OwnAddress {
             },
         };
         let port_ok = port.is_none_or(|p| p.parse::<u16>() == Ok(self.port));
-        port_ok && self.names.iter().any(|n| *n == host)
+        port_ok && self.names.contains(&host)
     }
 }
 
 impl ConnCtl {
+    /// The control of a connection from `peer` that nothing serves (for driving a router
+    /// in-process as if a client at `peer` had called).
+    pub fn detached(peer: SocketAddr) -> ConnCtl {
+        ConnCtl {
+            peer,
+            own: None,
+            kill: Arc::new(Notify::new()),
+            rst: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
     /// Drops the connection with a TCP reset, whatever is in flight.
     pub fn reset(&self) {
         self.rst.store(true, Ordering::SeqCst);

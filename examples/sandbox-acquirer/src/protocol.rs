@@ -237,7 +237,11 @@ pub async fn handle(State(s): State<Arc<SandboxState>>, req: Request) -> Respons
                 retryable: true,
                 ..ApiError::fin(401, "TIMESTAMP_SKEW", e.to_string())
             },
-            SignError::NonceReplayed(_) => ApiError::fin(401, "NONCE_REPLAYED", e.to_string()),
+            // The first copy of this very request arrived and may have taken effect: the
+            // outcome is unknown to the sender, who must query (or retry under its key).
+            SignError::NonceReplayed(_) => {
+                ApiError::ambiguous(401, "NONCE_REPLAYED", e.to_string())
+            }
             // The durable nonce store failed: nothing was done, the client may retry.
             SignError::NonceStoreFailed(_) => {
                 ApiError::ambiguous(503, "SYSTEM_ERROR", e.to_string())
@@ -247,7 +251,7 @@ pub async fn handle(State(s): State<Arc<SandboxState>>, req: Request) -> Respons
         return finish(&s, ex, nonce, Outcome::answer((401, err.body())), ctl).await;
     }
     ex.verdict = "valid".into();
-    crash::point("after_verify");
+    crash::point("request", "after_verify");
     if method == "POST"
         && !header("content-type")
             .map(|t| t.split(';').next().unwrap_or("").trim())
@@ -373,9 +377,9 @@ async fn dispatch(
         }
         ("GET", ["v1", "payments", id]) => {
             ex.intent_id = Some(id.to_string());
-            Outcome::answer(answer_of(
-                s.ledger.tx(|c| ops::query_payment(c, id, caller)),
-            ))
+            let answer = answer_of(s.ledger.tx(|c| ops::query_payment(c, id, caller)));
+            crash::point("query", "after_commit");
+            Outcome::answer(answer)
         }
         ("POST", ["v1", "payments", id, "reverse"]) => {
             ex.intent_id = Some(id.to_string());
@@ -544,7 +548,7 @@ async fn mutate(
     if scenario.is("slow") {
         tokio::time::sleep(s.timing.slow_delay).await;
     }
-    crash::point("before_commit");
+    crash::point(op, "before_commit");
     let done = s
         .ledger
         .tx(|c| -> Result<Result<Answer, ledger::IdemRow>, ApiError> {
@@ -559,7 +563,7 @@ async fn mutate(
                 // A failure rolls back everything the operation wrote.
                 Err(e) => return Err(e),
             };
-            crash::point("in_commit");
+            crash::point(op, "in_commit");
             ledger::idem_store(
                 c,
                 op,
@@ -572,7 +576,7 @@ async fn mutate(
             )?;
             Ok(Ok((status, body)))
         });
-    crash::point("after_commit");
+    crash::point(op, "after_commit");
     let (status, body) = match done {
         Ok(Ok(a)) => a,
         Ok(Err(row)) => return replay(&row),

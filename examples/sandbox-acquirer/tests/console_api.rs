@@ -1,15 +1,18 @@
 //! The QA console's JSON endpoints and page, driven through the real axum router: codes come
 //! back as data (never markup), their PNGs scan back to their payloads with the SDK's own
-//! scanner, uploads are capped, and every response carries the security headers.
+//! scanner, uploads are capped, one at a time and from this machine only (unless opted in),
+//! and every response carries the security headers.
 
 use axum::body::Body;
+use axum::body::Bytes;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use http_body_util::BodyExt as _;
 use hutong::scan::{ScanOptions, Scanner};
-use sandbox_acquirer::console::{self, MAX_JSON_BYTES, MAX_UPLOAD_BYTES};
+use sandbox_acquirer::conn::ConnCtl;
+use sandbox_acquirer::console::{self, ConsoleOptions, MAX_JSON_BYTES, MAX_UPLOAD_BYTES};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use tower::ServiceExt as _;
@@ -594,4 +597,111 @@ async fn posts_from_another_site_are_refused() {
         app.clone().oneshot(req).await.unwrap().status(),
         StatusCode::OK
     );
+}
+
+fn photo_request(photo: Vec<u8>, peer: Option<&str>) -> Request<Body> {
+    let mut req = Request::builder()
+        .method("POST")
+        .uri("/console/api/scan")
+        .header(header::CONTENT_TYPE, "image/webp")
+        .body(Body::from(photo))
+        .unwrap();
+    if let Some(peer) = peer {
+        req.extensions_mut()
+            .insert(ConnCtl::detached(peer.parse().unwrap()));
+    }
+    req
+}
+
+async fn reply(res: axum::response::Response) -> (StatusCode, Value) {
+    let status = res.status();
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_slice(&body).unwrap())
+}
+
+#[tokio::test]
+async fn photo_uploads_answer_loopback_clients_unless_the_operator_opts_in() {
+    let photo = std::fs::read(corpus("qrcode-1/13.webp")).unwrap();
+    let app = console::router();
+    let (status, v) = reply(
+        app.clone()
+            .oneshot(photo_request(photo.clone(), Some("192.168.1.20:50000")))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, v["error"].as_str()),
+        (StatusCode::FORBIDDEN, Some("loopback_only"))
+    );
+    let (status, v) = reply(
+        app.clone()
+            .oneshot(photo_request(photo.clone(), Some("[::1]:50000")))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+
+    let open = console::router_with(ConsoleOptions {
+        remote_uploads: true,
+    });
+    let (status, v) = reply(
+        open.oneshot(photo_request(photo, Some("192.168.1.20:50000")))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["codes"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_second_upload_while_one_is_being_handled_is_refused_busy() {
+    let photo = std::fs::read(corpus("qrcode-1/13.webp")).unwrap();
+    let app = console::router();
+    // The first upload's body arrives in two parts; the handler reads it only once it holds
+    // the decode permit, so its first read says the permit is taken.
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(1);
+    let (reading_tx, reading_rx) = tokio::sync::oneshot::channel::<()>();
+    let stream =
+        futures_util::stream::unfold((rx, Some(reading_tx)), |(mut rx, mut reading)| async move {
+            if let Some(tx) = reading.take() {
+                let _ = tx.send(());
+            }
+            rx.recv().await.map(|item| (item, (rx, reading)))
+        });
+    let first = Request::builder()
+        .method("POST")
+        .uri("/console/api/scan")
+        .header(header::CONTENT_TYPE, "image/webp")
+        .body(Body::from_stream(stream))
+        .unwrap();
+    let first = tokio::spawn(app.clone().oneshot(first));
+    reading_rx.await.unwrap();
+
+    let (status, v) = reply(
+        app.clone()
+            .oneshot(photo_request(photo.clone(), None))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, v["error"].as_str()),
+        (StatusCode::SERVICE_UNAVAILABLE, Some("busy")),
+        "{v}"
+    );
+
+    let (head, tail) = photo.split_at(photo.len() / 2);
+    tx.send(Ok(Bytes::copy_from_slice(head))).await.unwrap();
+    tx.send(Ok(Bytes::copy_from_slice(tail))).await.unwrap();
+    drop(tx);
+    let (status, v) = reply(first.await.unwrap().unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["codes"].as_array().unwrap().len(), 1);
+
+    // The permit is back once the first decode is done.
+    let (status, v) = reply(app.oneshot(photo_request(photo, None)).await.unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
 }

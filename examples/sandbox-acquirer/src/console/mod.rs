@@ -19,7 +19,7 @@ mod rng;
 pub use error::ApiError;
 pub use merchant::{MerchantRequest, MAX_TEXT};
 pub use payer::{PayerRequest, REFRESH_SECONDS};
-pub use photo::MAX_UPLOAD_BYTES;
+pub use photo::{MAX_UPLOAD_BYTES, UPLOAD_READ_SECONDS};
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -34,6 +34,7 @@ use hutong::registry::identify;
 use hutong::render::{render, RenderOptions, Symbology};
 use hutong::scan::Scanner;
 use std::sync::Arc;
+use tokio::sync::Semaphore;
 
 /// JSON requests are a few hundred bytes; anything near this is not from the page.
 pub const MAX_JSON_BYTES: usize = 16 << 10;
@@ -47,13 +48,32 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'
 #[derive(Clone)]
 struct ConsoleState {
     scanner: Arc<Scanner>,
+    /// One photo decode at a time: a second upload meanwhile is refused, not queued.
+    decodes: Arc<Semaphore>,
+    remote_uploads: bool,
+}
+
+/// How the console is served.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ConsoleOptions {
+    /// Let clients other than this machine upload photos to scan (`hutong-qa sandbox
+    /// --allow-remote-upload`). Off by default: a photo decode costs up to ~200 MB and seconds
+    /// of CPU, which nobody on the LAN should be able to spend.
+    pub remote_uploads: bool,
 }
 
 /// The console's routes (`/console`, `/console/assets/*`, `/console/api/*`), to be merged into
-/// the sandbox's router.
+/// the sandbox's router, with photo uploads from loopback clients only.
 pub fn router() -> Router {
+    router_with(ConsoleOptions::default())
+}
+
+/// [`router`] with options.
+pub fn router_with(options: ConsoleOptions) -> Router {
     let state = ConsoleState {
         scanner: photo::scanner(),
+        decodes: Arc::new(Semaphore::new(1)),
+        remote_uploads: options.remote_uploads,
     };
     let json_routes = Router::new()
         .route("/console/api/merchant-code", post(merchant_code))
@@ -213,11 +233,65 @@ fn multipart_error(status: StatusCode, text: String) -> ApiError {
 }
 
 /// Accepts the image as a raw body (`image/*`, `application/octet-stream`) or as the first file
-/// of a `multipart/form-data` upload.
+/// of a `multipart/form-data` upload. One at a time: the decode permit is taken before the body
+/// is read (so waiting uploads hold no memory) and kept until the decode ends, even if the
+/// client has gone.
 async fn scan_photo(
     State(state): State<ConsoleState>,
     request: Request,
 ) -> Result<Json<serde_json::Value>, ApiError> {
+    if !state.remote_uploads && !from_loopback(&request) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "loopback_only",
+            "photo uploads answer this machine only (start the sandbox with \
+             --allow-remote-upload to accept them from elsewhere)",
+        ));
+    }
+    let Ok(permit) = state.decodes.clone().try_acquire_owned() else {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            "another photo is being scanned; try again when it is done",
+        ));
+    };
+    let bytes = tokio::time::timeout(
+        std::time::Duration::from_secs(UPLOAD_READ_SECONDS),
+        upload_body(request),
+    )
+    .await
+    .map_err(|_| {
+        ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "upload_timeout",
+            format!("the upload took longer than {UPLOAD_READ_SECONDS} s"),
+        )
+    })??;
+    let scanner = state.scanner.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        photo::scan(&scanner, &bytes)
+    })
+    .await
+    .map_err(|e| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "scan_failed",
+            e.to_string(),
+        )
+    })??;
+    Ok(Json(result))
+}
+
+/// The client is this machine (no connection info: the router was called in-process).
+fn from_loopback(request: &Request) -> bool {
+    request
+        .extensions()
+        .get::<crate::conn::ConnCtl>()
+        .is_none_or(|c| c.peer.ip().is_loopback())
+}
+
+async fn upload_body(request: Request) -> Result<Bytes, ApiError> {
     let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -228,7 +302,7 @@ async fn scan_photo(
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase();
-    let bytes = if content_type == "multipart/form-data" {
+    if content_type == "multipart/form-data" {
         let mut form = Multipart::from_request(request, &())
             .await
             .map_err(|e| multipart_error(e.status(), e.body_text()))?;
@@ -240,25 +314,14 @@ async fn scan_photo(
         field
             .bytes()
             .await
-            .map_err(|e| multipart_error(e.status(), e.body_text()))?
+            .map_err(|e| multipart_error(e.status(), e.body_text()))
     } else if content_type.starts_with("image/") || content_type == "application/octet-stream" {
-        Bytes::from_request(request, &()).await?
+        Ok(Bytes::from_request(request, &()).await?)
     } else {
-        return Err(ApiError::new(
+        Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
             "upload an image (image/*, application/octet-stream or multipart/form-data)",
-        ));
-    };
-    let scanner = state.scanner.clone();
-    let result = tokio::task::spawn_blocking(move || photo::scan(&scanner, &bytes))
-        .await
-        .map_err(|e| {
-            ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "scan_failed",
-                e.to_string(),
-            )
-        })??;
-    Ok(Json(result))
+        ))
+    }
 }

@@ -4,17 +4,20 @@
 use super::error::ApiError;
 use axum::body::Bytes;
 use axum::http::StatusCode;
-use hutong::frame::Frame;
 use hutong::registry::identify;
 use hutong::scan::{decode_luma, CodeFormat, ImageError, ScanOptions, Scanner};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Largest upload accepted: a full-resolution phone photo fits with room to spare.
+/// Largest upload accepted: a full-resolution phone photo fits with room to spare (the SDK's
+/// own cap for image files is 32 MiB; a console upload is held in memory while it arrives).
 pub const MAX_UPLOAD_BYTES: usize = 12 << 20;
 
-/// One scanner for all uploads: its readers are built once, and it serialises decodes so two
-/// large photos cannot take both cores from the sandbox.
+/// Longest an upload may take to arrive: it holds the console's one decode permit meanwhile.
+pub const UPLOAD_READ_SECONDS: u64 = 30;
+
+/// One scanner for all uploads: its readers are built once. Uploads take turns (a semaphore in
+/// the route), so one photo's decode is the most the console ever holds.
 pub fn scanner() -> Arc<Scanner> {
     Arc::new(Scanner::new(ScanOptions {
         formats: CodeFormat::ALL.to_vec(),
@@ -33,12 +36,17 @@ fn image_error(e: ImageError) -> ApiError {
             "unsupported_image",
             e.to_string(),
         ),
-        ImageError::TooLarge { .. } | ImageError::MemoryLimit => ApiError::new(
+        ImageError::FileTooLarge { .. }
+        | ImageError::TooLarge { .. }
+        | ImageError::MemoryLimit { .. }
+        | ImageError::TooComplex { .. } => ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "image_too_large",
             e.to_string(),
         ),
-        ImageError::Corrupt { .. } => ApiError::unprocessable("corrupt_image", e.to_string()),
+        ImageError::Truncated { .. } | ImageError::Corrupt { .. } => {
+            ApiError::unprocessable("corrupt_image", e.to_string())
+        }
     }
 }
 
@@ -49,15 +57,8 @@ pub fn scan(scanner: &Scanner, bytes: &Bytes) -> Result<serde_json::Value, ApiEr
     }
     let started = Instant::now();
     let image = decode_luma(bytes).map_err(image_error)?;
-    let frame = Frame::gray8(
-        &image.pixels,
-        image.width,
-        image.height,
-        image.width as usize,
-        0,
-    )
-    .map_err(|e| ApiError::unprocessable("corrupt_image", e.to_string()))?;
-    let found = scanner.scan_frame(&frame);
+    // A gallery photo: every quarter turn if the first look finds nothing.
+    let found = scanner.scan_still(&image);
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     let codes: Vec<_> = found
         .iter()

@@ -24,6 +24,7 @@ object Vectors {
     /** Records the Rust vector test explains as deliberate differences; skipped here too. */
     private val exceptions = setOf(
         "emv-mpm-mercari-pass", "fps-hk-mobile-amount", "vnpay-personal-wallet", "bip21-valid-13", "bolt11-invalid-sig",
+        "th-slip-verify-generated",
         "jpqr-country-not-jp", "jpqr-currency-not-392", "jpqr-lowercased-crc-invalid",
     )
 
@@ -128,6 +129,27 @@ class IdentifyTest {
             identify(emv, IdentifyContext(walletProfileId = "nope"))
         }
         assertTrue(e.message!!.startsWith("no wallet profile `nope` (known: "), e.message)
+    }
+
+    @Test
+    fun `currency without an amount, notes and text spoofing reach the typed record`() {
+        val static = identify("00020101021129370016A0000006770101110113006681222333353037645802TH63041DCF", null)
+        assertNull(static.amount)
+        assertEquals("THB", static.currency)
+        val spoofed = identify("bitcoin:1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH?label=Tea%E2%80%AEesuoH&message=thanks", null)
+        assertTrue(spoofed.valid)
+        assertEquals("thanks", spoofed.note)
+        assertTrue(RiskFlag.TEXT_SPOOFING in spoofed.risk, "${spoofed.risk}")
+        assertEquals(listOf("options.label"), spoofed.suspiciousTextFields)
+        assertFalse(spoofed.json.contains('\u202E'), spoofed.json)
+    }
+
+    @Test
+    fun `a script link is not payable and says what it would do`() {
+        val info = identify("javascript:alert(1)", null)
+        assertFalse(info.valid)
+        assertEquals("not_a_payment_code", info.errorCode)
+        assertEquals(listOf(RiskFlag.SCRIPT_LINK), info.risk)
     }
 
     @Test

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.assertThrows
 import org.junit.jupiter.params.ParameterizedTest
 import org.junit.jupiter.params.provider.ValueSource
 import java.nio.ByteBuffer
+import java.util.zip.CRC32
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ScanTest {
@@ -136,6 +137,20 @@ class ScanTest {
     @Test
     fun `an unreadable image file is a typed error`() {
         assertThrows<ScanException.UnsupportedImage> { scanner.decodeImage("not an image".toByteArray()) }
+    }
+
+    @Test
+    fun `a decompression bomb is refused from its header and a cut-off file is corrupt, not empty`() {
+        val png = encodeLumaPng(scene.sensorLuma(0, 480), 480u, 360u, 480u)
+        // The same file claiming 16000 x 16000 pixels (IHDR rewritten, its CRC too).
+        val bomb = png.copyOf()
+        ByteBuffer.wrap(bomb, 16, 8).putInt(16000).putInt(16000)
+        val crc = CRC32().apply { update(bomb, 12, 17) }.value
+        ByteBuffer.wrap(bomb, 29, 4).putInt(crc.toInt())
+        assertThrows<ScanException.ImageTooLarge> { scanner.decodeImage(bomb) }
+            .also { assertTrue(it.message!!.contains("16000x16000"), it.message) }
+        assertThrows<ScanException.CorruptImage> { scanner.decodeImage(png.copyOf(png.size / 2)) }
+            .also { assertTrue(it.message!!.contains("truncated"), it.message) }
     }
 
     @Test
