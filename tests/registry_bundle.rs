@@ -178,6 +178,7 @@ async fn a_network_only_the_bundle_defines_is_paid_with_the_apps_profile() {
 
 struct AppSigner(SoftwareSigner);
 
+#[async_trait::async_trait]
 impl ffi::Signer for AppSigner {
     fn key_id(&self) -> Result<String, ffi::SignerError> {
         Ok(self.0.key_id())
@@ -185,7 +186,7 @@ impl ffi::Signer for AppSigner {
     fn public_key(&self) -> Result<Vec<u8>, ffi::SignerError> {
         Ok(self.0.public_key())
     }
-    fn sign(&self, message: Vec<u8>) -> Result<Vec<u8>, ffi::SignerError> {
+    async fn sign(&self, message: Vec<u8>) -> Result<Vec<u8>, ffi::SignerError> {
         self.0.sign(&message).map_err(|e| ffi::SignerError::Failed {
             reason: e.to_string(),
         })
