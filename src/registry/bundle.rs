@@ -252,8 +252,8 @@ fn check_profile(p: &WalletProfile, registry: Option<&Registry>) -> Result<(), B
 /// The app's own wallet profile (one profile in the `wallets.json` schema). Its networks are
 /// not checked against a registry: it may name a network that a later bundle brings.
 pub fn app_profile_from_json(json: &str) -> Result<WalletProfile, BundleError> {
-    let profile = route::load_profile(json)
-        .map_err(|e| BundleError::InvalidProfiles(e.to_string()))?;
+    let profile =
+        route::load_profile(json).map_err(|e| BundleError::InvalidProfiles(e.to_string()))?;
     check_profile(&profile, None)?;
     Ok(profile)
 }
