@@ -143,6 +143,8 @@ fn config(switch: &TestSwitch, dir: &std::path::Path) -> PaymentsConfig {
             sandbox: true,
             ..Default::default()
         }),
+        registry: None,
+        wallet_profile_json: None,
     }
 }
 

@@ -200,6 +200,8 @@ impl Setup {
                 sign_timeout_ms,
                 ..Default::default()
             }),
+            registry: None,
+            wallet_profile_json: None,
         };
         Payments::with_transport(
             config,

@@ -358,6 +358,7 @@ async fn listener_hears_every_transition_in_journal_order() {
         timings: hutong::flow::FlowTimings::fast(),
         transport: Some(switch.clone()),
         wallet: None,
+        registry: None,
     })
     .unwrap();
     let rec = pay(&cfg_client, 1000, "user_paying; polls=1").await;

@@ -256,21 +256,28 @@ fn core_context(ctx: &IdentifyContext) -> registry::Context {
     }
 }
 
-fn wallet(ctx: &IdentifyContext) -> Result<Option<route::WalletProfile>, IdentifyError> {
+/// The context's wallet profile, the first in `profiles` with its id.
+fn wallet(
+    ctx: &IdentifyContext,
+    profiles: &[route::WalletProfile],
+) -> Result<Option<route::WalletProfile>, IdentifyError> {
     let Some(id) = ctx.wallet_profile_id.as_deref() else {
         return Ok(None);
     };
-    let profiles = route::builtin_profiles();
     match profiles.iter().find(|p| p.id == id) {
         Some(p) => Ok(Some(p.clone())),
-        None => Err(IdentifyError::UnknownWalletProfile(
-            id.to_owned(),
-            profiles
-                .iter()
-                .map(|p| p.id.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-        )),
+        None => {
+            let mut known: Vec<&str> = Vec::new();
+            for p in profiles {
+                if !known.contains(&p.id.as_str()) {
+                    known.push(&p.id);
+                }
+            }
+            Err(IdentifyError::UnknownWalletProfile(
+                id.to_owned(),
+                known.join(", "),
+            ))
+        }
     }
 }
 
@@ -330,19 +337,36 @@ fn run(
     context: Option<IdentifyContext>,
     ident: impl FnOnce(&Registry, &registry::Context) -> registry::PaymentCode,
 ) -> Result<CodeInfo, IdentifyError> {
+    run_in(
+        Registry::builtin(),
+        &route::builtin_profiles(),
+        context,
+        ident,
+    )
+}
+
+/// Identifies with `registry`; the context's wallet profile is looked up in `profiles`.
+pub(super) fn run_in(
+    registry: &Registry,
+    profiles: &[route::WalletProfile],
+    context: Option<IdentifyContext>,
+    ident: impl FnOnce(&Registry, &registry::Context) -> registry::PaymentCode,
+) -> Result<CodeInfo, IdentifyError> {
     let ctx = context.unwrap_or(IdentifyContext {
         expect: None,
         profile: None,
         wallet_profile_id: None,
         now_unix: None,
     });
-    let wallet = wallet(&ctx)?;
-    let code = ident(Registry::builtin(), &core_context(&ctx));
+    let wallet = wallet(&ctx, profiles)?;
+    let code = ident(registry, &core_context(&ctx));
     Ok(code_info(code, wallet.as_ref()))
 }
 
 /// Identifies a scanned payload: network, merchant, amount, static or dynamic, risk flags, and
-/// with a wallet profile in the context, whether and how that wallet can pay it.
+/// with a wallet profile in the context, whether and how that wallet can pay it. Uses the
+/// built-in table and wallet profiles; `PaymentRegistry.identify` uses an updated registry and
+/// the app's own profile.
 #[uniffi::export]
 pub fn identify(
     payload: String,

@@ -11,6 +11,7 @@ mod guard;
 mod identify;
 mod payments;
 mod picture;
+mod registry;
 mod scan;
 mod version;
 
@@ -26,6 +27,9 @@ pub use payments::{
 };
 pub use picture::{
     encode_luma_png, render_code, LumaPngError, RenderCodeError, RenderedCode, Symbology,
+};
+pub use registry::{
+    PaymentRegistry, PaymentRegistryError, RegistryInfo, RegistryKey, RegistrySource,
 };
 pub use scan::{
     CodeFormat, CropRect, Point, ScanError, ScanOptions, ScanStats, ScannedCode, Scanner,

@@ -5,10 +5,12 @@
 
 use super::amount::Money;
 use super::guard::{guarded, guarded_async, Panicked};
+use super::registry::PaymentRegistry;
 use crate::flow::{self, wire, FlowError, PayerCode, PayerCodeError};
 use crate::journal::{IntentRecord, JournalError, RefundRecord};
 use crate::money::{self, AmountError};
-use crate::registry::{self, Registry};
+use crate::registry;
+use crate::registry::bundle::{self, ActiveRegistry, RegistryStore};
 use crate::route;
 use crate::sign::{self, PinnedRoot, SignError, SignFuture};
 use crate::transport::{SpkiPin, Transport};
@@ -319,12 +321,24 @@ pub struct PaymentsConfig {
     /// The journal file (SQLite); keep it in the app's private files, one per wallet account.
     pub journal_path: String,
     pub server_roots: Vec<ServerRoot>,
-    /// The wallet's acceptance profile (`wechat`, `unionpay_quickpass`...): picks the route of a
-    /// payment when `PayOptions.route` is not given. Without it every route is `<network>:direct`.
+    /// The wallet's acceptance profile (`wechat`, `unionpay_quickpass`, `my_wallet`...): picks the
+    /// route of a payment when `PayOptions.route` is not given, and limits the routes a payment
+    /// may take. Looked up in `wallet_profile_json`, then in `registry` (the app's own profile,
+    /// the bundle's, the built-in ones), when the client is built. Without it every route is
+    /// `<network>:direct`.
     #[uniffi(default = None)]
     pub wallet_profile_id: Option<String>,
     #[uniffi(default = None)]
     pub timings: Option<PaymentTimings>,
+    /// The app's registry: codes are identified, and routes checked, with its active table at
+    /// each call, so a bundle installed later applies at once. `None`: the built-in table.
+    #[uniffi(default = None)]
+    pub registry: Option<Arc<PaymentRegistry>>,
+    /// The wallet's own profile, one profile in the `wallets.json` schema
+    /// (`{"id": "my_wallet", "name": "My Wallet", "direct": [...], "interconnects": [...]}`);
+    /// its id must equal `wallet_profile_id` when both are given.
+    #[uniffi(default = None)]
+    pub wallet_profile_json: Option<String>,
 }
 
 /// Extras for one payment, collection or refund.
@@ -868,6 +882,7 @@ impl From<FlowError> for PaymentsError {
 pub struct Payments {
     inner: flow::Payments,
     wallet: Option<route::WalletProfile>,
+    registry: Option<Arc<RegistryStore>>,
     log: Log,
 }
 
@@ -905,11 +920,44 @@ fn parse_roots(roots: &[ServerRoot]) -> Result<Vec<PinnedRoot>, PaymentsError> {
         .collect()
 }
 
-fn wallet_profile(id: Option<&str>) -> Result<Option<route::WalletProfile>, PaymentsError> {
+/// The wallet's profile: `wallet_profile_json`, else `wallet_profile_id` in the registry (the
+/// app's own, the bundle's, the built-in ones), else in the built-in profiles.
+fn wallet_profile(
+    config: &PaymentsConfig,
+    registry: Option<&RegistryStore>,
+) -> Result<Option<route::WalletProfile>, PaymentsError> {
+    let id = config.wallet_profile_id.as_deref();
+    if let Some(json) = &config.wallet_profile_json {
+        let own = bundle::app_profile_from_json(json)
+            .map_err(|e| PaymentsError::InvalidConfig(e.to_string()))?;
+        return match id {
+            Some(id) if id != own.id => Err(PaymentsError::InvalidConfig(format!(
+                "wallet_profile_id `{id}` is not the id of wallet_profile_json (`{}`)",
+                own.id
+            ))),
+            _ => Ok(Some(own)),
+        };
+    }
     let Some(id) = id else { return Ok(None) };
-    route::profile(id)
-        .map(Some)
-        .ok_or_else(|| PaymentsError::InvalidConfig(format!("no wallet profile `{id}`")))
+    let found = match registry {
+        Some(r) => r.profile(id),
+        None => route::profile(id),
+    };
+    found.map(Some).ok_or_else(|| {
+        let known = registry.map_or_else(
+            || {
+                route::builtin_profiles()
+                    .into_iter()
+                    .map(|p| p.id)
+                    .collect()
+            },
+            RegistryStore::profile_ids,
+        );
+        PaymentsError::InvalidConfig(format!(
+            "no wallet profile `{id}` (known: {})",
+            known.join(", ")
+        ))
+    })
 }
 
 impl Payments {
@@ -923,7 +971,8 @@ impl Payments {
     ) -> Result<Arc<Self>, PaymentsError> {
         let log = Log(logger);
         let signer = ForeignSigner::new(signer)?;
-        let wallet = wallet_profile(config.wallet_profile_id.as_deref())?;
+        let registry = config.registry.as_ref().map(|r| r.store());
+        let wallet = wallet_profile(&config, registry.as_deref())?;
         let core = flow::PaymentsConfig {
             endpoint: config.endpoint.clone(),
             ca_pem: config.ca_pem.map(String::into_bytes),
@@ -938,6 +987,7 @@ impl Payments {
             timings: config.timings.unwrap_or_default().to_core(),
             transport,
             wallet: wallet.clone(),
+            registry: registry.clone(),
         };
         let inner = flow::Payments::new(core).map_err(|e| match e {
             FlowError::Transport(t) => PaymentsError::InvalidConfig(t.to_string()),
@@ -946,7 +996,12 @@ impl Payments {
         log.at(LogLevel::Info, || {
             format!("payments client for {} ready", config.endpoint)
         });
-        Ok(Arc::new(Payments { inner, wallet, log }))
+        Ok(Arc::new(Payments {
+            inner,
+            wallet,
+            registry,
+            log,
+        }))
     }
 
     /// `<network>:<route>` for a merchant code: identified here, routed by the wallet profile.
@@ -955,7 +1010,11 @@ impl Payments {
             expect: registry::Expect::MerchantCode,
             ..Default::default()
         };
-        let identified = Registry::builtin().identify(code, &ctx);
+        let active = self
+            .registry
+            .as_ref()
+            .map_or_else(ActiveRegistry::builtin, |r| r.active());
+        let identified = active.registry().identify(code, &ctx);
         if !identified.valid {
             let why = identified
                 .error

@@ -9,6 +9,7 @@ use super::{signer_failure_code, FlowError};
 use crate::codes::StaticOrDynamic;
 use crate::journal::{IntentFacts, IntentRecord, Journal, JournalError, RefundRecord};
 use crate::money::{Currency, Money, WireMoney};
+use crate::registry::bundle::{ActiveRegistry, RegistryStore};
 use crate::registry::{self, PaymentCode};
 use crate::route::{self, WalletProfile};
 use crate::sign::{AsyncSigner, PinnedRoot, ResponseVerifier, SignError, SystemClock};
@@ -116,6 +117,8 @@ impl FlowTimings {
 /// §10): its network, its currency when it names one, and a dynamic code's amount. The client
 /// checks every quote and request against these before sending; the switch checks them again.
 struct CodeTerms {
+    /// The registry snapshot that identified the code: its profiles name the known routes.
+    active: Arc<ActiveRegistry>,
     code: PaymentCode,
     network: String,
     currency: Option<Currency>,
@@ -124,18 +127,19 @@ struct CodeTerms {
 }
 
 impl CodeTerms {
-    fn of(merchant_code: &str) -> Result<CodeTerms, FlowError> {
+    fn of(merchant_code: &str, active: Arc<ActiveRegistry>) -> Result<CodeTerms, FlowError> {
         let ctx = registry::Context {
             expect: registry::Expect::MerchantCode,
             ..Default::default()
         };
-        let code = registry::Registry::builtin().identify(merchant_code, &ctx);
+        let code = active.registry().identify(merchant_code, &ctx);
         let network = route::payable_network(&code)?.to_string();
         let fixed = match (code.static_or_dynamic, code.amount) {
             (StaticOrDynamic::Dynamic, Some(fixed)) => Some(fixed),
             _ => None,
         };
         Ok(CodeTerms {
+            active,
             currency: code.amount.map(|m| m.currency),
             network,
             fixed,
@@ -166,6 +170,17 @@ impl CodeTerms {
         Ok(amount)
     }
 
+    /// `route` may carry a payment of this code (`route::check_route`, with the profiles of the
+    /// registry that identified it).
+    fn check_route(&self, route: &str, wallet: Option<&WalletProfile>) -> Result<(), FlowError> {
+        Ok(route::check_route_among(
+            &self.code,
+            route,
+            wallet,
+            self.active.profiles(),
+        )?)
+    }
+
     /// A quote may be paid only if it is for this code's network, by a route that reaches it,
     /// in its currency and (dynamic code) for its amount: whether the switch or the app built it.
     fn check_quote(&self, quote: &Quote, wallet: Option<&WalletProfile>) -> Result<(), FlowError> {
@@ -175,9 +190,12 @@ impl CodeTerms {
                 quote.network, self.network
             )));
         }
-        route::check_route(&self.code, &quote.route_requested, wallet)?;
-        // The switch may pick the route it uses among those that reach the network.
-        route::check_route(&self.code, &quote.route_used, None)?;
+        self.check_route(&quote.route_requested, wallet)?;
+        // The switch may pick the route it uses among those that reach the network (known to the
+        // registry's profiles or the wallet's own).
+        let mut known = self.active.profiles().to_vec();
+        known.extend(wallet.cloned());
+        route::check_route_among(&self.code, &quote.route_used, None, &known)?;
         let original = Money::try_from(&quote.original)?;
         let discount = Money::try_from(&quote.discount)?;
         let payable = Money::try_from(&quote.payable)?;
@@ -214,6 +232,9 @@ pub struct PaymentsConfig {
     /// The wallet's acceptance profile: the routes it may pay each code by. `None` allows the
     /// routes the registry knows for the code's network.
     pub wallet: Option<WalletProfile>,
+    /// The app's registry (signed bundles, `registry::bundle`): codes are identified and routes
+    /// checked with its active table and profiles at each call. `None` = the built-in table.
+    pub registry: Option<Arc<RegistryStore>>,
 }
 
 /// Extras for a payment: a description and, against the sandbox only, a forced scenario.
@@ -331,6 +352,7 @@ pub struct Payments {
     listener: Option<Arc<dyn FlowListener>>,
     timings: FlowTimings,
     wallet: Option<WalletProfile>,
+    registry: Option<Arc<RegistryStore>>,
 }
 
 impl Payments {
@@ -360,7 +382,15 @@ impl Payments {
             listener: config.listener,
             timings: config.timings,
             wallet: config.wallet,
+            registry: config.registry,
         })
+    }
+
+    /// The registry snapshot for one call.
+    fn active_registry(&self) -> Arc<ActiveRegistry> {
+        self.registry
+            .as_ref()
+            .map_or_else(ActiveRegistry::builtin, |r| r.active())
     }
 
     /// The journal, read-only use (QA tools, reconciliation screens).
@@ -429,8 +459,8 @@ impl Payments {
         amount: Option<Money>,
         route: &str,
     ) -> Result<Quote, FlowError> {
-        let terms = CodeTerms::of(merchant_code)?;
-        route::check_route(&terms.code, route, self.wallet.as_ref())?;
+        let terms = CodeTerms::of(merchant_code, self.active_registry())?;
+        terms.check_route(route, self.wallet.as_ref())?;
         let amount = terms.amount(amount)?;
         let body = serde_json::to_vec(&wire::QuoteRequest {
             merchant_code,
@@ -489,7 +519,8 @@ impl Payments {
         funding_source_id: &str,
         options: PayOptions,
     ) -> Result<IntentRecord, FlowError> {
-        CodeTerms::of(merchant_code)?.check_quote(quote, self.wallet.as_ref())?;
+        CodeTerms::of(merchant_code, self.active_registry())?
+            .check_quote(quote, self.wallet.as_ref())?;
         let original = Money::try_from(&quote.original)?;
         let payable = Money::try_from(&quote.payable)?;
         if original.minor <= 0 {

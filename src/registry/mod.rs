@@ -4,6 +4,7 @@
 //! network from the table in `networks.json`, then asks `risk` for flags. An app adds or
 //! replaces rows (a new bank GUID, a new pay-code prefix) with [`Registry::with_overlay`].
 
+pub mod bundle;
 pub mod data;
 mod emv;
 

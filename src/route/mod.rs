@@ -7,11 +7,12 @@
 
 use crate::codes::{Presentation, Receiver};
 use crate::registry::PaymentCode;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 const BUILTIN: &str = include_str!("wallets.json");
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Interconnect {
     pub name: String,
     pub networks: Vec<String>,
@@ -20,7 +21,8 @@ pub struct Interconnect {
     pub receivers: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct WalletProfile {
     pub id: String,
     pub name: String,
@@ -53,6 +55,16 @@ pub fn load_profiles(json: &str) -> Result<Vec<WalletProfile>, ProfileError> {
     serde_json::from_str::<Profiles>(json)
         .map(|p| p.profiles)
         .map_err(|e| ProfileError::Schema(e.to_string()))
+}
+
+/// Parses one profile in the `wallets.json` schema: the app's own wallet (`{"id": "my_wallet", ...}`).
+pub fn load_profile(json: &str) -> Result<WalletProfile, ProfileError> {
+    let profile: WalletProfile =
+        serde_json::from_str(json).map_err(|e| ProfileError::Schema(e.to_string()))?;
+    if profile.id.is_empty() {
+        return Err(ProfileError::Schema("the profile's `id` is empty".into()));
+    }
+    Ok(profile)
 }
 
 /// The seed wallets' profiles.
@@ -150,10 +162,20 @@ pub fn allowed_routes(
     code: &PaymentCode,
     profile: Option<&WalletProfile>,
 ) -> Result<Vec<String>, RouteError> {
+    allowed_routes_among(code, profile, &builtin_profiles())
+}
+
+/// [`allowed_routes`] where "the registry's profiles" are `known` (an updated registry's, see
+/// `registry::bundle`), not the built-in ones.
+pub fn allowed_routes_among(
+    code: &PaymentCode,
+    profile: Option<&WalletProfile>,
+    known: &[WalletProfile],
+) -> Result<Vec<String>, RouteError> {
     let network = payable_network(code)?;
     let profiles = match profile {
-        Some(p) => vec![p.clone()],
-        None => builtin_profiles(),
+        Some(p) => std::slice::from_ref(p),
+        None => known,
     };
     let mut names: Vec<&str> = Vec::new();
     if profile.is_none_or(|p| p.direct.iter().any(|n| n == network)) {
@@ -174,6 +196,16 @@ pub fn check_route(
     route: &str,
     profile: Option<&WalletProfile>,
 ) -> Result<(), RouteError> {
+    check_route_among(code, route, profile, &builtin_profiles())
+}
+
+/// [`check_route`] against `known` profiles (see [`allowed_routes_among`]).
+pub fn check_route_among(
+    code: &PaymentCode,
+    route: &str,
+    profile: Option<&WalletProfile>,
+    known: &[WalletProfile],
+) -> Result<(), RouteError> {
     let network = payable_network(code)?;
     let Some((route_network, name)) = route
         .split_once(':')
@@ -190,7 +222,7 @@ pub fn check_route(
             code_network: network.into(),
         });
     }
-    let allowed = allowed_routes(code, profile)?;
+    let allowed = allowed_routes_among(code, profile, known)?;
     if allowed
         .iter()
         .any(|a| a.split_once(':').map(|(_, n)| n) == Some(name))

@@ -457,6 +457,7 @@ pub fn client(
         timings: FlowTimings::fast(),
         transport: Some(switch.clone() as Arc<dyn Transport>),
         wallet: None,
+        registry: None,
     })
     .unwrap()
 }

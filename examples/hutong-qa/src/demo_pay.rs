@@ -78,6 +78,7 @@ pub async fn run(payload: &str, code: &PaymentCode) -> Result<()> {
         timings: FlowTimings::fast(),
         transport: None,
         wallet: None,
+        registry: None,
     })?;
     payments.register_device("acct-demo").await?;
     println!(

@@ -7,6 +7,7 @@ mod files;
 mod gen;
 mod identify;
 mod pay;
+mod registry;
 mod sandbox;
 mod scan;
 
@@ -64,6 +65,9 @@ enum Cmd {
     },
     /// Runs the sandbox acquirer (HTTPS, own ledger, forced outcomes) until killed.
     Sandbox(sandbox::SandboxArgs),
+    /// Signed registry bundles: keygen, sign, verify.
+    #[command(subcommand)]
+    Registry(registry::RegistryCmd),
     /// Payment flow: pay, collect, refund, cancel, status, recover.
     #[command(flatten)]
     Pay(Box<pay::PayCmd>),
@@ -105,6 +109,7 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
         })
         .map(|()| std::process::ExitCode::SUCCESS),
         Cmd::Sandbox(args) => sandbox::run(args).map(|()| std::process::ExitCode::SUCCESS),
+        Cmd::Registry(cmd) => registry::run(cmd),
         Cmd::Pay(cmd) => pay::run(*cmd).map(|()| std::process::ExitCode::SUCCESS),
     }
 }

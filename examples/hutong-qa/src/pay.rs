@@ -236,6 +236,7 @@ fn client(conn: &Connection) -> anyhow::Result<(Payments, bool)> {
             .as_deref()
             .map(|id| route::profile(id).ok_or_else(|| anyhow!("no wallet profile `{id}`")))
             .transpose()?,
+        registry: None,
     })?;
     Ok((payments, fresh))
 }

@@ -31,6 +31,7 @@ fn loopback(c: &mut Criterion) {
             timings: FlowTimings::fast(),
             transport: None,
             wallet: None,
+            registry: None,
         })
         .unwrap();
         p.register_device("acct-bench").await.unwrap();

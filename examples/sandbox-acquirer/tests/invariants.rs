@@ -219,6 +219,7 @@ fn second_client(sb: &sandbox_acquirer::SandboxHandle, first: &Client) -> Paymen
         timings: FlowTimings::fast(),
         transport: Some(first.transport.clone() as Arc<dyn Transport>),
         wallet: None,
+        registry: None,
     })
     .unwrap()
 }
@@ -240,6 +241,7 @@ async fn pay_while_another_client_recovers(deadline: Duration) -> IntentState {
         timings,
         transport: Some(c.transport.clone() as Arc<dyn Transport>),
         wallet: None,
+        registry: None,
     })
     .unwrap();
     let other = second_client(&sb, &c);

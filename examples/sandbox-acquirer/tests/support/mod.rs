@@ -84,6 +84,7 @@ pub async fn client_in(
         timings: FlowTimings::fast(),
         transport: Some(transport.clone() as Arc<dyn Transport>),
         wallet: None,
+        registry: None,
     })
     .unwrap();
     payments.register_device("acct-e2e").await.unwrap();
