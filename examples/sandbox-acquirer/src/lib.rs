@@ -89,6 +89,9 @@ pub enum SandboxError {
 pub fn router(state: Arc<SandboxState>) -> Router {
     Router::new()
         .route("/v1/{*rest}", any(protocol::handle))
+        // The wildcard needs a segment: without these, `/v1` and `/v1/` got axum's bare 404.
+        .route("/v1", any(protocol::handle))
+        .route("/v1/", any(protocol::handle))
         .merge(admin::routes())
         .with_state(state)
 }
