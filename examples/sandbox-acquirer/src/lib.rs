@@ -7,6 +7,7 @@ pub mod admin;
 pub mod conn;
 pub mod console;
 pub mod data;
+pub mod inprocess;
 pub mod ledger;
 pub mod merchant;
 pub mod ops;
