@@ -308,7 +308,12 @@ pub async fn handle(State(s): State<Arc<SandboxState>>, req: Request) -> Respons
         account,
     };
     let idem_key = header("idempotency-key").map(str::to_string);
-    let scenario_header = header("x-sandbox-scenario").map(str::to_string);
+    // A value that is not visible ASCII names no scenario: refused like an unknown name, never
+    // ignored (it used to be, so the request ran as `success`).
+    let scenario_header = headers.get("x-sandbox-scenario").map(|v| {
+        v.to_str()
+            .map_or_else(|_| "(not visible ASCII)".to_string(), str::to_string)
+    });
     ex.idempotency_key = idem_key.clone();
     let outcome = dispatch(
         &s,

@@ -254,3 +254,48 @@ proptest! {
         run(&requests.join("\n###\n"));
     }
 }
+
+/// A payment request with the given currency and description (alipay, 12.34, no promotion).
+fn payment(intent: &str, currency: &str, description: &str) -> String {
+    format!(
+        "POST /v1/payments\ncontent-type: application/json\nidempotency-key: {intent}\n\n\
+         {{\"intent_id\":\"{intent}\",\"out_trade_no\":\"HT1\",\"merchant_code\":\"https://qr.alipay.com/fkx12345\",\
+         \"network\":\"alipay\",\"amount\":{{\"minor\":1234,\"currency\":\"{currency}\"}},\
+         \"confirmed_payable\":{{\"minor\":1234,\"currency\":\"{currency}\"}},\"funding_source_id\":\"balance\",\
+         \"route_requested\":\"alipay:direct\",\"description\":\"{description}\"}}"
+    )
+}
+
+#[test]
+fn field_rules_are_the_contracts_rules() {
+    // Currencies are upper-case ISO 4217 codes (docs/openapi.yaml `Amount`): "cny" is refused
+    // instead of being stored as sent and answered in lower case.
+    let sent = run(&payment("i-1", "cny", "tea"));
+    assert_eq!(
+        sent[0].error_code.as_deref(),
+        Some("INVALID_REQUEST"),
+        "{sent:?}"
+    );
+    // Length limits count characters, as the schema's maxLength does.
+    let sent = run(&payment("i-2", "CNY", &"茶".repeat(128)));
+    assert_eq!(sent[0].status, Some(200), "{sent:?}");
+    let sent = run(&payment("i-3", "CNY", &"茶".repeat(129)));
+    assert_eq!(
+        sent[0].error_code.as_deref(),
+        Some("INVALID_REQUEST"),
+        "{sent:?}"
+    );
+}
+
+#[test]
+fn a_scenario_header_that_is_not_ascii_is_refused_not_ignored() {
+    let mut script = payment("i-1", "CNY", "tea").into_bytes();
+    let at = script.iter().position(|&b| b == b'\n').unwrap();
+    script.splice(at..at, b"\nx-sandbox-scenario: \xc2\x84".iter().copied());
+    let sent = harness().run(&script).unwrap();
+    assert_eq!(
+        sent[0].error_code.as_deref(),
+        Some("UNKNOWN_SCENARIO"),
+        "{sent:?}"
+    );
+}
