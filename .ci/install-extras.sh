@@ -10,3 +10,11 @@ fi
 if ! command -v mvn >/dev/null 2>&1; then
   apt_install maven
 fi
+
+# schemathesis (cargo xtask test -> api-contract) runs in a venv under target/.
+if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+  apt_install python3-venv
+fi
+
+# Fuzzing (cargo xtask test -> fuzz): a nightly toolchain and cargo-fuzz.
+bash .ci/install-fuzz.sh

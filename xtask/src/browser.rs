@@ -9,10 +9,12 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 /// The sandbox as the harness started it; dropping it closes its stdin, which stops it.
-struct Sandbox {
+pub(crate) struct Sandbox {
     child: Child,
     console_url: String,
     config: PathBuf,
+    /// The `--ready-json` line: endpoint, ca_pem, spki_pin, root key.
+    pub(crate) ready: serde_json::Value,
 }
 
 impl Drop for Sandbox {
@@ -30,7 +32,7 @@ impl Drop for Sandbox {
     }
 }
 
-fn target_dir(root: &Path) -> PathBuf {
+pub(crate) fn target_dir(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"))
@@ -39,6 +41,11 @@ fn target_dir(root: &Path) -> PathBuf {
 /// Installs Chromium and playwright-core if missing (idempotent), builds the QA CLI.
 fn prepare(root: &Path) -> Result<PathBuf> {
     super::run(Command::new("bash").arg(root.join(".ci/install-browser.sh")))?;
+    qa_binary(root)
+}
+
+/// The QA CLI binary (`target/debug/hutong-qa`).
+pub(crate) fn qa_binary(root: &Path) -> Result<PathBuf> {
     // The same build `cargo test --workspace` made (it builds the CLI for its own tests): building
     // `-p hutong-qa` alone unifies features differently and would recompile the whole core.
     super::run(super::cargo().args(["test", "--workspace", "--no-run"]))?;
@@ -49,7 +56,7 @@ fn prepare(root: &Path) -> Result<PathBuf> {
     Ok(bin)
 }
 
-fn start_sandbox(bin: &Path, out: &Path) -> Result<Sandbox> {
+pub(crate) fn start_sandbox(bin: &Path, out: &Path) -> Result<Sandbox> {
     let mut child = Command::new(bin)
         .args(["sandbox", "--ready-json"])
         .stdin(Stdio::piped())
@@ -68,6 +75,7 @@ fn start_sandbox(bin: &Path, out: &Path) -> Result<Sandbox> {
         child,
         console_url: String::new(),
         config: out.join("sandbox.json"),
+        ready: serde_json::Value::Null,
     };
     let line = rx
         .recv_timeout(Duration::from_secs(60))
@@ -78,6 +86,7 @@ fn start_sandbox(bin: &Path, out: &Path) -> Result<Sandbox> {
         .as_str()
         .context("no endpoint in the ready line")?;
     sandbox.console_url = format!("{endpoint}/console");
+    sandbox.ready = ready.clone();
     std::fs::write(&sandbox.config, line.as_bytes())?;
     eprintln!("xtask> sandbox ready at {endpoint}");
     Ok(sandbox)

@@ -7,9 +7,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 mod android;
+mod api;
 mod bindings;
 mod browser;
 mod compare;
+mod fuzz;
 mod ios;
 
 fn main() -> Result<()> {
@@ -28,7 +30,8 @@ fn main() -> Result<()> {
         }
         Some("android-jvm") => android::jvm_check(&root),
         Some("ios") => ios::ios(&root),
-        Some("fuzz") => fuzz(&root, args.get(1).map(String::as_str)),
+        Some("fuzz") => fuzz::fuzz(&root, &fuzz::Options::parse(&args[1..])?),
+        Some("api-contract") => api::api_contract(&root),
         Some("browser-test") => browser::browser_test(&root),
         Some("soak") => soak(&root, &args[1..]),
         Some("image-memory") => image_memory(),
@@ -48,7 +51,7 @@ fn print_help() {
     eprintln!(
         "cargo xtask <command>\n\
          \n  test          fmt check, clippy -D warnings, all Rust tests, bindings + Kotlin JVM tests, Android JVM check,\
-         \n                browser test of the QA console (what CI runs)\
+         \n                browser test of the QA console, schemathesis, every fuzz target briefly (what CI runs)\
          \n  bench-compare scan_frame against zxing-cpp (PyPI, venv under target/) on the seeded live-frame set:\
          \n                table, target/bench-compare.json, docs/perf/scan-latency.svg\
          \n  bench-ffi     scan a 1280x720 NV21 frame and identify a payload from Rust and from Kotlin,\
@@ -61,8 +64,11 @@ fn print_help() {
          \n                [--jni-libs DIR] [--kotlin DIR]\
          \n  android-jvm   compile the Android Kotlin against android-all, run its JVM tests (needs `bindings`)\
          \n  ios           XCFramework (iOS, simulator, macOS) + Swift into bindings/swift (macOS only)\
-         \n  fuzz [T]      run every cargo-fuzz target (or T) for HUTONG_FUZZ_SECONDS (20) each;\
-         \n                needs nightly + cargo-fuzz, skipped with a message otherwise\
+         \n  fuzz [T...]   build every cargo-fuzz target, run each (or T...) in turn: [--minutes N | --seconds N\
+         \n                | --runs N] (default HUTONG_FUZZ_SECONDS=5 s); table of executions, exec/s, coverage,\
+         \n                corpus; a crash fails with its reproducer. Installs nightly + cargo-fuzz if missing\
+         \n  api-contract  schemathesis (PyPI, venv under target/) against docs/openapi.yaml on a live sandbox,\
+         \n                requests signed as a registered device (tests/api/hutong_auth.py); part of test\
          \n  browser-test  the QA console in headless Chromium against `hutong-qa sandbox` (part of test);\
          \n                installs chromium + playwright-core if missing (.ci/install-browser.sh)\
          \n  screenshots   regenerate docs/img/console.png from a live console\
@@ -110,6 +116,8 @@ fn test(root: &Path) -> Result<()> {
     bindings::kotlin_tests(root)?;
     android::jvm_check(root)?;
     browser::browser_test(root)?;
+    api::api_contract(root)?;
+    fuzz::smoke(root)?;
     Ok(())
 }
 
@@ -193,50 +201,4 @@ fn image_memory() -> Result<()> {
         "--",
         "--nocapture",
     ]))
-}
-
-/// Runs each cargo-fuzz target in `fuzz/` briefly. Not part of `test`: it needs nightly and
-/// cargo-fuzz, and fuzzing time is open-ended.
-fn fuzz(root: &Path, only: Option<&str>) -> Result<()> {
-    let probe = Command::new("cargo")
-        .args(["+nightly", "fuzz", "--version"])
-        .output();
-    if !probe.is_ok_and(|o| o.status.success()) {
-        eprintln!(
-            "xtask fuzz: skipped, needs a nightly toolchain and cargo-fuzz \
-             (`rustup toolchain install nightly && cargo install cargo-fuzz`)"
-        );
-        return Ok(());
-    }
-    let seconds = std::env::var("HUTONG_FUZZ_SECONDS").unwrap_or_else(|_| "20".into());
-    let dir = root.join("fuzz/fuzz_targets");
-    let mut targets: Vec<String> = std::fs::read_dir(&dir)
-        .with_context(|| format!("reading {}", dir.display()))?
-        .filter_map(|e| e.ok())
-        .filter_map(|e| {
-            e.path()
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-        })
-        .filter(|t| only.is_none_or(|o| o == t))
-        .collect();
-    targets.sort();
-    if targets.is_empty() {
-        bail!("no fuzz target matches {only:?}");
-    }
-    for t in &targets {
-        run(Command::new("cargo").current_dir(root.join("fuzz")).args([
-            "+nightly",
-            "fuzz",
-            "run",
-            t,
-            "--",
-            &format!("-max_total_time={seconds}"),
-        ]))?;
-    }
-    eprintln!(
-        "xtask fuzz: {} targets ran clean for {seconds}s each",
-        targets.len()
-    );
-    Ok(())
 }

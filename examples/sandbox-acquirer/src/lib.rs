@@ -8,6 +8,7 @@ pub mod conn;
 pub mod console;
 pub mod crash;
 pub mod data;
+pub mod inprocess;
 pub mod ledger;
 pub mod merchant;
 pub mod ops;
@@ -90,6 +91,9 @@ pub enum SandboxError {
 pub fn router(state: Arc<SandboxState>) -> Router {
     Router::new()
         .route("/v1/{*rest}", any(protocol::handle))
+        // The wildcard needs a segment: without these, `/v1` and `/v1/` got axum's bare 404.
+        .route("/v1", any(protocol::handle))
+        .route("/v1/", any(protocol::handle))
         .merge(admin::routes())
         .with_state(state)
 }

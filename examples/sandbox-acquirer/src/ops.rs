@@ -139,7 +139,9 @@ pub(crate) fn parse_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result
 }
 
 pub(crate) fn money_of(w: &WireMoney, what: &str) -> Result<(i64, String), ApiError> {
-    if Currency::from_alpha(&w.currency).is_none() {
+    // Exactly the upper-case code: `from_alpha` alone also takes "cny", which was then stored and
+    // answered as sent, and never matched a CNY funding source.
+    if Currency::from_alpha(&w.currency).is_none_or(|c| c.alpha != w.currency) {
         return Err(ApiError::fin(
             400,
             "INVALID_REQUEST",
@@ -154,6 +156,11 @@ pub(crate) fn money_of(w: &WireMoney, what: &str) -> Result<(i64, String), ApiEr
         ));
     }
     Ok((w.minor, w.currency.clone()))
+}
+
+/// Length limits count characters, as JSON Schema's `maxLength` in docs/openapi.yaml does.
+fn chars(s: &str) -> usize {
+    s.chars().count()
 }
 
 pub(crate) fn valid_id(id: &str) -> bool {
@@ -224,7 +231,7 @@ pub(crate) fn register_device(
     public_key: &[u8],
     caller: &Caller,
 ) -> Result<Answer, ApiError> {
-    if body.account_id.is_empty() || body.account_id.len() > 64 {
+    if body.account_id.is_empty() || chars(&body.account_id) > 64 {
         return Err(ApiError::fin(
             400,
             "INVALID_REQUEST",
@@ -459,7 +466,7 @@ pub(crate) fn create_payment(
         Some(&b.amount),
     )?;
     let (confirmed, confirmed_cur) = money_of(&b.confirmed_payable, "confirmed_payable")?;
-    if b.out_trade_no.is_empty() || b.out_trade_no.len() > 32 || b.description.len() > 128 {
+    if b.out_trade_no.is_empty() || chars(&b.out_trade_no) > 32 || chars(&b.description) > 128 {
         return Err(ApiError::fin(
             400,
             "INVALID_REQUEST",
@@ -522,7 +529,7 @@ pub(crate) fn create_collection(
     }
     let (amount, currency) = money_of(&b.amount, "amount")?;
     check_route(&b.network, &b.route_requested)?;
-    if b.out_trade_no.is_empty() || b.out_trade_no.len() > 32 || b.description.len() > 128 {
+    if b.out_trade_no.is_empty() || chars(&b.out_trade_no) > 32 || chars(&b.description) > 128 {
         return Err(ApiError::fin(
             400,
             "INVALID_REQUEST",
@@ -678,7 +685,7 @@ pub(crate) fn refund(
     caller: &Caller,
     scenario: &Scenario,
 ) -> Result<Answer, ApiError> {
-    if b.reason.len() > 128 {
+    if chars(&b.reason) > 128 {
         return Err(ApiError::fin(
             400,
             "INVALID_REQUEST",

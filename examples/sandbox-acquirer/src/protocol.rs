@@ -108,6 +108,39 @@ fn ids_named(path: &str, bytes: &[u8]) -> (Option<String>, Option<String>) {
     (intent, refund)
 }
 
+/// The methods of each protocol endpoint by path shape (`*`: one non-empty id segment), so a
+/// method an endpoint does not have is answered `405` with `Allow` before anything else.
+const ENDPOINTS: &[(&[&str], &[&str])] = &[
+    (&["v1", "keys"], &["GET"]),
+    (&["v1", "devices"], &["POST"]),
+    (&["v1", "funding_sources"], &["GET"]),
+    (&["v1", "quotes"], &["POST"]),
+    (&["v1", "payments"], &["POST"]),
+    (&["v1", "collections"], &["POST"]),
+    (&["v1", "payments", "*"], &["GET"]),
+    (&["v1", "payments", "*", "reverse"], &["POST"]),
+    (&["v1", "payments", "*", "refunds"], &["POST"]),
+    (&["v1", "refunds", "*"], &["GET"]),
+];
+
+/// The methods the endpoint at `path` answers; `None` when no endpoint lives there.
+fn allowed_methods(path: &str) -> Option<&'static [&'static str]> {
+    let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    ENDPOINTS
+        .iter()
+        .find(|(shape, _)| {
+            shape.len() == segs.len()
+                && shape.iter().zip(&segs).all(|(want, got)| {
+                    if *want == "*" {
+                        !got.is_empty()
+                    } else {
+                        want == got
+                    }
+                })
+        })
+        .map(|(_, methods)| *methods)
+}
+
 // ---------- the handler ----------
 
 /// Everything under `/v1/`.
@@ -128,6 +161,24 @@ pub async fn handle(State(s): State<Arc<SandboxState>>, req: Request) -> Respons
         verdict: "unsigned".into(),
         ..Default::default()
     };
+    let headers = parts.headers;
+    let header = |n: &str| headers.get(n).and_then(|v| v.to_str().ok());
+    if let Some(allowed) = allowed_methods(&path).filter(|m| !m.contains(&method.as_str())) {
+        ex.verdict = "not checked: method not allowed".into();
+        let nonce = header("authorization")
+            .and_then(|a| Authorization::parse(a).ok())
+            .map(|a| a.nonce);
+        let err = ApiError::fin(
+            405,
+            "METHOD_NOT_ALLOWED",
+            format!("{path} answers {}", allowed.join(", ")),
+        );
+        let mut resp = finish(&s, ex, nonce, Outcome::answer((405, err.body())), ctl).await;
+        if let Ok(v) = HeaderValue::from_str(&allowed.join(", ")) {
+            resp.headers_mut().insert(axum::http::header::ALLOW, v);
+        }
+        return resp;
+    }
     if method == "GET" && path == "/v1/keys" {
         ex.verdict = "not_required".into();
         return match s.signed_key_set() {
@@ -143,8 +194,6 @@ pub async fn handle(State(s): State<Arc<SandboxState>>, req: Request) -> Respons
             ),
         };
     }
-    let headers = parts.headers;
-    let header = |n: &str| headers.get(n).and_then(|v| v.to_str().ok());
     let auth = match header("authorization").map(Authorization::parse) {
         Some(Ok(a)) => a,
         Some(Err(e)) => {
@@ -269,7 +318,12 @@ pub async fn handle(State(s): State<Arc<SandboxState>>, req: Request) -> Respons
         account,
     };
     let idem_key = header("idempotency-key").map(str::to_string);
-    let scenario_header = header("x-sandbox-scenario").map(str::to_string);
+    // A value that is not visible ASCII names no scenario: refused like an unknown name, never
+    // ignored (it used to be, so the request ran as `success`).
+    let scenario_header = headers.get("x-sandbox-scenario").map(|v| {
+        v.to_str()
+            .map_or_else(|_| "(not visible ASCII)".to_string(), str::to_string)
+    });
     ex.idempotency_key = idem_key.clone();
     let outcome = dispatch(
         &s,

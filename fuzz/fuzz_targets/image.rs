@@ -1,0 +1,10 @@
+#![no_main]
+//! See `fuzz/harness/image.rs` (shared with the stable property tests in `tests/fuzz_properties.rs`).
+use libfuzzer_sys::fuzz_target;
+
+#[path = "../harness/image.rs"]
+mod harness;
+
+fuzz_target!(|data: &[u8]| {
+    harness::run(data);
+});

@@ -1,0 +1,330 @@
+//! `cargo xtask fuzz`: builds every cargo-fuzz target in `fuzz/` once and runs each in turn, on
+//! one core, for a bounded time or number of executions, starting from the committed seeds
+//! (`fuzz/corpus/<target>`, never written to) plus a working corpus that grows across runs
+//! (`target/fuzz/corpus/<target>`). Prints executions, exec/s, coverage and corpus size per
+//! target; a crash, timeout or memory blow-up fails the command with the reproducer's path.
+//!
+//! Built without a sanitizer: the code under test has no `unsafe`, and libFuzzer still catches
+//! panics (overflow checks and debug assertions are on), slow inputs and RSS blow-ups;
+//! `--sanitizer address` builds with ASan instead.
+
+use anyhow::{bail, Context, Result};
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+/// Seconds per target in `cargo xtask test` unless `HUTONG_FUZZ_SECONDS` says otherwise.
+const SMOKE_SECONDS: u64 = 5;
+/// One input may take this long before libFuzzer calls it a hang.
+const INPUT_TIMEOUT_SECS: u64 = 30;
+const RSS_LIMIT_MB: u64 = 2048;
+
+#[derive(Debug, Clone, Copy)]
+pub enum Budget {
+    Seconds(u64),
+    Runs(u64),
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub targets: Vec<String>,
+    pub budget: Budget,
+    pub sanitizer: String,
+}
+
+impl Options {
+    /// `[TARGET...] [--minutes N | --seconds N | --runs N] [--sanitizer none|address]`
+    pub fn parse(args: &[String]) -> Result<Options> {
+        let mut o = Options {
+            targets: vec![],
+            budget: Budget::Seconds(smoke_seconds()),
+            sanitizer: "none".into(),
+        };
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            let mut number = |flag: &str| -> Result<u64> {
+                it.next()
+                    .with_context(|| format!("{flag} needs a number"))?
+                    .parse()
+                    .with_context(|| format!("{flag} needs a whole number"))
+            };
+            match a.as_str() {
+                "--minutes" => o.budget = Budget::Seconds(number("--minutes")?.saturating_mul(60)),
+                "--seconds" => o.budget = Budget::Seconds(number("--seconds")?),
+                "--runs" => o.budget = Budget::Runs(number("--runs")?),
+                "--sanitizer" => {
+                    o.sanitizer = it.next().context("--sanitizer needs a name")?.clone();
+                }
+                flag if flag.starts_with("--") => bail!("unknown fuzz option `{flag}`"),
+                target => o.targets.push(target.to_string()),
+            }
+        }
+        Ok(o)
+    }
+}
+
+fn smoke_seconds() -> u64 {
+    std::env::var("HUTONG_FUZZ_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(SMOKE_SECONDS)
+}
+
+/// What one target's run gave.
+#[derive(Debug, Default, Clone)]
+struct Outcome {
+    target: String,
+    runs: u64,
+    exec_per_sec: u64,
+    cov: Option<u64>,
+    corpus: Option<u64>,
+    new_units: u64,
+    peak_rss_mb: u64,
+    seconds: f64,
+    crash: Option<String>,
+}
+
+fn fuzz_dir(root: &Path) -> PathBuf {
+    root.join("fuzz")
+}
+
+fn work_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"))
+        .join("fuzz")
+}
+
+/// Every target in `fuzz/fuzz_targets`, sorted.
+fn all_targets(root: &Path) -> Result<Vec<String>> {
+    let dir = fuzz_dir(root).join("fuzz_targets");
+    let mut targets: Vec<String> = std::fs::read_dir(&dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            e.path()
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+        })
+        .collect();
+    targets.sort();
+    Ok(targets)
+}
+
+/// Installs nightly and cargo-fuzz if missing, then builds every target in one cargo run.
+fn build(root: &Path, sanitizer: &str) -> Result<PathBuf> {
+    super::run(Command::new("bash").arg(root.join(".ci/install-fuzz.sh")))?;
+    let target_dir = work_dir(root).join(format!("build-{sanitizer}"));
+    let started = Instant::now();
+    super::run(
+        Command::new("cargo")
+            .current_dir(root)
+            .args(["+nightly", "fuzz", "build", "--sanitizer", sanitizer])
+            .arg("--target-dir")
+            .arg(&target_dir)
+            // Debug info is not needed to find a crash; it only costs link time and disk.
+            .env("CARGO_PROFILE_RELEASE_DEBUG", "line-tables-only"),
+    )?;
+    eprintln!(
+        "xtask fuzz: built all targets in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(target_dir.join(host_triple()).join("release"))
+}
+
+fn host_triple() -> &'static str {
+    // cargo-fuzz builds for the host unless told otherwise; CI and developers run x86_64 Linux.
+    if cfg!(all(target_arch = "aarch64", target_os = "linux")) {
+        "aarch64-unknown-linux-gnu"
+    } else if cfg!(all(target_arch = "aarch64", target_os = "macos")) {
+        "aarch64-apple-darwin"
+    } else if cfg!(target_os = "macos") {
+        "x86_64-apple-darwin"
+    } else {
+        "x86_64-unknown-linux-gnu"
+    }
+}
+
+/// The value after `key` on a libFuzzer status line (`cov: 123`, `corp: 45/6789b`).
+fn field(line: &str, key: &str) -> Option<u64> {
+    let rest = line.split(key).nth(1)?.trim_start();
+    let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+    digits.parse().ok()
+}
+
+fn stat(log: &str, name: &str) -> u64 {
+    log.lines()
+        .find_map(|l| l.strip_prefix(&format!("stat::{name}:")))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+fn run_target(root: &Path, bins: &Path, target: &str, budget: Budget) -> Result<Outcome> {
+    let work = work_dir(root);
+    let corpus = work.join("corpus").join(target);
+    let artifacts = work.join("artifacts").join(target);
+    let logs = work.join("logs");
+    for d in [&corpus, &artifacts, &logs] {
+        std::fs::create_dir_all(d)?;
+    }
+    let seeds = fuzz_dir(root).join("corpus").join(target);
+    let log_path = logs.join(format!("{target}.log"));
+    let mut cmd = Command::new(bins.join(target));
+    cmd.current_dir(root)
+        .arg(match budget {
+            Budget::Seconds(s) => format!("-max_total_time={s}"),
+            Budget::Runs(n) => format!("-runs={n}"),
+        })
+        .arg(format!("-timeout={INPUT_TIMEOUT_SECS}"))
+        .arg(format!("-rss_limit_mb={RSS_LIMIT_MB}"))
+        .arg("-print_final_stats=1")
+        .arg(format!("-artifact_prefix={}/", artifacts.display()));
+    let dict = fuzz_dir(root).join("dict").join(format!("{target}.dict"));
+    if dict.exists() {
+        cmd.arg(format!("-dict={}", dict.display()));
+    }
+    cmd.arg(&corpus);
+    if seeds.is_dir() {
+        cmd.arg(&seeds);
+    }
+    let log_file = File::create(&log_path)?;
+    cmd.stdout(log_file.try_clone()?).stderr(log_file);
+    let started = Instant::now();
+    let status = cmd
+        .status()
+        .with_context(|| format!("running {}", bins.join(target).display()))?;
+    let seconds = started.elapsed().as_secs_f64();
+    let log = String::from_utf8_lossy(&std::fs::read(&log_path).unwrap_or_default()).into_owned();
+    let last_status = log
+        .lines()
+        .rev()
+        .find(|l| l.contains(" cov: ") || l.contains("corp: "));
+    let mut o = Outcome {
+        target: target.to_string(),
+        runs: stat(&log, "number_of_executed_units"),
+        exec_per_sec: stat(&log, "average_exec_per_sec"),
+        cov: last_status.and_then(|l| field(l, "cov:")),
+        corpus: last_status.and_then(|l| field(l, "corp:")),
+        new_units: stat(&log, "new_units_added"),
+        peak_rss_mb: stat(&log, "peak_rss_mb"),
+        seconds,
+        crash: None,
+    };
+    if !status.success() {
+        let reproducer = log
+            .lines()
+            .find_map(|l| l.split("Test unit written to ").nth(1))
+            .map(|p| p.trim().to_string())
+            .unwrap_or_else(|| format!("(none written; see {})", log_path.display()));
+        let tail: Vec<&str> = log.lines().rev().take(40).collect();
+        eprintln!("--- {target}: last lines of its log ---");
+        for l in tail.iter().rev() {
+            eprintln!("{l}");
+        }
+        o.crash = Some(reproducer);
+    }
+    Ok(o)
+}
+
+fn print_table(outcomes: &[Outcome]) {
+    println!(
+        "{:<16} {:>12} {:>8} {:>7} {:>7} {:>5} {:>8} {:>8}  result",
+        "target", "executions", "exec/s", "cov", "corpus", "new", "peak MB", "seconds"
+    );
+    let opt = |v: Option<u64>| v.map_or("-".to_string(), |v| v.to_string());
+    for o in outcomes {
+        println!(
+            "{:<16} {:>12} {:>8} {:>7} {:>7} {:>5} {:>8} {:>8.0}  {}",
+            o.target,
+            o.runs,
+            o.exec_per_sec,
+            opt(o.cov),
+            opt(o.corpus),
+            o.new_units,
+            o.peak_rss_mb,
+            o.seconds,
+            o.crash
+                .as_deref()
+                .map_or("ok".to_string(), |c| format!("CRASH {c}"))
+        );
+    }
+}
+
+fn write_summary(root: &Path, outcomes: &[Outcome], budget: Budget) -> Result<()> {
+    let rows: Vec<serde_json::Value> = outcomes
+        .iter()
+        .map(|o| {
+            serde_json::json!({
+                "target": o.target, "executions": o.runs, "exec_per_sec": o.exec_per_sec,
+                "cov": o.cov, "corpus": o.corpus, "new_units": o.new_units,
+                "peak_rss_mb": o.peak_rss_mb, "seconds": o.seconds, "crash": o.crash,
+            })
+        })
+        .collect();
+    let budget = match budget {
+        Budget::Seconds(s) => serde_json::json!({"seconds_per_target": s}),
+        Budget::Runs(n) => serde_json::json!({"runs_per_target": n}),
+    };
+    let path = work_dir(root).join("summary.json");
+    std::fs::write(
+        &path,
+        serde_json::to_string_pretty(&serde_json::json!({"budget": budget, "targets": rows}))?,
+    )?;
+    eprintln!("xtask fuzz: summary in {}", path.display());
+    Ok(())
+}
+
+pub fn fuzz(root: &Path, options: &Options) -> Result<()> {
+    let all = all_targets(root)?;
+    let targets: Vec<String> = if options.targets.is_empty() {
+        all.clone()
+    } else {
+        for t in &options.targets {
+            if !all.contains(t) {
+                bail!("no fuzz target `{t}` (have: {})", all.join(", "));
+            }
+        }
+        options.targets.clone()
+    };
+    let bins = build(root, &options.sanitizer)?;
+    let mut outcomes = Vec::new();
+    for t in &targets {
+        let o = run_target(root, &bins, t, options.budget)?;
+        eprintln!(
+            "xtask fuzz: {t}: {} executions ({} /s){}",
+            o.runs,
+            o.exec_per_sec,
+            o.crash
+                .as_deref()
+                .map_or(String::new(), |c| format!(", CRASH {c}"))
+        );
+        outcomes.push(o);
+    }
+    print_table(&outcomes);
+    write_summary(root, &outcomes, options.budget)?;
+    let crashed: Vec<String> = outcomes
+        .iter()
+        .filter_map(|o| o.crash.as_ref().map(|c| format!("{}: {c}", o.target)))
+        .collect();
+    if !crashed.is_empty() {
+        bail!(
+            "fuzzing found {} failing target(s); reproduce with `cargo +nightly fuzz run <target> <file>`:\n  {}",
+            crashed.len(),
+            crashed.join("\n  ")
+        );
+    }
+    Ok(())
+}
+
+/// The bounded run inside `cargo xtask test`: every target for `HUTONG_FUZZ_SECONDS` (5) seconds.
+pub fn smoke(root: &Path) -> Result<()> {
+    fuzz(
+        root,
+        &Options {
+            targets: vec![],
+            budget: Budget::Seconds(smoke_seconds()),
+            sanitizer: "none".into(),
+        },
+    )
+}
