@@ -467,22 +467,25 @@ fn keyset_seeds(corpus: &Path) {
         i64::MAX,
     );
     let seeds: Vec<(&str, String)> = vec![
-        ("install", format!("S{}", set(1, &[srv.clone()]))),
+        (
+            "install",
+            format!("S{}", set(1, std::slice::from_ref(&srv))),
+        ),
         (
             "rotate-then-rollback",
             format!(
                 "S{}\n---\nS{}\n---\nS{}",
-                set(1, &[srv.clone()]),
+                set(1, std::slice::from_ref(&srv)),
                 set(2, &[srv.clone(), other.clone()]),
-                set(1, &[srv.clone()])
+                set(1, std::slice::from_ref(&srv))
             ),
         ),
         (
             "rotation-drops-key",
             format!(
                 "S{}\n---\nS{}",
-                set(1, &[srv.clone()]),
-                set(2, &[other.clone()])
+                set(1, std::slice::from_ref(&srv)),
+                set(2, std::slice::from_ref(&other))
             ),
         ),
         ("expired-key", format!("S{}", set(3, &[expired]))),
@@ -494,9 +497,9 @@ fn keyset_seeds(corpus: &Path) {
             "unpinned-and-forged",
             format!(
                 "U{}\n---\nF{}\n---\nS{}",
-                set(9, &[srv.clone()]),
-                set(9, &[srv.clone()]),
-                set(1, &[srv.clone()])
+                set(9, std::slice::from_ref(&srv)),
+                set(9, std::slice::from_ref(&srv)),
+                set(1, std::slice::from_ref(&srv))
             ),
         ),
         (
