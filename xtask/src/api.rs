@@ -7,11 +7,14 @@
 use anyhow::{Context, Result};
 use std::path::Path;
 use std::process::Command;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Generated cases per operation and phase; the seed makes a run repeatable.
 const MAX_EXAMPLES: &str = "30";
 const SEED: &str = "17";
+/// Wall-clock bound for the whole schemathesis run (it takes about half a minute): a generator
+/// stuck on a pathological schema pattern must fail the step, not eat the CI budget.
+const RUN_LIMIT: Duration = Duration::from_secs(600);
 
 fn venv_python(root: &Path) -> Result<std::path::PathBuf> {
     let dir = super::browser::target_dir(root).join("api-contract");
@@ -87,7 +90,7 @@ pub fn api_contract(root: &Path) -> Result<()> {
         .env("PYTHONPATH", root.join("tests/api"))
         .env("HUTONG_SANDBOX_ENDPOINT", &endpoint)
         .env("HUTONG_SANDBOX_CA", &ca);
-    let result = super::run(&mut st);
+    let result = run_bounded(&mut st, RUN_LIMIT);
     drop(sandbox);
     eprintln!(
         "xtask api-contract: schemathesis ran {:.0} s; reports in {}",
@@ -95,4 +98,29 @@ pub fn api_contract(root: &Path) -> Result<()> {
         report.display()
     );
     result
+}
+
+/// Runs `cmd` to completion, or kills it once `limit` has passed and says so.
+fn run_bounded(cmd: &mut Command, limit: Duration) -> Result<()> {
+    eprintln!("xtask> {cmd:?} (at most {} s)", limit.as_secs());
+    let mut child = cmd.spawn().with_context(|| format!("spawning {cmd:?}"))?;
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait()? {
+            if !status.success() {
+                anyhow::bail!("schemathesis failed with {status}");
+            }
+            return Ok(());
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            anyhow::bail!(
+                "schemathesis still running after {} s: killed (see the ndjson report for the \
+                 scenario it was in)",
+                limit.as_secs()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }
