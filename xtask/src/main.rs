@@ -13,6 +13,7 @@ mod browser;
 mod compare;
 mod fuzz;
 mod ios;
+mod peers;
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -32,6 +33,7 @@ fn main() -> Result<()> {
         Some("ios") => ios::ios(&root),
         Some("fuzz") => fuzz::fuzz(&root, &fuzz::Options::parse(&args[1..])?),
         Some("api-contract") => api::api_contract(&root),
+        Some("peers") => peers::peers(&root),
         Some("browser-test") => browser::browser_test(&root),
         Some("soak") => soak(&root, &args[1..]),
         Some("image-memory") => image_memory(),
@@ -117,6 +119,7 @@ fn test(root: &Path) -> Result<()> {
     android::jvm_check(root)?;
     browser::browser_test(root)?;
     api::api_contract(root)?;
+    peers::peers(root)?;
     fuzz::smoke(root)?;
     Ok(())
 }
