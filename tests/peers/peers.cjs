@@ -394,7 +394,18 @@ const bolt11 = need("bolt11");
             { tagName: "description", data: description },
             { tagName: "expire_time", data: 3600 },
           ];
-          if (withSecret) tags.push({ tagName: "payment_secret", data: hash(`secret ${ak} ${dk}`) });
+          if (withSecret) {
+            tags.push({ tagName: "payment_secret", data: hash(`secret ${ak} ${dk}`) });
+            // var_onion_optin (8) and payment_secret (14) required, as BOLT #9 asks today.
+            tags.push({
+              tagName: "feature_bits",
+              data: {
+                word_length: 4,
+                var_onion_optin: { required: true, supported: true },
+                payment_secret: { required: true, supported: true },
+              },
+            });
+          }
           const req = { network: { bech32: "bc", pubKeyHash: 0, scriptHash: 5, validWitnessVersions: [0, 1] }, timestamp: 1700000000, tags };
           if (msat) req.millisatoshis = msat;
           const payload = bolt11.sign(bolt11.encode(req, false), key).paymentRequest;
