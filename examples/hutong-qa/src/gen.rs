@@ -125,7 +125,8 @@ pub struct Names {
     pub merchant_city: Option<String>,
 }
 
-/// The payload text and how to draw it.
+/// The payload text and how to draw it (the default test shop's name and city).
+#[cfg(test)]
 pub fn payload(
     network: &str,
     amount: Option<&str>,
