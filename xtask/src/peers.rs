@@ -41,6 +41,11 @@ fn node_modules(root: &Path) -> Result<PathBuf> {
 }
 
 pub fn peers(root: &Path) -> Result<()> {
+    for tool in ["node", "npm"] {
+        if Command::new(tool).arg("--version").output().is_err() {
+            bail!("`{tool}` is not installed: .ci/install-extras.sh installs it (apt: nodejs npm)");
+        }
+    }
     let modules = node_modules(root)?;
     let bin = super::browser::qa_binary(root)?;
     let out = super::browser::target_dir(root).join("peers/report.json");
