@@ -28,7 +28,10 @@ fn aggregator_order_url_is_an_aggregator_code_with_its_amount_and_acquirer() {
     assert_eq!(v["currency_alpha"], "CNY");
     assert_eq!(v["details"]["aggregator"], "shouqianba");
     assert_eq!(v["details"]["merchant_in_code"], "false");
-    assert_eq!(v["details"]["acquiring_networks"], "wechat_pay,alipay,qq_wallet");
+    assert_eq!(
+        v["details"]["acquiring_networks"],
+        "wechat_pay,alipay,qq_wallet"
+    );
     // No payway: the gateway's documented default is WeChat.
     assert_eq!(v["details"]["acquiring_network"], "wechat_pay");
     assert!(v["risk"].as_array().unwrap().is_empty(), "{v}");
@@ -82,7 +85,9 @@ fn aggregator_code_routes_only_through_the_wallet_that_acquires_it() {
         route::can_pay(&wechat, &code),
         Route::ViaInterconnect("aggregator_web_cashier".into())
     );
-    assert!(matches!(route::can_pay(&alipay, &code), Route::Unsupported(why) if why.contains("wechat_pay")));
+    assert!(
+        matches!(route::can_pay(&alipay, &code), Route::Unsupported(why) if why.contains("wechat_pay"))
+    );
     let by_alipay = identify(&SQB_ORDER.replace("&subject=", "&payway=1&subject="));
     assert_eq!(
         route::can_pay(&alipay, &by_alipay),
@@ -102,7 +107,9 @@ fn aggregator_code_routes_only_through_the_wallet_that_acquires_it() {
 
 #[test]
 fn aggregator_lookalike_host_is_not_the_aggregator() {
-    let v = json("https://qr.shouqianba.com.example.cn/gateway?terminal_sn=1&client_sn=2&total_amount=1");
+    let v = json(
+        "https://qr.shouqianba.com.example.cn/gateway?terminal_sn=1&client_sn=2&total_amount=1",
+    );
     assert_eq!(v["network"], "unknown_url", "{v}");
     assert_eq!(v["valid"], false);
 }
@@ -120,16 +127,43 @@ fn wechat_personal_receive_code_https_form() {
 #[test]
 fn wechat_business_and_small_merchant_code_forms() {
     for (text, kind) in [
-        ("https://payapp.weixin.qq.com/materialqr/entry/QA000", "business_receive_code"),
-        ("https://payapp.wechatpay.cn/materialqr/entry/QA000", "business_receive_code"),
-        ("https://payapp.weixin.qq.com/qrpay/order/home2?key=QA000", "business_receive_code"),
-        ("https://payapp.wechatpay.cn/qrpay/order/home2?key=QA000", "business_receive_code"),
+        (
+            "https://payapp.weixin.qq.com/materialqr/entry/QA000",
+            "business_receive_code",
+        ),
+        (
+            "https://payapp.wechatpay.cn/materialqr/entry/QA000",
+            "business_receive_code",
+        ),
+        (
+            "https://payapp.weixin.qq.com/qrpay/order/home2?key=QA000",
+            "business_receive_code",
+        ),
+        (
+            "https://payapp.wechatpay.cn/qrpay/order/home2?key=QA000",
+            "business_receive_code",
+        ),
         ("https://wxpay.tenpay.com/md/QA000", "business_receive_code"),
-        ("https://wxpay.wechatpay.cn/md/QA000", "business_receive_code"),
-        ("https://payapp.weixin.qq.com/sjt/qr/QA000", "sme_receive_code"),
-        ("https://payapp.wechatpay.cn/sjt/qr/QA000", "sme_receive_code"),
-        ("https://sjt.wxpapp.wechatpay.cn/lnk/qr/QA000", "sme_receive_code"),
-        ("https://payapp.wechatpay.cn/qr/QA000?t=1", "merchant_receive_code"),
+        (
+            "https://wxpay.wechatpay.cn/md/QA000",
+            "business_receive_code",
+        ),
+        (
+            "https://payapp.weixin.qq.com/sjt/qr/QA000",
+            "sme_receive_code",
+        ),
+        (
+            "https://payapp.wechatpay.cn/sjt/qr/QA000",
+            "sme_receive_code",
+        ),
+        (
+            "https://sjt.wxpapp.wechatpay.cn/lnk/qr/QA000",
+            "sme_receive_code",
+        ),
+        (
+            "https://payapp.wechatpay.cn/qr/QA000?t=1",
+            "merchant_receive_code",
+        ),
     ] {
         let v = json(text);
         assert_eq!(v["network"], "wechat_pay", "{text}: {v}");

@@ -384,7 +384,10 @@ fn vnpay_without_tag_60_is_read_tolerantly_with_a_flag() {
     assert_eq!(v["merchant_name"], "CELLPHONES");
     assert_eq!(v["merchant_city"], Value::Null);
     // Integrity stays strict: one character changed breaks the CRC.
-    assert_eq!(json(&cellphones.replace("CELLPHONES", "CELLPHONEZ"))["valid"], false);
+    assert_eq!(
+        json(&cellphones.replace("CELLPHONES", "CELLPHONEZ"))["valid"],
+        false
+    );
     // A network whose issuers do not ship it (here a generic EMVCo code) still refuses it.
     let generic = emv_mpm::encode(&[
         (1, Field::Text("11".into())),

@@ -20,13 +20,20 @@ fn query_value<'a>(query: &'a str, key: &str) -> Option<&'a str> {
 }
 
 /// Adds the aggregator facts of `row` (and its network) to a code matched from a URL.
-pub(super) fn read(row: &UrlRow, network: Option<&NetworkRow>, query: &str, code: &mut PaymentCode) {
+pub(super) fn read(
+    row: &UrlRow,
+    network: Option<&NetworkRow>,
+    query: &str,
+    code: &mut PaymentCode,
+) {
     let Some(agg) = network.and_then(|n| n.aggregator.as_ref()) else {
         return;
     };
-    code.details.insert("aggregator".into(), row.network.clone());
+    code.details
+        .insert("aggregator".into(), row.network.clone());
     // The sub-merchant is known only to the aggregator's server.
-    code.details.insert("merchant_in_code".into(), "false".into());
+    code.details
+        .insert("merchant_in_code".into(), "false".into());
     let documented = if agg.acquiring_networks.is_empty() {
         "unknown".to_string()
     } else {
@@ -79,7 +86,10 @@ pub(super) fn read(row: &UrlRow, network: Option<&NetworkRow>, query: &str, code
 }
 
 /// Every network an aggregator row names must exist; amounts must be in a known currency.
-pub(super) fn check(data: &RegistryData, known: impl Fn(&str) -> bool) -> Result<(), RegistryError> {
+pub(super) fn check(
+    data: &RegistryData,
+    known: impl Fn(&str) -> bool,
+) -> Result<(), RegistryError> {
     let unknown = |row: &str, network: &str| RegistryError::UnknownNetwork {
         row: row.to_string(),
         network: network.to_string(),

@@ -164,7 +164,10 @@ fn interconnect_carries(ic: &Interconnect, network: &str, code: &PaymentCode) ->
     let acquiring = code.details.get("acquiring_network");
     ic.networks.iter().any(|n| n == network)
         && (ic.receivers.is_empty()
-            || ic.receivers.iter().any(|r| r == receiver_str(code.receiver)))
+            || ic
+                .receivers
+                .iter()
+                .any(|r| r == receiver_str(code.receiver)))
         && (ic.acquiring_networks.is_empty()
             || acquiring.is_some_and(|a| ic.acquiring_networks.contains(a)))
 }

@@ -75,7 +75,12 @@ pub fn peers(root: &Path) -> Result<()> {
     );
     let unexplained = report["unexplained"].as_array().map_or(0, Vec::len);
     let unused = report["unused_exceptions"].as_array().map_or(0, Vec::len);
-    for u in report["unexplained"].as_array().into_iter().flatten().take(20) {
+    for u in report["unexplained"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .take(20)
+    {
         eprintln!("unexplained: {u}");
     }
     if unused > 0 {

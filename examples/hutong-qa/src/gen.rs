@@ -325,7 +325,13 @@ pub fn run_jsonl() -> Result<()> {
             serde_json::from_slice::<Request>(&line)
                 .with_context(|| format!("line {n}: not a gen request"))
                 .and_then(|r| {
-                    payload_named(&r.network, r.amount.as_deref(), r.pay_code, r.seed, &r.names)
+                    payload_named(
+                        &r.network,
+                        r.amount.as_deref(),
+                        r.pay_code,
+                        r.seed,
+                        &r.names,
+                    )
                 })
         };
         let value = match answer {

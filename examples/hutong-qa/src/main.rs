@@ -103,9 +103,7 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
             payload,
         })
         .map(|()| std::process::ExitCode::SUCCESS),
-        Cmd::Gen { jsonl: true, .. } => {
-            gen::run_jsonl().map(|()| std::process::ExitCode::SUCCESS)
-        }
+        Cmd::Gen { jsonl: true, .. } => gen::run_jsonl().map(|()| std::process::ExitCode::SUCCESS),
         Cmd::Gen {
             network,
             amount,
