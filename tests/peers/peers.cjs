@@ -7,6 +7,7 @@
 // library, the field and the spec rule the peer breaks; every other disagreement fails.
 //
 // Usage: node peers.cjs --qa PATH/hutong-qa --modules DIR/node_modules --exceptions FILE --out FILE
+//        [--extra FILE]   (cases from the Python peers, tests/peers/peers_py.py)
 "use strict";
 
 const { spawnSync } = require("node:child_process");
@@ -504,6 +505,16 @@ const bolt11 = need("bolt11");
   }
 }
 
+// Cases made by the Python peers (tests/peers/peers_py.py), when given.
+const extraVersions = {};
+let extraRuntime = null;
+if (args.extra) {
+  const extra = JSON.parse(fs.readFileSync(path.resolve(args.extra), "utf8"));
+  Object.assign(extraVersions, extra.versions);
+  extraRuntime = extra.runtime;
+  cases.push(...extra.cases);
+}
+
 // ------------------------------------------------ hutong gen -> peers parse
 
 const GEN_NAMES = { ascii: ["QA TEST SHOP", "BANGKOK"], accented: ["CAFE SAO JOSE", "SAO PAULO"], cjk: ["测试商店", "北京"] };
@@ -650,7 +661,14 @@ const explain = (c, d) =>
 const libs = {};
 const unexplained = [];
 for (const c of cases) {
-  const row = (libs[c.lib] ??= { library: c.lib, version: pkgVersion(c.lib), payloads: 0, agreed: 0, explained: 0, failures: 0 });
+  const row = (libs[c.lib] ??= {
+    library: c.lib,
+    version: extraVersions[c.lib] ?? pkgVersion(c.lib),
+    payloads: 0,
+    agreed: 0,
+    explained: 0,
+    failures: 0,
+  });
   row.payloads += 1;
   if (c.harnessError) {
     row.failures += 1;
@@ -674,7 +692,7 @@ for (const c of cases) {
 }
 
 const report = {
-  runtime: `node ${process.version}`,
+  runtime: [`node ${process.version}`, extraRuntime].filter(Boolean).join(", "),
   libraries: Object.values(libs),
   unexplained,
   unused_exceptions: exceptions.filter((x) => !used.has(x.id)).map((x) => x.id),

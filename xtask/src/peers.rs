@@ -2,8 +2,9 @@
 //! docs/differential-tests.md).
 //!
 //! Installs the pinned npm packages of tests/peers/package.json (+ lock) under
-//! target/peers/node, runs tests/peers/peers.cjs against the `hutong-qa` that `cargo test
-//! --workspace` builds, prints one row per library and fails on any unexplained disagreement, a
+//! target/peers/node and the PyPI ones of tests/peers/requirements.txt in a venv under
+//! target/peers/py, makes the Python peers' cases (tests/peers/peers_py.py), runs
+//! tests/peers/peers.cjs with them against the `hutong-qa` that `cargo test --workspace` builds, prints one row per library and fails on any unexplained disagreement, a
 //! harness failure, or an exception row that explained nothing.
 
 use anyhow::{bail, Context, Result};
@@ -40,6 +41,28 @@ fn node_modules(root: &Path) -> Result<PathBuf> {
     Ok(modules)
 }
 
+/// The Python peers' venv (tests/peers/requirements.txt), reinstalled when the pins change.
+fn venv_python(root: &Path) -> Result<PathBuf> {
+    let venv = super::browser::target_dir(root).join("peers/py");
+    let python = venv.join("bin/python");
+    if !python.exists() {
+        super::run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+    }
+    let req = root.join("tests/peers/requirements.txt");
+    let stamp = venv.join(".hutong-requirements");
+    let wanted = std::fs::read(&req).with_context(|| format!("reading {}", req.display()))?;
+    if std::fs::read(&stamp).ok().as_deref() != Some(&wanted[..]) {
+        super::run(
+            Command::new(&python)
+                .args(["-m", "pip", "install", "--quiet"])
+                .args(["--disable-pip-version-check", "-r"])
+                .arg(&req),
+        )?;
+        std::fs::write(&stamp, &wanted)?;
+    }
+    Ok(python)
+}
+
 pub fn peers(root: &Path) -> Result<()> {
     for tool in ["node", "npm"] {
         if Command::new(tool).arg("--version").output().is_err() {
@@ -47,10 +70,18 @@ pub fn peers(root: &Path) -> Result<()> {
         }
     }
     let modules = node_modules(root)?;
+    let python = venv_python(root)?;
     let bin = super::browser::qa_binary(root)?;
-    let out = super::browser::target_dir(root).join("peers/report.json");
+    let dir = super::browser::target_dir(root).join("peers");
+    let out = dir.join("report.json");
+    let py_cases = dir.join("py-cases.json");
     let _ = std::fs::remove_file(&out);
     let started = Instant::now();
+    super::run(
+        Command::new(&python)
+            .arg(root.join("tests/peers/peers_py.py"))
+            .arg(&py_cases),
+    )?;
     super::run(
         Command::new("node")
             .arg(root.join("tests/peers/peers.cjs"))
@@ -61,7 +92,9 @@ pub fn peers(root: &Path) -> Result<()> {
             .arg("--exceptions")
             .arg(root.join("tests/peers/exceptions.json"))
             .arg("--out")
-            .arg(&out),
+            .arg(&out)
+            .arg("--extra")
+            .arg(&py_cases),
     )?;
     let report: Value = serde_json::from_slice(
         &std::fs::read(&out).with_context(|| format!("reading {}", out.display()))?,
