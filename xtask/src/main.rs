@@ -71,6 +71,9 @@ fn print_help() {
          \n                corpus; a crash fails with its reproducer. Installs nightly + cargo-fuzz if missing\
          \n  api-contract  schemathesis (PyPI, venv under target/) against docs/openapi.yaml on a live sandbox,\
          \n                requests signed as a registered device (tests/api/hutong_auth.py); part of test\
+         \n  peers         differential tests: pinned npm and PyPI peer libraries (tests/peers; node_modules and a venv\
+         \n                under target/peers) write codes for `hutong-qa identify` and read what `hutong-qa gen --jsonl`\
+         \n                writes; table of payloads / agreed / explained / failures per library; part of test\
          \n  browser-test  the QA console in headless Chromium against `hutong-qa sandbox` (part of test);\
          \n                installs chromium + playwright-core if missing (.ci/install-browser.sh)\
          \n  screenshots   regenerate docs/img/console.png from a live console\
