@@ -273,7 +273,10 @@ fn gen_jsonl_writes_one_identified_payload_per_request_and_survives_bad_lines() 
     assert_eq!(pp["identified"]["amount"], "0.01");
     assert_eq!(pp["identified"]["merchant_name"], "测试商店");
     assert_eq!(pp["identified"]["merchant_city"], "北京");
-    assert!(pp["payload"].as_str().unwrap().contains("5904测试商店6002北京"));
+    assert!(pp["payload"]
+        .as_str()
+        .unwrap()
+        .contains("5904测试商店6002北京"));
     for bad in &lines[1..] {
         assert_eq!(bad["payload"], serde_json::Value::Null, "{bad}");
         assert!(bad["error"].as_str().is_some(), "{bad}");
