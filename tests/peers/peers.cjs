@@ -535,6 +535,10 @@ const GEN_NAMES = { ascii: ["QA TEST SHOP", "BANGKOK"], accented: ["CAFE SAO JOS
             amount: dec(qr.getTagValue("54") ?? null),
             merchant_name: qr.getTagValue("59") ?? null,
             merchant_city: qr.getTagValue("60") ?? null,
+            // The payee's id as the peer reads the template, against what identify reported.
+            ...(network === "promptpay" ? { "details.promptpay_id": qr.getTagValue("29", "01") ?? null } : {}),
+            ...(network === "pix" ? { "details.pix_key": qr.getTagValue("26", "01") ?? null } : {}),
+            ...(network === "paynow" ? { "details.proxy_value": qr.getTagValue("26", "02") ?? null } : {}),
           };
         });
       }
@@ -549,6 +553,7 @@ const GEN_NAMES = { ascii: ["QA TEST SHOP", "BANGKOK"], accented: ["CAFE SAO JOS
         amount: dec(p.transactionAmount ? p.transactionAmount.toFixed(2) : null),
         merchant_name: p.merchantName,
         merchant_city: p.merchantCity,
+        "details.pix_key": p.pixKey ?? null,
       };
     });
     // VND has no minor unit.
@@ -560,11 +565,16 @@ const GEN_NAMES = { ascii: ["QA TEST SHOP", "BANGKOK"], accented: ["CAFE SAO JOS
         amount: dec(q.amount ?? null),
         merchant_name: q.merchant?.name ?? null,
         "details.bank_bin": q.consumer?.bankBin ?? null,
+        "details.account": q.consumer?.bankNumber ?? null,
       };
     });
     genCase("bip21", `bip21/${ak}`, { network: "bip21", amount, seed: 17 }, (payload) => {
       const d = bip21.decode(payload);
-      return { _parsed: true, amount: d.options.amount === undefined ? null : dec(String(d.options.amount)) };
+      return {
+        _parsed: true,
+        amount: d.options.amount === undefined ? null : dec(String(d.options.amount)),
+        "details.address": d.address,
+      };
     });
   }
 }
