@@ -16,5 +16,11 @@ if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
   apt_install python3-venv
 fi
 
+# Differential tests against peer libraries (cargo xtask test -> peers): node and npm; the
+# pinned packages themselves go to target/peers/node (tests/peers/package-lock.json).
+if ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
+  apt_install nodejs npm
+fi
+
 # Fuzzing (cargo xtask test -> fuzz): a nightly toolchain and cargo-fuzz.
 bash .ci/install-fuzz.sh

@@ -366,3 +366,42 @@ fn vnpay_without_tag_52_is_read_tolerantly_with_a_flag() {
     let pix_without_mcc = with_crc(&pix_without_mcc[..pix_without_mcc.len() - 4]);
     assert_eq!(json(&pix_without_mcc)["valid"], false);
 }
+
+#[test]
+fn vnpay_without_tag_60_is_read_tolerantly_with_a_flag() {
+    // Found by the differential tests (tests/peers): xuannghia/vietnam-qr-pay decodes this
+    // VNPAY merchant code in its README (MIT, @17a05d3f), and its VNPAY generator writes the
+    // same shape: neither 52 nor 60. Every field needed to pay is there.
+    let cellphones = "00020101021126280010A0000007750110010531314453037045408210900005802VN5910CELLPHONES62600312CPSHN ONLINE0517021908061613127850705ONLHN0810CellphoneS63047685";
+    let v = json(cellphones);
+    assert_eq!(v["valid"], true, "{v}");
+    assert_eq!(v["network"], "vnpay");
+    assert_eq!(
+        strings(&v["deviations"]),
+        ["tag_52_missing", "tag_60_missing"]
+    );
+    assert_eq!(v["amount"], "21090000");
+    assert_eq!(v["merchant_name"], "CELLPHONES");
+    assert_eq!(v["merchant_city"], Value::Null);
+    // Integrity stays strict: one character changed breaks the CRC.
+    assert_eq!(
+        json(&cellphones.replace("CELLPHONES", "CELLPHONEZ"))["valid"],
+        false
+    );
+    // A network whose issuers do not ship it (here a generic EMVCo code) still refuses it.
+    let generic = emv_mpm::encode(&[
+        (1, Field::Text("11".into())),
+        (
+            26,
+            Field::Template(vec![(0, "COM.EXAMPLE.QA".into()), (1, "123".into())]),
+        ),
+        (52, Field::Text("5812".into())),
+        (53, Field::Text("156".into())),
+        (58, Field::Text("CN".into())),
+        (59, Field::Text("SHOP".into())),
+    ])
+    .unwrap();
+    let v = json(&generic);
+    assert_eq!(v["valid"], false, "{v}");
+    assert_eq!(v["error"], "EMV mandatory tag 60 is missing");
+}

@@ -78,6 +78,20 @@ pub struct NetworkRow {
     /// Set for payloads that are recognised but cannot be paid (a web link, a slip check):
     /// the reason becomes the code's `not_a_payment_code` error.
     pub not_payable: Option<String>,
+    /// Set for a licensed aggregator (收单外包 / 聚合支付 service provider): its codes are its own
+    /// web cashier's URLs, paid through whichever network acquires the payment.
+    pub aggregator: Option<AggregatorRow>,
+}
+
+/// What is known about an aggregator's codes.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AggregatorRow {
+    /// The networks its web cashier is documented to pay through; empty means unknown.
+    #[serde(default)]
+    pub acquiring_networks: Vec<String>,
+    /// Where the URL shapes come from (docs/registry-and-routes.md keeps the full list).
+    #[serde(default)]
+    pub source: String,
 }
 
 /// A GUID (MPM template sub-tag 00) or AID (CPM tag 4F) that names a network.
@@ -160,11 +174,35 @@ pub struct UrlRow {
     /// Query parameters that must all be present (an acquirer's per-order `token`).
     #[serde(default)]
     pub query_keys: Vec<String>,
+    /// A query parameter that carries the order's amount (an aggregator's `total_amount`).
+    pub amount_query: Option<AmountQuery>,
+    /// A query parameter that names the network the payment goes through (`payway`).
+    pub acquirer_query: Option<AcquirerQuery>,
     pub kind: String,
     pub static_or_dynamic: String,
     pub receiver: String,
     #[serde(default = "default_confidence")]
     pub confidence: Confidence,
+}
+
+/// `key=<digits>` in the URL's query is the amount, in `unit` (`minor`) of `currency`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AmountQuery {
+    pub key: String,
+    pub currency: String,
+    /// `minor` (fen, cents) is the only unit so far.
+    pub unit: String,
+    /// Longest digit string accepted (the aggregator's own limit).
+    pub max_digits: usize,
+}
+
+/// `key=<value>` in the URL's query names the acquiring network through `values`; absent, the
+/// network is `default` (or unknown when there is none); a value not in `values` is unknown.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AcquirerQuery {
+    pub key: String,
+    pub default: Option<String>,
+    pub values: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

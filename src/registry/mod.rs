@@ -4,6 +4,7 @@
 //! network from the table in `networks.json`, then asks `risk` for flags. An app adds or
 //! replaces rows (a new bank GUID, a new pay-code prefix) with [`Registry::with_overlay`].
 
+mod aggregator;
 pub mod bundle;
 pub mod data;
 mod emv;
@@ -236,6 +237,7 @@ impl Registry {
                 });
             }
         }
+        aggregator::check(&self.data, known)?;
         for n in &self.data.networks {
             let decodings = n.emv.iter().flat_map(|e| e.decode.values());
             if let Some(kind) = decodings
@@ -522,6 +524,7 @@ impl Registry {
         if url.scheme == "https" || url.scheme == "http" {
             code.details.insert("host".into(), url.host.clone());
         }
+        aggregator::read(row, self.network(&row.network), url.query, &mut code);
         (code, Some(facts))
     }
 }

@@ -19,6 +19,10 @@ pub struct Interconnect {
     /// `personal` / `merchant`; empty means any receiver.
     #[serde(default)]
     pub receivers: Vec<String>,
+    /// For an aggregator's code: only when the code says which network acquires the payment
+    /// and it is one of these (`details.acquiring_network`); empty means any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub acquiring_networks: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,10 +99,17 @@ pub fn can_pay(profile: &WalletProfile, code: &PaymentCode) -> Route {
     match profile
         .interconnects
         .iter()
-        .find(|ic| interconnect_carries(ic, network, code.receiver))
+        .find(|ic| interconnect_carries(ic, network, code))
     {
         Some(ic) => Route::ViaInterconnect(ic.name.clone()),
-        None => Route::Unsupported(format!("{} does not accept {network} codes", profile.name)),
+        None => match code.details.get("acquiring_network") {
+            // An aggregator's code: say which network it would go through, or that it is unknown.
+            Some(acq) if code.details.contains_key("aggregator") => Route::Unsupported(format!(
+                "{} cannot pay this {network} aggregator code (acquiring network: {acq})",
+                profile.name
+            )),
+            _ => Route::Unsupported(format!("{} does not accept {network} codes", profile.name)),
+        },
     }
 }
 
@@ -149,9 +160,16 @@ pub fn payable_network(code: &PaymentCode) -> Result<&str, RouteError> {
     }
 }
 
-fn interconnect_carries(ic: &Interconnect, network: &str, receiver: Receiver) -> bool {
+fn interconnect_carries(ic: &Interconnect, network: &str, code: &PaymentCode) -> bool {
+    let acquiring = code.details.get("acquiring_network");
     ic.networks.iter().any(|n| n == network)
-        && (ic.receivers.is_empty() || ic.receivers.iter().any(|r| r == receiver_str(receiver)))
+        && (ic.receivers.is_empty()
+            || ic
+                .receivers
+                .iter()
+                .any(|r| r == receiver_str(code.receiver)))
+        && (ic.acquiring_networks.is_empty()
+            || acquiring.is_some_and(|a| ic.acquiring_networks.contains(a)))
 }
 
 /// The `<network>:<route name>` strings that may carry a payment of `code`. With a wallet
@@ -182,7 +200,7 @@ pub fn allowed_routes_among(
         names.push("direct");
     }
     for ic in profiles.iter().flat_map(|p| &p.interconnects) {
-        if interconnect_carries(ic, network, code.receiver) && !names.contains(&ic.name.as_str()) {
+        if interconnect_carries(ic, network, code) && !names.contains(&ic.name.as_str()) {
             names.push(&ic.name);
         }
     }

@@ -13,6 +13,7 @@ mod browser;
 mod compare;
 mod fuzz;
 mod ios;
+mod peers;
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -32,6 +33,7 @@ fn main() -> Result<()> {
         Some("ios") => ios::ios(&root),
         Some("fuzz") => fuzz::fuzz(&root, &fuzz::Options::parse(&args[1..])?),
         Some("api-contract") => api::api_contract(&root),
+        Some("peers") => peers::peers(&root),
         Some("browser-test") => browser::browser_test(&root),
         Some("soak") => soak(&root, &args[1..]),
         Some("image-memory") => image_memory(),
@@ -69,6 +71,9 @@ fn print_help() {
          \n                corpus; a crash fails with its reproducer. Installs nightly + cargo-fuzz if missing\
          \n  api-contract  schemathesis (PyPI, venv under target/) against docs/openapi.yaml on a live sandbox,\
          \n                requests signed as a registered device (tests/api/hutong_auth.py); part of test\
+         \n  peers         differential tests: pinned npm and PyPI peer libraries (tests/peers; node_modules and a venv\
+         \n                under target/peers) write codes for `hutong-qa identify` and read what `hutong-qa gen --jsonl`\
+         \n                writes; table of payloads / agreed / explained / failures per library; part of test\
          \n  browser-test  the QA console in headless Chromium against `hutong-qa sandbox` (part of test);\
          \n                installs chromium + playwright-core if missing (.ci/install-browser.sh)\
          \n  screenshots   regenerate docs/img/console.png from a live console\
@@ -117,6 +122,7 @@ fn test(root: &Path) -> Result<()> {
     android::jvm_check(root)?;
     browser::browser_test(root)?;
     api::api_contract(root)?;
+    peers::peers(root)?;
     fuzz::smoke(root)?;
     Ok(())
 }

@@ -15,8 +15,27 @@ pub struct Options {
     pub amount: Option<String>,
     pub pay_code: bool,
     pub seed: u64,
+    pub names: Names,
     pub out: std::path::PathBuf,
     pub module_px: u32,
+}
+
+/// One `gen --jsonl` request: the same choices as the flags, one JSON object per line.
+#[derive(Debug, serde::Deserialize)]
+struct Request {
+    network: String,
+    #[serde(default)]
+    amount: Option<String>,
+    #[serde(default)]
+    pay_code: bool,
+    #[serde(default = "default_seed")]
+    seed: u64,
+    #[serde(flatten)]
+    names: Names,
+}
+
+fn default_seed() -> u64 {
+    1
 }
 
 /// The networks `gen` can draw.
@@ -98,13 +117,35 @@ fn mpm(
     Ok(emv_mpm::encode(&fields)?)
 }
 
-/// The payload text and how to draw it.
+/// The merchant's name and city written into a merchant code (EMVCo tags 59/60, UPI `pn`, the
+/// EPC beneficiary); `None` keeps the network's default test shop.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct Names {
+    pub merchant_name: Option<String>,
+    pub merchant_city: Option<String>,
+}
+
+/// The payload text and how to draw it (the default test shop's name and city).
+#[cfg(test)]
 pub fn payload(
     network: &str,
     amount: Option<&str>,
     pay_code: bool,
     seed: u64,
 ) -> Result<(String, Symbology)> {
+    payload_named(network, amount, pay_code, seed, &Names::default())
+}
+
+/// [`payload`] with the merchant's name and city chosen by the caller.
+pub fn payload_named(
+    network: &str,
+    amount: Option<&str>,
+    pay_code: bool,
+    seed: u64,
+    names: &Names,
+) -> Result<(String, Symbology)> {
+    let name = |default: &'static str| names.merchant_name.as_deref().unwrap_or(default);
+    let city = |default: &'static str| names.merchant_city.as_deref().unwrap_or(default);
     let mut rng = Rng(seed ^ 0x9E37_79B9_7F4A_7C15);
     let qr = Symbology::Qr;
     let bar = Symbology::Code128;
@@ -141,8 +182,8 @@ pub fn payload(
             }
             fields.extend([
                 (58, Field::Text("CN".into())),
-                (59, Field::Text("QA TEST SHOP".into())),
-                (60, Field::Text("BEIJING".into())),
+                (59, Field::Text(name("QA TEST SHOP").into())),
+                (60, Field::Text(city("BEIJING").into())),
                 (
                     64,
                     Field::Template(vec![
@@ -164,8 +205,8 @@ pub fn payload(
             ),
             "BRL",
             "BR",
-            "QA TEST SHOP",
-            "SAO PAULO",
+            name("QA TEST SHOP"),
+            city("SAO PAULO"),
             money(amount, "BRL")?,
         )?,
         ("promptpay", _) => mpm(
@@ -178,8 +219,8 @@ pub fn payload(
             ),
             "THB",
             "TH",
-            "QA TEST SHOP",
-            "BANGKOK",
+            name("QA TEST SHOP"),
+            city("BANGKOK"),
             money(amount, "THB")?,
         )?,
         ("paynow", _) => mpm(
@@ -194,8 +235,8 @@ pub fn payload(
             ),
             "SGD",
             "SG",
-            "QA TEST SHOP",
-            "SINGAPORE",
+            name("QA TEST SHOP"),
+            city("SINGAPORE"),
             money(amount, "SGD")?,
         )?,
         ("vietqr", _) => mpm(
@@ -214,8 +255,8 @@ pub fn payload(
             ),
             "VND",
             "VN",
-            "QA TEST SHOP",
-            "HANOI",
+            name("QA TEST SHOP"),
+            city("HANOI"),
             money(amount, "VND")?,
         )?,
         ("qris", _) => mpm(
@@ -229,8 +270,8 @@ pub fn payload(
             ),
             "IDR",
             "ID",
-            "QA TEST SHOP",
-            "JAKARTA",
+            name("QA TEST SHOP"),
+            city("JAKARTA"),
             money(amount, "IDR")?,
         )?,
         ("upi", _) => {
@@ -260,12 +301,63 @@ pub fn payload(
     Ok((text, qr))
 }
 
+/// `gen --jsonl`: one request object per stdin line, one answer per stdout line (the payload
+/// and what `identify` reads in it, or an error), nothing drawn. The differential tests feed
+/// peer libraries from this (tests/peers).
+pub fn run_jsonl() -> Result<()> {
+    use std::io::Write;
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    let mut out = std::io::stdout().lock();
+    let mut line = Vec::new();
+    let mut n = 0usize;
+    loop {
+        let read = crate::identify::read_line_capped(&mut input, &mut line, 64 << 10)
+            .context("reading stdin")?;
+        let Some(fits) = read else { break };
+        n += 1;
+        if fits && line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let answer = if !fits {
+            Err(anyhow::anyhow!("line {n}: too long"))
+        } else {
+            serde_json::from_slice::<Request>(&line)
+                .with_context(|| format!("line {n}: not a gen request"))
+                .and_then(|r| {
+                    payload_named(
+                        &r.network,
+                        r.amount.as_deref(),
+                        r.pay_code,
+                        r.seed,
+                        &r.names,
+                    )
+                })
+        };
+        let value = match answer {
+            Ok((text, symbology)) => {
+                let code = identify(&text);
+                serde_json::json!({
+                    "payload": text,
+                    "symbology": format!("{symbology:?}"),
+                    "identified": code.to_json(),
+                    "error": (!code.valid).then(|| format!("generated payload does not identify as valid ({:?})", code.error)),
+                })
+            }
+            Err(e) => serde_json::json!({ "payload": null, "error": format!("{e:#}"), "line": n }),
+        };
+        writeln!(out, "{}", hutong::codes::text::to_safe_json(&value))?;
+    }
+    Ok(())
+}
+
 pub fn run(opts: Options) -> Result<()> {
-    let (text, symbology) = payload(
+    let (text, symbology) = payload_named(
         &opts.network,
         opts.amount.as_deref(),
         opts.pay_code,
         opts.seed,
+        &opts.names,
     )?;
     let code = identify(&text);
     if !code.valid {

@@ -14,7 +14,7 @@ const MAX_JSONL_LINE_BYTES: usize = 64 << 10;
 
 /// Reads one line (without its newline) into `line`, keeping at most `cap` bytes: the rest of
 /// a longer line is read and dropped. `None` at end of input; `Some(false)` for a long line.
-fn read_line_capped(
+pub(crate) fn read_line_capped(
     input: &mut impl BufRead,
     line: &mut Vec<u8>,
     cap: usize,

@@ -46,9 +46,14 @@ enum Cmd {
     },
     /// Renders a realistic test code (QR, or Code 128 for numeric pay codes) to a PNG.
     Gen {
+        /// Read one JSON request per stdin line ({"network", "amount", "seed", "pay_code",
+        /// "merchant_name", "merchant_city"}), write the payload and its identification per line;
+        /// nothing is drawn.
+        #[arg(long, conflicts_with_all = ["network", "out"])]
+        jsonl: bool,
         /// wechat_pay, alipay, unionpay, ecny, bestpay, jd_pay, emvco_mpm, pix, promptpay, paynow, vietqr, qris, upi, bip21, epc_sct
-        #[arg(long)]
-        network: String,
+        #[arg(long, required_unless_present = "jsonl")]
+        network: Option<String>,
         /// Decimal amount in the network's currency (EMVCo, UPI, BIP21, EPC).
         #[arg(long)]
         amount: Option<String>,
@@ -58,10 +63,16 @@ enum Cmd {
         /// Seed for the random parts, so a code can be reproduced.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// The merchant name written into a merchant code (EMVCo tag 59).
+        #[arg(long)]
+        merchant_name: Option<String>,
+        /// The merchant city written into a merchant code (EMVCo tag 60).
+        #[arg(long)]
+        merchant_city: Option<String>,
         #[arg(long, default_value_t = 8)]
         module_px: u32,
-        #[arg(long)]
-        out: std::path::PathBuf,
+        #[arg(long, required_unless_present = "jsonl")]
+        out: Option<std::path::PathBuf>,
     },
     /// Runs the sandbox acquirer (HTTPS, own ledger, forced outcomes) until killed.
     Sandbox(sandbox::SandboxArgs),
@@ -92,19 +103,28 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
             payload,
         })
         .map(|()| std::process::ExitCode::SUCCESS),
+        Cmd::Gen { jsonl: true, .. } => gen::run_jsonl().map(|()| std::process::ExitCode::SUCCESS),
         Cmd::Gen {
             network,
             amount,
             pay_code,
             seed,
+            merchant_name,
+            merchant_city,
             module_px,
             out,
+            ..
         } => gen::run(gen::Options {
-            network,
+            // clap requires both unless --jsonl, which the arm above took.
+            network: network.unwrap_or_default(),
             amount,
             pay_code,
             seed,
-            out,
+            names: gen::Names {
+                merchant_name,
+                merchant_city,
+            },
+            out: out.unwrap_or_default(),
             module_px,
         })
         .map(|()| std::process::ExitCode::SUCCESS),

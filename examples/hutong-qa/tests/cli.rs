@@ -233,3 +233,52 @@ fn scan_identify_escapes_controls_and_bidi_in_table_and_json() {
     assert_eq!(v["codes"][0]["text"], payload);
     assert_eq!(v["codes"][0]["identification"]["network"], "upi");
 }
+
+#[test]
+fn gen_jsonl_writes_one_identified_payload_per_request_and_survives_bad_lines() {
+    let mut child = qa()
+        .args(["gen", "--jsonl"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(
+            concat!(
+                r#"{"network":"promptpay","amount":"0.01","merchant_name":"测试商店","merchant_city":"北京"}"#,
+                "\n",
+                "not json\n",
+                r#"{"network":"nowhere"}"#,
+                "\n",
+                r#"{"network":"vietqr","amount":"1.5"}"#,
+                "\n",
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4);
+    let pp = &lines[0];
+    assert_eq!(pp["error"], serde_json::Value::Null, "{pp}");
+    assert_eq!(pp["identified"]["network"], "promptpay");
+    assert_eq!(pp["identified"]["amount"], "0.01");
+    assert_eq!(pp["identified"]["merchant_name"], "测试商店");
+    assert_eq!(pp["identified"]["merchant_city"], "北京");
+    assert!(pp["payload"]
+        .as_str()
+        .unwrap()
+        .contains("5904测试商店6002北京"));
+    for bad in &lines[1..] {
+        assert_eq!(bad["payload"], serde_json::Value::Null, "{bad}");
+        assert!(bad["error"].as_str().is_some(), "{bad}");
+    }
+}
