@@ -13,6 +13,7 @@ mod browser;
 mod compare;
 mod fuzz;
 mod ios;
+mod snippets;
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();

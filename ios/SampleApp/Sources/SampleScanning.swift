@@ -13,9 +13,9 @@ enum SampleScanning {
     static let walletProfile = "qa_sample"
 
     /// Camera defaults: QR and Code 128, dark-mode codes too, at most 150 ms per frame.
-    static func newScanner() -> Scanner {
+    static func newScanner() -> Hutong.Scanner {
         // Only InvalidOptions can fail here, and these options are valid.
-        try! Scanner(options: ScanOptions(alsoInverted: true))
+        try! Hutong.Scanner(options: ScanOptions(alsoInverted: true))
     }
 
     static func identifyScanned(_ payload: String) -> ScannedPayment {

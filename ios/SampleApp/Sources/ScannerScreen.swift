@@ -41,7 +41,7 @@ final class ScannerModel: ObservableObject {
     @Published var identified = "Point the camera at a payment code"
     @Published var flow = ""
 
-    let scanner: Scanner
+    let scanner: Hutong.Scanner
     private(set) var camera: CameraScanner!
     private var current: ScannedPayment?
     private var lastIntentId: String?

@@ -93,7 +93,7 @@ class MainActivity : ComponentActivity() {
     }
 
     private fun startCamera() {
-        val analyzer = HutongAnalyzer(SampleScanning.newScanner(), { codeOverlay.viewfinder() }, ::onFrame)
+        val analyzer = HutongAnalyzer(SampleScanning.newScanner(), { codeOverlay.viewfinder() }, onResult = ::onFrame)
         this.analyzer = analyzer
         val providerFuture = ProcessCameraProvider.getInstance(this)
         providerFuture.addListener({
