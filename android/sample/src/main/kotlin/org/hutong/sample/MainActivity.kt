@@ -261,8 +261,14 @@ class MainActivity : ComponentActivity() {
                 try {
                     val bytes = contentResolver.openInputStream(uri)?.use { PhotoInput.readAtMost(it) }
                         ?: return@withContext ScanAction.Unusable("", "The photo is larger than ${PhotoInput.MAX_BYTES shr 20} MiB or unreadable")
-                    val code = SampleScanning.newScanner().use { it.decodeImage(bytes) }.firstOrNull()
-                        ?: return@withContext ScanAction.Unusable("", "No code in the photo")
+                    val code = SampleScanning.newScanner().use { scanner ->
+                        try {
+                            scanner.decodeImage(bytes)
+                        } catch (e: ScanException.UnsupportedImage) {
+                            // HEIC and other formats Hutong does not read: through the platform decoder.
+                            scanner.decodeImage(PlatformPhoto.jpeg(bytes) ?: throw e)
+                        }
+                    }.firstOrNull() ?: return@withContext ScanAction.Unusable("", "No code in the photo")
                     ScanRouting.route(code.text)
                 } catch (e: ScanException) {
                     ScanAction.Unusable("", "Cannot read the photo: ${e.message}")
