@@ -915,7 +915,7 @@ let camera = CameraScanner(scanner: scanner) { frame in
     onScanned(info)
 }
 camera.start(); let options = PayOptions(route: "x")
-func makeSigner() -> Signer { fatalError() }
+func makeSigner() -> Signer { signer }
 let intent = try await payments.pay(code: "c", amount: m, options: PayOptions())
 "#;
         assert_eq!(problems(ok), Vec::<String>::new());

@@ -88,7 +88,7 @@ final class PaymentSession {
     }
 
     static func money(_ m: Money) -> String {
-        (try? formatAmount(amount: m)) ?? "\(m.minor) \(m.currency)"
+        (try? formatAmount(amount: m)).map { "\($0) \(m.currency)" } ?? "\(m.minor) minor units of \(m.currency)"
     }
 }
 

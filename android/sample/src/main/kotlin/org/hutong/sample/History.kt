@@ -51,5 +51,6 @@ object History {
         return "Journal: $settled settled at launch" + if (review > 0) ", $review need reconciliation" else ""
     }
 
-    fun money(m: Money): String = runCatching { formatAmount(m) }.getOrElse { "${m.minor} ${m.currency}" }
+    /** "12.34 CNY"; minor units when the currency is unknown. */
+    fun money(m: Money): String = runCatching { "${formatAmount(m)} ${m.currency}" }.getOrElse { "${m.minor} minor units of ${m.currency}" }
 }
