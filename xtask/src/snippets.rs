@@ -814,6 +814,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("hutong-snippets-{}", std::process::id()));
         fs::create_dir_all(dir.join("docs")).unwrap();
         fs::create_dir_all(dir.join("android")).unwrap();
+        fs::create_dir_all(dir.join("ios")).unwrap();
         fs::write(
             dir.join("Src.kt"),
             "fun f() {\n    // region r\n    val a = 1\n    // endregion\n}\n",
