@@ -677,10 +677,110 @@ pub fn fits(params: &[Param], labels: &[Option<String>], trailing_closure: bool)
     params[p..].iter().all(|q| q.default)
 }
 
+/// Names used where they do not exist: declared by `let`/`var` inside a closure or block and
+/// used after it closed, or bound by `let x = try? ...` (an optional) and then used as if it
+/// were not (`x.member`). Names the snippet never declares (the app's) are not judged.
+pub fn swift_scope_problems(snippet: &str) -> Vec<String> {
+    let s = blank_comments_and_strings(snippet);
+    let line_of = |at: usize| s[..at].iter().filter(|&&c| c == '\n').count() + 1;
+    let next_non_space = |from: usize| s[from..].iter().copied().find(|c| *c != ' ');
+    let mut levels: Vec<Vec<String>> = vec![Vec::new()];
+    let mut gone: Vec<(String, usize)> = Vec::new();
+    let mut optional: Vec<String> = Vec::new();
+    let mut problems = Vec::new();
+    let mut previous_word = String::new();
+    // A function's parameters, declared in the body that follows.
+    let mut pending: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < s.len() {
+        let c = s[i];
+        if c == '{' {
+            let mut declared = std::mem::take(&mut pending);
+            // Closure parameters: `{ frame in`, `{ (a, b) in`.
+            let head: String = s[i + 1..].iter().take_while(|&&c| c != '\n').collect();
+            if let Some((params, _)) = head.split_once(" in") {
+                let words: Vec<&str> = params
+                    .split(|c: char| c == ',' || c == '(' || c == ')' || c.is_whitespace())
+                    .filter(|w| !w.is_empty())
+                    .collect();
+                if !words.is_empty() && words.iter().all(|w| w.chars().all(is_ident)) {
+                    declared.extend(words.iter().map(|w| (*w).to_owned()));
+                }
+            }
+            levels.push(declared);
+        } else if c == '}' && levels.len() > 1 {
+            let closed = levels.pop().unwrap_or_default();
+            for name in closed {
+                if !levels.iter().any(|l| l.contains(&name)) {
+                    gone.push((name, line_of(i)));
+                }
+            }
+        }
+        if !is_ident(c) || c.is_ascii_digit() || (i > 0 && is_ident(s[i - 1])) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < s.len() && is_ident(s[i]) {
+            i += 1;
+        }
+        let word: String = s[start..i].iter().collect();
+        let member = start > 0 && s[start - 1] == '.';
+        if previous_word == "func" {
+            if let Some(open) = (i..s.len()).find(|&k| s[k] == '(') {
+                if let Some(close) = matching_paren(&s, open) {
+                    for part in split_top_level(&s[open + 1..close]) {
+                        if let Some((names, _)) = part.split_once(':') {
+                            if let Some(inner) = names.split_whitespace().last() {
+                                pending.push(inner.to_owned());
+                            }
+                        }
+                    }
+                }
+            }
+        } else if previous_word == "let" || previous_word == "var" {
+            let binding = s[..start].iter().rposition(|&c| c == '\n').map_or(0, |p| p + 1);
+            let line_text: String = s[binding..start].iter().collect();
+            let conditional = ["guard", "if", "while"]
+                .iter()
+                .any(|k| line_text.split_whitespace().next() == Some(*k))
+                || line_text.trim_start().starts_with("let") && {
+                    // `guard let a = ..., \n let b = ...`: the line before ends with a comma.
+                    let before: String = s[..binding].iter().collect();
+                    before.trim_end().ends_with(',')
+                };
+            let rest: String = s[i..].iter().take_while(|&&c| c != '\n').collect();
+            let is_try_optional = rest.trim_start().starts_with("= try?");
+            levels.last_mut().expect("one level at least").push(word.clone());
+            gone.retain(|(n, _)| *n != word);
+            optional.retain(|n| *n != word);
+            if is_try_optional && !conditional {
+                optional.push(word.clone());
+            }
+        } else if !member && next_non_space(i) != Some(':') {
+            if let Some((_, closed_at)) = gone.iter().find(|(n, _)| *n == word) {
+                if !levels.iter().any(|l| l.contains(&word)) {
+                    problems.push(format!(
+                        "line {}: `{word}` is used outside the block that declares it (closed on line {closed_at})",
+                        line_of(start)
+                    ));
+                }
+            } else if optional.contains(&word) && s.get(i) == Some(&'.') {
+                problems.push(format!(
+                    "line {}: `{word}` is optional (bound with `try?`): unwrap it before `{word}.`",
+                    line_of(start)
+                ));
+            }
+        }
+        previous_word = word;
+    }
+    problems
+}
+
 /// Problems with one snippet's calls against the declarations.
 pub fn check_swift_snippet(snippet: &str, decls: &[Decl], app: &[String]) -> Vec<String> {
     let (calls, local) = swift_calls(snippet);
-    let mut problems = Vec::new();
+    let mut problems = swift_scope_problems(snippet);
     for call in &calls {
         let known_elsewhere = local.contains(&call.name)
             || app.contains(&call.name)
@@ -949,6 +1049,40 @@ let intent = try await payments.pay(code: "c", amount: m, options: PayOptions())
                 "{snippet}: wanted `{expected}`, got {p:?}"
             );
         }
+    }
+
+    /// The README's iOS code before issue 19: `code` and `info` come from inside the camera
+    /// closure, and `try?` leaves `info` optional.
+    #[test]
+    fn names_used_outside_their_closure_or_unwrapped_optionals_are_refused() {
+        let before = r#"
+let camera = CameraScanner(scanner: scanner) { frame in
+    guard let code = frame.codes.first else { return }
+    let info = try? identify(payload: code.text, context: nil)
+    let n = info.amount
+}
+let intent = try await payments.pay(code: code.text, amount: info.amount ?? fallback, options: PayOptions())
+"#;
+        let p = problems(before);
+        for expected in [
+            "line 5: `info` is optional",
+            "line 7: `code` is used outside the block",
+            "line 7: `info` is used outside the block",
+        ] {
+            assert!(p.iter().any(|m| m.starts_with(expected)), "{expected}: {p:?}");
+        }
+        let after = r#"
+let camera = CameraScanner(scanner: scanner) { frame in
+    guard let code = frame.codes.first,
+          let info = try? identify(payload: code.text, context: nil)
+    else { return }
+    onScanned(info.amount)
+}
+func pay(code: String) async throws -> Intent {
+    try await payments.pay(code: code, amount: m, options: PayOptions())
+}
+"#;
+        assert_eq!(problems(after), Vec::<String>::new());
     }
 
     #[test]
