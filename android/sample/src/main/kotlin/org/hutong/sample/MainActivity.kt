@@ -182,7 +182,6 @@ class MainActivity : ComponentActivity() {
         payments = null
         toast("Settings taken from the setup code")
         recoverAtLaunch()
-        }
     }
 
     private fun session(quiet: Boolean = false): PaymentSession? {
@@ -275,6 +274,19 @@ class MainActivity : ComponentActivity() {
                 }
             }
             show(action)
+        }
+    }
+
+    /** Refunds what is left of the last payment (or the one tapped in History). */
+    private fun refund() {
+        val intentId = lastIntentId ?: return toast("Pay first")
+        val session = session() ?: return
+        scope.launch {
+            try {
+                session.refundAll(intentId)
+            } catch (e: Exception) {
+                flow.text = "Refund failed: ${e.message}"
+            }
         }
     }
 
