@@ -40,6 +40,8 @@ enum ScanAction: Sendable {
         guard info.valid else { return .unusable(payload: payload, summary: summary) }
         switch info.presentation {
         case .payer: return .collect(payload: payload, info: info, summary: "Payer code · " + summary)
+        // The wallet profile has no route to this network: say so before the user taps Pay.
+        case .merchant where info.canPay == false: return .unusable(payload: payload, summary: summary)
         case .merchant: return .pay(payload: payload, info: info, summary: summary)
         case .other: return .unusable(payload: payload, summary: "Not a payment code · " + summary)
         }

@@ -12,6 +12,9 @@ import kotlin.test.assertNull
 import kotlin.test.assertTrue
 
 /** The sample's platform-free logic: setup codes, the pin format, scan routing, history, photos. */
+/** A WeChat personal receive code: the sample's wallet profile pays these (wallets.json). */
+const val WECHAT_PERSONAL = "wxp://f2f0Qz9qxst1qazKE_53XToPLIzMELvT8Ccd"
+
 class SampleLogicTest {
     private val hexPin = "sha256/" + "ab".repeat(32)
     private val rootKey = ByteArray(65) { if (it == 0) 4 else it.toByte() }
@@ -70,7 +73,10 @@ class SampleLogicTest {
     fun `scanned text is routed to setup, pay, collect or nothing`() {
         assertIs<ScanAction.Setup>(ScanRouting.route(good))
         assertIs<ScanAction.Unusable>(ScanRouting.route(code("endpoint=https://a:1")))
-        assertIs<ScanAction.Pay>(ScanRouting.route("https://qr.alipay.com/fkx12345"))
+        assertIs<ScanAction.Pay>(ScanRouting.route(WECHAT_PERSONAL))
+        // The sample's wallet profile has no route to Alipay: refused before Pay, with the reason.
+        val alipay = assertIs<ScanAction.Unusable>(ScanRouting.route("https://qr.alipay.com/fkx12345"))
+        assertTrue(alipay.summary.contains("not payable"), alipay.summary)
         assertIs<ScanAction.Collect>(ScanRouting.route("134567890123456789"))
         assertIs<ScanAction.Unusable>(ScanRouting.route("hello, world"))
     }

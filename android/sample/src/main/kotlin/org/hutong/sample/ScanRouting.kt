@@ -45,6 +45,8 @@ object ScanRouting {
         return when {
             !info.valid -> ScanAction.Unusable(payload, summary)
             info.presentation == Presentation.PAYER -> ScanAction.Collect(payload, info, "Payer code · $summary")
+            // The wallet profile has no route to this network: say so before the user taps Pay.
+            info.presentation == Presentation.MERCHANT && info.canPay == false -> ScanAction.Unusable(payload, summary)
             info.presentation == Presentation.MERCHANT -> ScanAction.Pay(payload, info, summary)
             else -> ScanAction.Unusable(payload, "Not a payment code · $summary")
         }
