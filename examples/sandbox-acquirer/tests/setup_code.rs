@@ -87,8 +87,10 @@ async fn the_setup_code_holds_what_the_sandbox_prints_and_configures_a_client() 
         )
     );
 
-    // A client that knows only the loopback setup code reaches the console over pinned TLS.
-    let bootstrap = HttpsTransport::new(&tls_from(&sb.setup_code())).unwrap();
+    // The LAN name does not resolve here: the same pin and CA, over loopback.
+    let mut loopback_tls = tls_from(default);
+    loopback_tls.endpoint = format!("https://127.0.0.1:{port}");
+    let bootstrap = HttpsTransport::new(&loopback_tls).unwrap();
     let (status, _) = get(&bootstrap, "/console/api/catalog").await;
     assert_eq!(status, 200);
     let (status, loopback) = get(&bootstrap, "/console/api/setup-code?host=127.0.0.1").await;
