@@ -57,7 +57,11 @@ pub struct Block {
 }
 
 fn parse_marker(line: &str) -> Option<Marker> {
-    let inner = line.trim().strip_prefix("<!--")?.strip_suffix("-->")?.trim();
+    let inner = line
+        .trim()
+        .strip_prefix("<!--")?
+        .strip_suffix("-->")?
+        .trim();
     if let Some(rest) = inner.strip_prefix("snippet:") {
         let (path, region) = rest.trim().split_once('#')?;
         return Some(Marker::Snippet {
@@ -107,9 +111,7 @@ pub fn blocks(doc: &str, markdown: &str) -> Vec<Block> {
             doc: doc.to_owned(),
             line: start + 1,
             lang: lang.trim().to_owned(),
-            marker: start
-                .checked_sub(1)
-                .and_then(|p| parse_marker(lines[p])),
+            marker: start.checked_sub(1).and_then(|p| parse_marker(lines[p])),
             text: body.join("\n"),
         });
         i += 1;
@@ -184,7 +186,9 @@ pub fn check_kotlin(root: &Path) -> Result<()> {
                     .with_context(|| format!("{at}: reading {path}"))?;
                 for dep in gradle_api_dependencies(&build) {
                     if !block.text.contains(&format!("(\"{dep}\")")) {
-                        problems.push(format!("{at}: does not list `{dep}` ({path} has it as api)"));
+                        problems.push(format!(
+                            "{at}: does not list `{dep}` ({path} has it as api)"
+                        ));
                     }
                 }
             }
@@ -739,7 +743,10 @@ pub fn swift_scope_problems(snippet: &str) -> Vec<String> {
                 }
             }
         } else if previous_word == "let" || previous_word == "var" {
-            let binding = s[..start].iter().rposition(|&c| c == '\n').map_or(0, |p| p + 1);
+            let binding = s[..start]
+                .iter()
+                .rposition(|&c| c == '\n')
+                .map_or(0, |p| p + 1);
             let line_text: String = s[binding..start].iter().collect();
             let conditional = ["guard", "if", "while"]
                 .iter()
@@ -751,7 +758,10 @@ pub fn swift_scope_problems(snippet: &str) -> Vec<String> {
                 };
             let rest: String = s[i..].iter().take_while(|&&c| c != '\n').collect();
             let is_try_optional = rest.trim_start().starts_with("= try?");
-            levels.last_mut().expect("one level at least").push(word.clone());
+            levels
+                .last_mut()
+                .expect("one level at least")
+                .push(word.clone());
             gone.retain(|(n, _)| *n != word);
             optional.retain(|n| *n != word);
             if is_try_optional && !conditional {
@@ -920,9 +930,7 @@ mod tests {
             "fun f() {\n    // region r\n    val a = 1\n    // endregion\n}\n",
         )
         .unwrap();
-        let doc = |body: &str| {
-            format!("<!-- snippet: Src.kt#r -->\n```kotlin\n{body}\n```\n")
-        };
+        let doc = |body: &str| format!("<!-- snippet: Src.kt#r -->\n```kotlin\n{body}\n```\n");
         for (name, text) in [
             ("android/README.md", ""),
             ("ios/README.md", ""),
@@ -1025,16 +1033,34 @@ let intent = try await payments.pay(code: "c", amount: m, options: PayOptions())
     #[test]
     fn wrong_labels_missing_try_or_await_and_unknown_names_are_refused() {
         let cases = [
-            ("let i = try await payments.pay(code: c, amount: m)", "fits no declaration"),
-            ("let i = try await payments.pay(c, amount: m, options: o)", "fits no declaration"),
-            ("let i = await payments.pay(code: c, amount: m, options: o)", "needs `try`"),
-            ("let i = try payments.pay(code: c, amount: m, options: o)", "needs `await`"),
+            (
+                "let i = try await payments.pay(code: c, amount: m)",
+                "fits no declaration",
+            ),
+            (
+                "let i = try await payments.pay(c, amount: m, options: o)",
+                "fits no declaration",
+            ),
+            (
+                "let i = await payments.pay(code: c, amount: m, options: o)",
+                "needs `try`",
+            ),
+            (
+                "let i = try payments.pay(code: c, amount: m, options: o)",
+                "needs `await`",
+            ),
             (
                 "let c = CameraScanner(scanner: s, onResult: f) { r in }",
                 "fits no declaration",
             ),
-            ("let p = Payments(config: c, signer: s, listener: nil, logger: nil)", "needs `try`"),
-            ("let x = try identifyy(payload: p, context: nil)", "no such function"),
+            (
+                "let p = Payments(config: c, signer: s, listener: nil, logger: nil)",
+                "needs `try`",
+            ),
+            (
+                "let x = try identifyy(payload: p, context: nil)",
+                "no such function",
+            ),
             ("let s = try Scaner(options: o)", "no such type"),
             // `try` inside an earlier closure does not cover a call after it.
             (
@@ -1069,7 +1095,10 @@ let intent = try await payments.pay(code: code.text, amount: info.amount ?? fall
             "line 7: `code` is used outside the block",
             "line 7: `info` is used outside the block",
         ] {
-            assert!(p.iter().any(|m| m.starts_with(expected)), "{expected}: {p:?}");
+            assert!(
+                p.iter().any(|m| m.starts_with(expected)),
+                "{expected}: {p:?}"
+            );
         }
         let after = r#"
 let camera = CameraScanner(scanner: scanner) { frame in

@@ -230,7 +230,10 @@ impl SandboxHandle {
 
     /// The setup code for the certificate's first name (`--name`, else 127.0.0.1).
     pub fn setup_code(&self) -> String {
-        self.setup.code(None).map(|(text, _)| text).unwrap_or_default()
+        self.setup
+            .code(None)
+            .map(|(text, _)| text)
+            .unwrap_or_default()
     }
 
     pub fn payment(&self, intent_id: &str) -> Option<PaymentRow> {

@@ -65,7 +65,10 @@ async fn get(transport: &HttpsTransport, target: &str) -> (u16, Value) {
         })
         .await
         .unwrap();
-    (r.status, serde_json::from_slice(&r.body).unwrap_or(Value::Null))
+    (
+        r.status,
+        serde_json::from_slice(&r.body).unwrap_or(Value::Null),
+    )
 }
 
 #[tokio::test]
@@ -95,12 +98,18 @@ async fn the_setup_code_holds_what_the_sandbox_prints_and_configures_a_client() 
     assert_eq!(status, 200);
     let (status, loopback) = get(&bootstrap, "/console/api/setup-code?host=127.0.0.1").await;
     assert_eq!(status, 200, "{loopback}");
-    assert_eq!(loopback["hosts"], serde_json::json!(["qa-laptop.local", "127.0.0.1", "localhost"]));
+    assert_eq!(
+        loopback["hosts"],
+        serde_json::json!(["qa-laptop.local", "127.0.0.1", "localhost"])
+    );
     let text = loopback["payload"].as_str().unwrap();
     assert_eq!(loopback["endpoint"], format!("https://127.0.0.1:{port}"));
     let fresh = HttpsTransport::new(&tls_from(text)).unwrap();
     let (status, _) = get(&fresh, "/console/api/catalog").await;
-    assert_eq!(status, 200, "a client configured from the code alone connects");
+    assert_eq!(
+        status, 200,
+        "a client configured from the code alone connects"
+    );
 
     // Its QR code scans back to the same text.
     let png = B64
