@@ -1,6 +1,12 @@
 import Foundation
 import Hutong
 
+/// One line of the history screen; tapping it refunds `id`.
+struct HistoryEntry: Identifiable, Sendable {
+    let id: String
+    let row: String
+}
+
 /// The history screen's logic, from the payment journal (the Android sample's `History.kt`).
 enum History {
     static let maxIds = 200

@@ -64,10 +64,10 @@ final class PaymentSession {
     }
 
     /// The history screen: every remembered or still open intent from the journal, newest first.
-    func history() throws -> [(id: String, row: String)] {
+    func history() throws -> [HistoryEntry] {
         let remembered = SampleSettings.historyIds.compactMap { try? payments.intent(intentId: $0) }
         return try History.merge(remembered, payments.openIntents()).map {
-            (id: $0.intentId, row: History.row($0, refunds: try payments.refunds(intentId: $0.intentId)))
+            HistoryEntry(id: $0.intentId, row: History.row($0, refunds: try payments.refunds(intentId: $0.intentId)))
         }
     }
 

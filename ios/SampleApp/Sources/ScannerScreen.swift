@@ -45,7 +45,7 @@ struct ScannerScreen: View {
             }
             .sheet(isPresented: $model.showingHistory) {
                 NavigationStack {
-                    List(model.history, id: \.id) { entry in
+                    List(model.history) { entry in
                         Button(entry.row) { model.refund(entry.id) }.font(.caption)
                     }
                     .navigationTitle("History (tap to refund)")
@@ -62,7 +62,7 @@ final class ScannerModel: ObservableObject {
     @Published var identified = "Point the camera at a payment code or the console's setup code"
     @Published var flow = ""
     @Published var showingHistory = false
-    @Published var history: [(id: String, row: String)] = []
+    @Published var history: [HistoryEntry] = []
 
     let scanner: Hutong.Scanner
     private(set) var camera: CameraScanner!
