@@ -86,9 +86,10 @@ dependencies {
     api("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.10.2")
     // The Android flavour of the bindings (uniffi-android.toml: system cleaner) uses @RequiresApi.
     implementation("androidx.annotation:annotation:1.9.1")
-    // HutongAnalyzer plugs into CameraX; apps that scan with CameraX already depend on it,
-    // others never load the class.
-    compileOnly("androidx.camera:camera-core:1.4.2")
+    // HutongAnalyzer is an ImageAnalysis.Analyzer: an app that uses it needs camera-core to
+    // resolve its supertype, so it is part of the published API (README: an app that adds the
+    // AAR as a local file lists it itself, with the two above).
+    api("androidx.camera:camera-core:1.4.2")
 
     // The plain-Kotlin frame logic is tested on the desktop JVM (also run from
     // android/jvm-check by `cargo xtask test`); the desktop JNA jar has the host dispatcher.

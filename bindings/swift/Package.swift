@@ -1,4 +1,5 @@
-// swift-tools-version:5.9
+// swift-tools-version:5.10
+// 5.10: the generated Swift uses `nonisolated(unsafe)` (SE-0412), which Swift 5.9 rejects.
 // Dev package for the generated Swift bindings, tested with `swift test` on macOS.
 //
 // `cargo xtask bindings` writes Sources/Hutong/Hutong.swift and Sources/HutongFFI/HutongFFI.{h,modulemap}

@@ -28,6 +28,25 @@ async function stillSameDocument() {
   assert.equal(await page.evaluate(() => window.hutongNoReload), 'marker', 'the page reloaded');
 }
 
+test('the phone setup code holds the endpoint, pin and root key the sandbox printed', async () => {
+  const ready = JSON.parse(readFileSync(env.sandboxConfig(), 'utf8'));
+  await page.waitForSelector('#setup-out:not([hidden])', WAIT);
+  const payload = await page.textContent('#setup-payload');
+  assert.equal(payload, ready.setup_code, 'the same code as the ready line');
+  const lines = payload.split('\n');
+  assert.equal(lines[0], 'HUTONG-SETUP:1');
+  assert.ok(lines.includes(`pin=${ready.spki_pin}`), 'the pin as the sandbox prints it');
+  assert.ok(lines.includes(`root=${ready.root_key_id}:${ready.root_public_key}`), 'the root key');
+  assert.ok(lines.includes(`endpoint=${ready.endpoint}`), 'the loopback endpoint');
+  const hosts = await page.$$eval('#setup-host option', (os) => os.map((o) => o.value));
+  assert.deepEqual(hosts, ['127.0.0.1', 'localhost']);
+  await page.selectOption('#setup-host', 'localhost');
+  await page.waitForFunction(() => document.querySelector('#setup-endpoint').textContent.startsWith('https://localhost:'), null, WAIT);
+  const img = await page.$eval('#setup-img', (i) => ({ w: i.naturalWidth, h: i.naturalHeight }));
+  assert.ok(img.w > 100 && img.w === img.h, `a square QR image, got ${img.w}x${img.h}`);
+  await page.selectOption('#setup-host', '127.0.0.1');
+});
+
 test('a dynamic merchant code is shown with its payload and identification', async () => {
   const payload = await createMerchantCode(page, {
     template: 'emvco_mpm', amount: '25.00', dynamic: true, name: 'QA BROWSER SHOP', city: 'BEIJING',
@@ -54,6 +73,7 @@ test('paying it with the CLI turns the row Succeeded without a reload', async ()
   const cells = await page.$$eval(`${row} td`, (tds) => tds.map((td) => td.textContent));
   assert.ok(cells.includes(`${cny(paid.payable)} CNY`), `paid ${cny(paid.payable)} in ${cells}`);
   assert.ok(cells.some((c) => c.includes('QA BROWSER SHOP')), String(cells));
+  assert.notEqual((await page.textContent(`${row} td.device`)).trim(), '', 'the paying device is shown');
   await stillSameDocument();
   await page.screenshot({ path: shot('02-paid.png'), fullPage: true });
 });

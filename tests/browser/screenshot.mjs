@@ -25,6 +25,8 @@ try {
   await page.waitForFunction(() => document.querySelectorAll('#payments-body tr').length >= 4);
   // Let the new-row highlight fade before the picture.
   await page.waitForTimeout(1500);
+  // From the top (the header is sticky: scrolled, it would sit in the middle of the picture).
+  await page.evaluate(() => window.scrollTo(0, 0));
   // Codes at the top, the live table below them: down to the end of the payments card.
   const box = await page.locator('#payments').boundingBox();
   await page.screenshot({ path: shot('console.png'), fullPage: true, clip: { x: 0, y: 0, width: 1400, height: Math.ceil(box.y + box.height + 16) } });

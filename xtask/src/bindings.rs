@@ -110,6 +110,8 @@ pub fn bindings(root: &Path, opts: &Options) -> Result<()> {
     let snapshot = api_snapshot(&tools.join("hutong-api-snapshot"), &library)?;
     check_snapshot(root, &snapshot, opts.update_snapshot)?;
     check_swift(&swift, &snapshot)?;
+    crate::snippets::check_kotlin(root)?;
+    crate::snippets::check_swift(root, &swift.join("Hutong"))?;
     eprintln!("xtask> bindings generated: {KOTLIN_SRC}, {SWIFT_SOURCES}; API snapshot matches");
     Ok(())
 }

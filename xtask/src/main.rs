@@ -14,6 +14,7 @@ mod compare;
 mod fuzz;
 mod ios;
 mod peers;
+mod snippets;
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();

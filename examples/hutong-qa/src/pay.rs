@@ -25,7 +25,8 @@ pub struct Connection {
     /// PEM certificate(s) to trust (the sandbox's self-signed certificate).
     #[arg(long)]
     pub ca_cert: Option<PathBuf>,
-    /// SPKI SHA-256 pin(s), 64 hex digits (repeatable).
+    /// SPKI SHA-256 pin(s): `sha256/` and 64 hex digits, as `sandbox` prints it (prefix
+    /// optional; repeatable).
     #[arg(long = "pin")]
     pub pins: Vec<String>,
     /// The switch's key-set root public key: `key_id:base64(65-byte SEC1)` (the sandbox prints it).

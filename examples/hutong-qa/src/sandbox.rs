@@ -123,6 +123,10 @@ async fn serve(args: SandboxArgs) -> anyhow::Result<()> {
         sb.endpoint()
     );
     println!(
+        "  phone setup     : {}/console#setup  (a QR code the sample apps scan; docs/qa-console.md)",
+        sb.endpoint()
+    );
+    println!(
         "try: hutong-qa pay --sandbox-config {} --code 'https://qr.alipay.com/fkx12345' --route alipay:direct --amount 12.34",
         config_file.display()
     );

@@ -14,6 +14,7 @@ pub mod merchant;
 pub mod ops;
 pub mod protocol;
 pub mod scenario;
+pub mod setup;
 pub mod state;
 
 pub use ledger::{Exchange, PaymentRow, RefundRow};
@@ -104,6 +105,7 @@ pub struct SandboxHandle {
     plain_http: bool,
     cert_pem: String,
     cert_der: Vec<u8>,
+    setup: setup::SetupSource,
     state: Arc<SandboxState>,
     ledger_path: PathBuf,
     stop: watch::Sender<bool>,
@@ -149,6 +151,15 @@ pub async fn start(config: SandboxConfig) -> Result<SandboxHandle, SandboxError>
             source,
         })?;
     let addr = listener.local_addr()?;
+    // The console's setup code reads the certificate and root key from here.
+    let setup = setup::SetupSource {
+        state: state.clone(),
+        names: setup::preferred_names(&config.extra_names),
+        port: addr.port(),
+        cert_der: identity.cert_der.clone(),
+        plain_http: config.plain_http,
+    };
+    let app = app.layer(axum::Extension(Arc::new(setup.clone())));
     let (stop, stop_rx) = watch::channel(false);
     let own = Arc::new(conn::OwnAddress::new(addr, &config.extra_names));
     let task = tokio::spawn(conn::serve(listener, acceptor, app, own, stop_rx));
@@ -157,6 +168,7 @@ pub async fn start(config: SandboxConfig) -> Result<SandboxHandle, SandboxError>
         plain_http: config.plain_http,
         cert_pem: identity.cert_pem,
         cert_der: identity.cert_der,
+        setup,
         state,
         ledger_path,
         stop,
@@ -211,7 +223,17 @@ impl SandboxHandle {
             "root_key_id": root.key_id,
             "root_public_key": B64.encode(&root.public_key),
             "ledger": self.ledger_path.display().to_string(),
+            // What the console's "Phone setup" QR code holds (setup::encode), for the first name.
+            "setup_code": self.setup_code(),
         })
+    }
+
+    /// The setup code for the certificate's first name (`--name`, else 127.0.0.1).
+    pub fn setup_code(&self) -> String {
+        self.setup
+            .code(None)
+            .map(|(text, _)| text)
+            .unwrap_or_default()
     }
 
     pub fn payment(&self, intent_id: &str) -> Option<PaymentRow> {

@@ -20,8 +20,8 @@ final class PaymentSession {
         try FileManager.default.createDirectory(at: documents, withIntermediateDirectories: true)
         let config = PaymentsConfig(
             endpoint: settings.endpoint,
-            caPem: settings.caPem,
-            spkiPins: settings.pinList,
+            caPem: settings.caPem.isEmpty ? nil : settings.caPem,
+            spkiPins: try settings.pinList.map(Pins.normalize),
             // The journal that makes pay exactly-once across crashes lives with the app's data.
             journalPath: documents.appendingPathComponent("hutong-journal.sqlite").path,
             serverRoots: [ServerRoot(keyId: settings.serverRootKeyId, publicKey: rootKey)],
@@ -35,18 +35,50 @@ final class PaymentSession {
         report("Device key \(signer.isHardwareBacked ? "in the Secure Enclave" : "in software (simulator)")")
     }
 
-    /// Pays the scanned code (its own amount, or `fallback` for a code without one); returns the intent id.
-    func pay(_ code: ScannedPayment, fallback: Money) async throws -> String {
-        if !registered {
-            try await payments.registerDevice(accountId: accountId)
-            registered = true
-        }
+    /// At launch: settles whatever a crash or a lost answer left open in the journal.
+    func recover() async throws {
+        report(History.recovered(try await payments.recover()))
+    }
+
+    /// Pays a merchant's code (its own amount, or `fallback` for a code without one); returns the intent id.
+    func pay(payload: String, info: CodeInfo, fallback: Money) async throws -> String {
+        try await ensureRegistered()
         let intent = try await payments.pay(
-            code: code.payload, amount: code.info?.amount ?? fallback, options: PayOptions(description: "Hutong QA app")
+            code: payload, amount: info.amount ?? fallback, options: PayOptions(description: "Hutong QA app")
         )
+        remember(intent.intentId)
         let paid = intent.paid.map(Self.money) ?? "nothing"
         report("Payment \(intent.state): paid \(paid)\(intent.failureCode.map { " (\($0))" } ?? "")")
         return intent.intentId
+    }
+
+    /// Collects `amount` with a payer's code (the phone acting as the merchant's till).
+    func collect(payerCode: String, amount: Money) async throws -> String {
+        try await ensureRegistered()
+        let intent = try await payments.collect(
+            payerCode: payerCode, amount: amount, options: PayOptions(description: "Hutong QA app collect")
+        )
+        remember(intent.intentId)
+        report("Collect \(intent.state): \(intent.paid.map(Self.money) ?? "nothing")\(intent.failureCode.map { " (\($0))" } ?? "")")
+        return intent.intentId
+    }
+
+    /// The history screen: every remembered or still open intent from the journal, newest first.
+    func history() throws -> [HistoryEntry] {
+        let remembered = SampleSettings.historyIds.compactMap { try? payments.intent(intentId: $0) }
+        return try History.merge(remembered, payments.openIntents()).map {
+            HistoryEntry(id: $0.intentId, row: History.row($0, refunds: try payments.refunds(intentId: $0.intentId)))
+        }
+    }
+
+    private func ensureRegistered() async throws {
+        if registered { return }
+        try await payments.registerDevice(accountId: accountId)
+        registered = true
+    }
+
+    private func remember(_ id: String) {
+        SampleSettings.historyIds = History.remember(SampleSettings.historyIds, id)
     }
 
     /// Refunds whatever of the payment is not refunded yet.
@@ -56,7 +88,7 @@ final class PaymentSession {
     }
 
     static func money(_ m: Money) -> String {
-        (try? formatAmount(amount: m)) ?? "\(m.minor) \(m.currency)"
+        (try? formatAmount(amount: m)).map { "\($0) \(m.currency)" } ?? "\(m.minor) minor units of \(m.currency)"
     }
 }
 

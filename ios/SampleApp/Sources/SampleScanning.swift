@@ -1,33 +1,14 @@
 import Hutong
 
-/// A scanned code and what Hutong says it is.
-struct ScannedPayment {
-    let payload: String
-    let info: CodeInfo?
-    let summary: String
-}
-
 /// The sample's scanner setup and the one-line description of an identified code.
 enum SampleScanning {
     /// The wallet profile the sandbox acquirer accepts (fills `route` / `canPay`).
     static let walletProfile = "qa_sample"
 
     /// Camera defaults: QR and Code 128, dark-mode codes too, at most 150 ms per frame.
-    static func newScanner() -> Scanner {
+    static func newScanner() -> Hutong.Scanner {
         // Only InvalidOptions can fail here, and these options are valid.
-        try! Scanner(options: ScanOptions(alsoInverted: true))
-    }
-
-    static func identifyScanned(_ payload: String) -> ScannedPayment {
-        do {
-            let info = try identify(
-                payload: payload,
-                context: IdentifyContext(expect: .merchantCode, walletProfileId: walletProfile)
-            )
-            return ScannedPayment(payload: payload, info: info, summary: describe(info))
-        } catch {
-            return ScannedPayment(payload: payload, info: nil, summary: "Cannot identify: \(error)")
-        }
+        try! Hutong.Scanner(options: ScanOptions(alsoInverted: true))
     }
 
     static func describe(_ info: CodeInfo) -> String {

@@ -1,15 +1,16 @@
 import Hutong
 import SwiftUI
 
-/// The sandbox the QA app pays against (UserDefaults), edited in SettingsView.
+/// The sandbox the QA app pays against (UserDefaults): filled by scanning the QA console's setup
+/// code (`apply`), or typed in SettingsView.
 struct SampleSettings {
     /// `https://host:port` of the sandbox acquirer (`hutong-qa sandbox` prints it).
     @AppStorage("endpoint") var endpoint = ""
     /// The sandbox's self-signed CA certificate, PEM.
     @AppStorage("caPem") var caPem = ""
-    /// SPKI SHA-256 pins, base64, one per line.
+    /// Certificate pins, `sha256/` + 64 hex digits (the one format, `Pins`), one per line.
     @AppStorage("pins") var pins = ""
-    /// Id and public key (base64 SEC1) of the switch's response-signing root, as the sandbox prints them.
+    /// Id and public key (base64 of the 65-byte point) of the switch's response-signing root, as the sandbox prints them.
     @AppStorage("serverRootKeyId") var serverRootKeyId = ""
     @AppStorage("serverRoot") var serverRoot = ""
     /// Amount paid for codes that carry none (static codes), e.g. "12.50 CNY".
@@ -22,8 +23,22 @@ struct SampleSettings {
     }
 
     var isComplete: Bool {
-        endpoint.hasPrefix("https://") && caPem.contains("BEGIN CERTIFICATE") && !serverRootKeyId.isEmpty
-            && !serverRoot.isEmpty
+        endpoint.hasPrefix("https://") && !pinList.isEmpty && !serverRootKeyId.isEmpty && !serverRoot.isEmpty
+    }
+
+    /// Takes everything a scanned setup code carries.
+    func apply(_ setup: SetupCode) {
+        endpoint = setup.endpoint
+        caPem = setup.caPem ?? ""
+        pins = setup.pins.joined(separator: "\n")
+        serverRootKeyId = setup.rootKeyId
+        serverRoot = setup.rootPublicKey.base64EncodedString()
+    }
+
+    /// Intents this app made, newest first, for the history screen (`History.remember`).
+    static var historyIds: [String] {
+        get { UserDefaults.standard.stringArray(forKey: "historyIds") ?? [] }
+        set { UserDefaults.standard.set(newValue, forKey: "historyIds") }
     }
 
     /// "12.50 CNY" as Money (minor units); nil when it does not parse.
@@ -46,6 +61,9 @@ struct SettingsView: View {
 
     var body: some View {
         Form {
+            Section {
+                Text("Scan the QA console's phone setup code to fill the sandbox fields.").font(.footnote)
+            }
             Section("Sandbox") {
                 TextField("https://host:port", text: $endpoint)
                     .textInputAutocapitalization(.never)
@@ -55,14 +73,14 @@ struct SettingsView: View {
             Section("CA certificate (PEM)") {
                 TextEditor(text: $caPem).font(.caption.monospaced()).frame(minHeight: 120)
             }
-            Section("SPKI pins (base64 SHA-256, one per line)") {
+            Section("Certificate pins: sha256/ + 64 hex digits, one per line (as the sandbox prints them)") {
                 TextEditor(text: $pins).font(.caption.monospaced()).frame(minHeight: 60)
             }
             Section("Response-signing root key") {
                 TextField("key id", text: $serverRootKeyId).autocorrectionDisabled()
-                TextField("public key (base64)", text: $serverRoot).autocorrectionDisabled()
+                TextField("public key (base64 of 65 bytes, as the sandbox prints it)", text: $serverRoot).autocorrectionDisabled()
             }
-            Section("Amount for codes without one") {
+            Section("Amount for codes without one, and for collecting") {
                 TextField("10.00 CNY", text: $fallbackAmount).autocorrectionDisabled()
             }
             Section("Device") {

@@ -1,10 +1,14 @@
 import Hutong
+import PhotosUI
 import SwiftUI
 
-/// The QA screen: viewfinder with corners, ms per frame and FPS, what the code is, pay / refund
-/// against the sandbox from Settings, and "save frame" for the regression corpus.
+/// The QA screen, doing a wallet's job against the sandbox: recovery of the journal at launch,
+/// the viewfinder with corners, ms per frame and FPS, what the code is; Pay for a merchant's
+/// code, Collect for a payer's code, Refund, a photo from the library, the history from the
+/// journal, setup by scanning the QA console's setup code, and "save frame".
 struct ScannerScreen: View {
     @StateObject private var model = ScannerModel()
+    @State private var photo: PhotosPickerItem?
 
     var body: some View {
         NavigationStack {
@@ -15,13 +19,17 @@ struct ScannerScreen: View {
                     Text(model.stats).font(.caption.monospaced())
                     Text(model.identified).font(.body)
                     Text(model.flow).font(.caption)
-                    HStack {
-                        Button("Pay") { model.pay() }
-                        Button("Refund") { model.refund() }
-                        Button("Save frame") { model.saveFrame() }
-                        NavigationLink("Settings") { SettingsView() }
+                    ScrollView(.horizontal) {
+                        HStack {
+                            Button(model.actionTitle) { model.act() }
+                            Button("Refund") { model.refund() }
+                            Button("History") { model.loadHistory() }
+                            PhotosPicker("Photo", selection: $photo, matching: .images)
+                            Button("Save frame") { model.saveFrame() }
+                            NavigationLink("Settings") { SettingsView() }
+                        }
+                        .buttonStyle(.borderedProminent)
                     }
-                    .buttonStyle(.borderedProminent)
                 }
                 .foregroundStyle(.white)
                 .padding()
@@ -30,6 +38,19 @@ struct ScannerScreen: View {
             }
             .onAppear { model.start() }
             .onDisappear { model.stop() }
+            .onChange(of: photo) { _, item in
+                guard let item else { return }
+                photo = nil
+                model.scanPhoto(item)
+            }
+            .sheet(isPresented: $model.showingHistory) {
+                NavigationStack {
+                    List(model.history) { entry in
+                        Button(entry.row) { model.refund(entry.id) }.font(.caption)
+                    }
+                    .navigationTitle("History (tap to refund)")
+                }
+            }
         }
     }
 }
@@ -38,20 +59,31 @@ struct ScannerScreen: View {
 final class ScannerModel: ObservableObject {
     @Published var lastResult: CameraFrameResult?
     @Published var stats = "starting camera..."
-    @Published var identified = "Point the camera at a payment code"
+    @Published var identified = "Point the camera at a payment code or the console's setup code"
     @Published var flow = ""
+    @Published var showingHistory = false
+    @Published var history: [HistoryEntry] = []
 
-    let scanner: Scanner
+    let scanner: Hutong.Scanner
     private(set) var camera: CameraScanner!
-    private var current: ScannedPayment?
+    private var current: ScanAction?
     private var lastIntentId: String?
     private var session: PaymentSession?
+    private var recovered = false
 
     init() {
         scanner = SampleScanning.newScanner()
         camera = CameraScanner(scanner: scanner) { [weak self] result in
-            // Frame queue -> main actor.
+            // Frame queue -> main actor; routing a new code happens there, once per code.
             Task { @MainActor in self?.show(result) }
+        }
+    }
+
+    var actionTitle: String {
+        switch current {
+        case .setup?: return "Apply setup"
+        case .collect?: return "Collect"
+        default: return "Pay"
         }
     }
 
@@ -62,9 +94,19 @@ final class ScannerModel: ObservableObject {
         } catch {
             stats = "camera: \(error)"
         }
+        recoverAtLaunch()
     }
 
     func stop() { camera.stop() }
+
+    /// Before any new payment: settle what a crash or a lost answer left open (journal).
+    private func recoverAtLaunch() {
+        guard !recovered, let session = paymentSession(quiet: true) else { return }
+        recovered = true
+        Task {
+            do { try await session.recover() } catch { flow = "Recovery failed: \(error) (it runs again at the next launch)" }
+        }
+    }
 
     private func show(_ result: CameraFrameResult) {
         lastResult = result
@@ -73,17 +115,20 @@ final class ScannerModel: ObservableObject {
             result.framesPerSecond
         ) + (result.error.map { " · \($0)" } ?? "")
         if let first = result.codes.first, first.text != current?.payload {
-            let scanned = SampleScanning.identifyScanned(first.text)
-            current = scanned
-            identified = scanned.summary
+            show(ScanAction.route(first.text))
         }
     }
 
-    private func paymentSession() -> PaymentSession? {
+    private func show(_ action: ScanAction) {
+        current = action
+        identified = action.summary
+    }
+
+    private func paymentSession(quiet: Bool = false) -> PaymentSession? {
         if let session { return session }
         let settings = SampleSettings()
         guard settings.isComplete else {
-            flow = "Set the sandbox URL, CA certificate and root key in Settings first"
+            if !quiet { flow = "Scan the QA console's setup code, or fill in Settings, first" }
             return nil
         }
         do {
@@ -98,23 +143,72 @@ final class ScannerModel: ObservableObject {
         }
     }
 
-    func pay() {
-        guard let code = current else { flow = "Scan a merchant code first"; return }
-        guard let fallback = SampleSettings().fallbackMoney else {
-            flow = "Settings: the amount for codes without one is not like \"10.00 CNY\""
-            return
-        }
-        guard let session = paymentSession() else { return }
-        Task {
-            do { lastIntentId = try await session.pay(code, fallback: fallback) } catch { flow = "Pay failed: \(error)" }
+    /// Pay a merchant's code, collect with a payer's code, or apply a setup code.
+    func act() {
+        guard let action = current else { flow = "Scan a code first (or pick a photo)"; return }
+        switch action {
+        case let .setup(_, code):
+            SampleSettings().apply(code)
+            session = nil
+            recovered = false
+            flow = "Settings taken from the setup code"
+            recoverAtLaunch()
+        case let .unusable(_, summary):
+            flow = summary
+        case let .pay(payload, info, _):
+            guard let amount = SampleSettings().fallbackMoney else { flow = "Settings: the amount is not like \"10.00 CNY\""; return }
+            guard let session = paymentSession() else { return }
+            Task {
+                do { lastIntentId = try await session.pay(payload: payload, info: info, fallback: amount) } catch { flow = "Pay failed: \(error)" }
+            }
+        case let .collect(payload, info, _):
+            guard let amount = info.amount ?? SampleSettings().fallbackMoney else { flow = "Settings: the amount is not like \"10.00 CNY\""; return }
+            guard let session = paymentSession() else { return }
+            Task {
+                do { lastIntentId = try await session.collect(payerCode: payload, amount: amount) } catch { flow = "Collect failed: \(error)" }
+            }
         }
     }
 
-    func refund() {
-        guard let intentId = lastIntentId else { flow = "Pay first"; return }
+    func refund(_ intentId: String? = nil) {
+        showingHistory = false
+        guard let intentId = intentId ?? lastIntentId else { flow = "Pay first"; return }
         guard let session = paymentSession() else { return }
         Task {
             do { try await session.refundAll(intentId) } catch { flow = "Refund failed: \(error)" }
+        }
+    }
+
+    func loadHistory() {
+        guard let session = paymentSession() else { return }
+        do {
+            history = try session.history()
+            showingHistory = true
+        } catch {
+            flow = "History failed: \(error)"
+        }
+    }
+
+    /// A code from the photo library: the file's bytes go to `decodeImage` off the main actor.
+    func scanPhoto(_ item: PhotosPickerItem) {
+        identified = "Scanning the photo..."
+        let scanner = scanner
+        Task {
+            guard let data = try? await item.loadTransferable(type: Data.self) else {
+                identified = "Cannot load the photo"
+                return
+            }
+            let found = await Task.detached { () -> Result<String?, Error> in
+                // Library photos are often HEIC, which Hutong does not read: ImageIO turns the
+                // photo upright at a bounded size and it goes on as JPEG.
+                guard let jpeg = PhotoInput.uprightJPEG(data) else { return .success(nil) }
+                return Result { try scanner.decodeImage(bytes: jpeg).first?.text }
+            }.value
+            switch found {
+            case let .success(text?): show(ScanAction.route(text))
+            case .success(nil): identified = "No code in the photo"
+            case let .failure(error): identified = "Cannot read the photo: \(error)"
+            }
         }
     }
 

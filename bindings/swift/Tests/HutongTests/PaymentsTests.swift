@@ -39,14 +39,24 @@ final class Recorder: FlowListener, @unchecked Sendable {
     }
 }
 
-/// The sandbox acquirer as a child process (`hutong-qa sandbox --ready-json`), on loopback TLS.
-/// Mirrors PaymentsTest.kt; `HUTONG_QA` overrides the binary's path.
+/// The sandbox acquirer on loopback TLS. On macOS the test starts it as a child process
+/// (`hutong-qa sandbox --ready-json`; `HUTONG_QA` overrides the binary's path). iOS has no
+/// `Process`: there the runner starts the sandbox on the host (a simulator shares its loopback)
+/// and passes the JSON line it printed in `HUTONG_SANDBOX_READY`, which macOS honours too.
+/// Mirrors PaymentsTest.kt.
 final class Sandbox {
-    let process = Process()
-    let stdin = Pipe()
+    #if os(macOS)
+    private let process = Process()
+    private let stdin = Pipe()
+    #endif
     let ready: [String: Any]
 
     init() throws {
+        if let line = ProcessInfo.processInfo.environment["HUTONG_SANDBOX_READY"] {
+            ready = try Self.parse(Data(line.utf8))
+            return
+        }
+        #if os(macOS)
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../../../..").standardizedFileURL
         let binary = ProcessInfo.processInfo.environment["HUTONG_QA"]
@@ -61,7 +71,14 @@ final class Sandbox {
         while let byte = try stdout.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) {
             line.append(byte)
         }
-        ready = try JSONSerialization.jsonObject(with: line) as? [String: Any] ?? [:]
+        ready = try Self.parse(line)
+        #else
+        throw XCTSkip("no sandbox: set HUTONG_SANDBOX_READY to the line `hutong-qa sandbox --ready-json` prints on the host")
+        #endif
+    }
+
+    private static func parse(_ line: Data) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: line) as? [String: Any] ?? [:]
     }
 
     func config(journal: String) -> PaymentsConfig {
@@ -77,8 +94,11 @@ final class Sandbox {
     }
 
     deinit {
+        #if os(macOS)
+        guard process.isRunning else { return }
         try? stdin.fileHandleForWriting.close()  // the sandbox exits when its stdin closes
         process.terminate()
+        #endif
     }
 }
 

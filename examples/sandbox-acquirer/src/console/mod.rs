@@ -87,6 +87,7 @@ pub fn router_with(options: ConsoleOptions) -> Router {
         .route("/console/", get(assets::index))
         .route("/console/assets/{name}", get(assets::asset))
         .route("/console/api/catalog", get(catalog))
+        .route("/console/api/setup-code", get(setup_code))
         .merge(json_routes)
         .merge(upload)
         .with_state(state)
@@ -222,6 +223,68 @@ async fn payer_code(
         "refresh_seconds": REFRESH_SECONDS,
         "identification": identify(&digits).to_json(),
     })))
+}
+
+/// `GET /console/api/setup-code[?host=NAME]`: the phone setup code (crate::setup) for one of
+/// the certificate's names, as text and as a QR code, with the names to choose from.
+async fn setup_code(request: Request) -> Result<Json<serde_json::Value>, ApiError> {
+    let Some(source) = request
+        .extensions()
+        .get::<Arc<crate::setup::SetupSource>>()
+        .cloned()
+    else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "no_sandbox",
+            "setup codes need the console served by a running sandbox",
+        ));
+    };
+    let host = request.uri().query().and_then(|q| {
+        q.split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(k, _)| *k == "host")
+            .map(|(_, v)| percent_decode(v))
+    });
+    let (text, endpoint) = source.code(host.as_deref()).map_err(|e| {
+        ApiError::unprocessable(
+            "unknown_host",
+            format!(
+                "`{}` is not a name on the sandbox's certificate (start it with --name {0});                  names: {}",
+                e.0,
+                source.hosts().join(", ")
+            ),
+        )
+    })?;
+    Ok(Json(serde_json::json!({
+        "payload": text,
+        "endpoint": endpoint,
+        "hosts": source.hosts(),
+        "image": drawn(&text, Symbology::Qr, 4)?,
+    })))
+}
+
+/// `%XX` and `+` of a query value; anything malformed stays as it is (and then names no host).
+fn percent_decode(v: &str) -> String {
+    let bytes = v.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push((h * 16 + l) as u8);
+                    i += 3;
+                    continue;
+                }
+                _ => out.push(b'%'),
+            },
+            b'+' => out.push(b' '),
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn multipart_error(status: StatusCode, text: String) -> ApiError {

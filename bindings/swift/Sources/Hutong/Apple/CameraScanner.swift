@@ -3,7 +3,10 @@ import AVFoundation
 import UIKit
 
 /// What one analysed frame produced, delivered on the scanner's frame queue.
-public struct CameraFrameResult {
+///
+/// `@unchecked`: every field is an immutable value; `error` is the `ScanError` the scan threw
+/// (a generated enum of strings), typed `Error` only for the caller's convenience.
+public struct CameraFrameResult: @unchecked Sendable {
     /// Codes found; corners are upright image coordinates (see `geometry`).
     public let codes: [ScannedCode]
     public let scanMillis: Double
@@ -18,7 +21,7 @@ public struct CameraFrameResult {
 }
 
 /// A frame saved for the regression corpus: tight NV12 plus the metadata to scan it again.
-public struct SavedFrame {
+public struct SavedFrame: Sendable {
     public let nv12: Data
     public let metadataJSON: Data
 }
@@ -34,13 +37,20 @@ public enum CameraScannerError: Error {
 /// (`kCVPixelFormatType_420YpCbCr8BiPlanarFullRange`) on one serial queue, dropping late frames
 /// (`alwaysDiscardsLateVideoFrames`). Each buffer is locked and its planes handed to
 /// `Scanner.scanNv12` as borrowed memory (`Scanner.scan(pixelBuffer:rotation:crop:)`).
-public final class CameraScanner: NSObject, AVCaptureVideoDataOutputSampleBufferDelegate {
+///
+/// Callbacks run on the frame queue, so they are `@Sendable`: they must not capture a view or
+/// other main-actor state directly (hop with `Task { @MainActor in ... }`).
+///
+/// `@unchecked Sendable`: the mutable state shared with the app (`rectOfInterest`, the rotation
+/// fallback, the snapshot request) sits behind `lock`; `timing` and the scanner are touched
+/// only on the frame queue; the session is configured before `start()`.
+public final class CameraScanner: NSObject, AVCaptureVideoDataOutputSampleBufferDelegate, @unchecked Sendable {
     public let session = AVCaptureSession()
     private let output = AVCaptureVideoDataOutput()
     private let frameQueue = DispatchQueue(label: "org.hutong.camera.frames")
     private let sessionQueue = DispatchQueue(label: "org.hutong.camera.session")
     private let scanner: Scanner
-    private let onResult: (CameraFrameResult) -> Void
+    private let onResult: @Sendable (CameraFrameResult) -> Void
     private var device: AVCaptureDevice?
     private var rotationCoordinator: AnyObject?
     private var timing = FrameTiming()
@@ -48,7 +58,7 @@ public final class CameraScanner: NSObject, AVCaptureVideoDataOutputSampleBuffer
     private let lock = NSLock()
     private var _rectOfInterest: CGRect?
     private var _fallbackRotation = 90
-    private var snapshotRequest: ((SavedFrame) -> Void)?
+    private var snapshotRequest: (@Sendable (SavedFrame) -> Void)?
 
     /// NSLock.withLock needs iOS 16; the package supports iOS 15.
     private func locked<T>(_ body: () -> T) -> T {
@@ -57,7 +67,7 @@ public final class CameraScanner: NSObject, AVCaptureVideoDataOutputSampleBuffer
         return body()
     }
 
-    public init(scanner: Scanner, onResult: @escaping (CameraFrameResult) -> Void) {
+    public init(scanner: Scanner, onResult: @escaping @Sendable (CameraFrameResult) -> Void) {
         self.scanner = scanner
         self.onResult = onResult
     }
@@ -87,7 +97,7 @@ public final class CameraScanner: NSObject, AVCaptureVideoDataOutputSampleBuffer
     }
 
     /// Saves the next frame and hands it to `done` on the frame queue.
-    public func saveNextFrame(_ done: @escaping (SavedFrame) -> Void) {
+    public func saveNextFrame(_ done: @escaping @Sendable (SavedFrame) -> Void) {
         locked { snapshotRequest = done }
     }
 
@@ -155,7 +165,7 @@ public final class CameraScanner: NSObject, AVCaptureVideoDataOutputSampleBuffer
         let stamp = CMSampleBufferGetPresentationTimeStamp(sampleBuffer)
         timing.record(timestampNanos: UInt64(max(0, stamp.seconds) * 1e9), scanMillis: millis)
 
-        if let done = locked({ () -> ((SavedFrame) -> Void)? in
+        if let done = locked({ () -> (@Sendable (SavedFrame) -> Void)? in
             defer { snapshotRequest = nil }
             return snapshotRequest
         }), let nv12 = try? packNv12(pixels) {

@@ -127,6 +127,27 @@
     }
   }
 
+  // ---- Phone setup code ----------------------------------------------------------------------
+
+  /** The setup QR code for the chosen address (the sandbox's certificate names, LAN names first). */
+  async function loadSetup() {
+    showError('setup-error', null);
+    const select = $('setup-host');
+    const query = select.value ? `?host=${encodeURIComponent(select.value)}` : '';
+    try {
+      const r = await api('GET', '/console/api/setup-code' + query);
+      if (!select.options.length) {
+        select.replaceChildren(...r.hosts.map((h) => el('option', { value: h, text: h })));
+      }
+      $('setup-img').src = 'data:image/png;base64,' + r.image.png_base64;
+      $('setup-endpoint').textContent = r.endpoint;
+      $('setup-payload').textContent = r.payload;
+      $('setup-out').hidden = false;
+    } catch (e) {
+      showError('setup-error', e);
+    }
+  }
+
   // ---- Sandbox info and catalog -------------------------------------------------------------
 
   let catalog = null;
@@ -307,7 +328,8 @@
     el('td', { class: 'num', text: money(p.paid, p.currency) }),
     el('td', { class: 'num', text: p.refunded ? money(p.refunded, p.currency) : '' }),
     el('td', {}, stateBadge(p.state)),
-    el('td', { class: 'opt mono', text: p.scenario || '' }));
+    el('td', { class: 'opt mono', text: p.scenario || '' }),
+    el('td', { class: 'opt mono device', text: p.device_key_id || '' }));
   }
 
   function refundRow(r) {
@@ -325,7 +347,8 @@
     el('td', { class: 'num' }),
     el('td', { class: 'num' }),
     el('td', {}, stateBadge(r.state)),
-    el('td', { class: 'opt mono', text: r.scenario || '' }));
+    el('td', { class: 'opt mono', text: r.scenario || '' }),
+    el('td', { class: 'opt' }));
   }
 
   function renderPayments() {
@@ -718,6 +741,8 @@
       updateScope();
       $('outcomes').scrollIntoView({ behavior: 'smooth' });
     });
+    $('setup-host').addEventListener('change', loadSetup);
+    $('setup-figure').addEventListener('click', () => $('setup-figure').classList.toggle('big'));
     $('payer-form').addEventListener('submit', startPayer);
     $('payer-stop').addEventListener('click', stopPayer);
     $('scenario-name').addEventListener('change', updateScenarioAbout);
@@ -738,7 +763,10 @@
       if (e.dataTransfer.files[0]) scanFile(e.dataTransfer.files[0]);
     });
     document.addEventListener('keydown', (e) => {
-      if (e.key === 'Escape') $('merchant-figure').classList.remove('big');
+      if (e.key === 'Escape') {
+        $('merchant-figure').classList.remove('big');
+        $('setup-figure').classList.remove('big');
+      }
     });
   }
 
@@ -748,6 +776,7 @@
     await Promise.all([
       loadCatalog().catch((e) => showError('merchant-error', e)),
       loadInfo().catch((e) => showError('scenario-error', e)),
+      loadSetup(),
     ]);
     connectEvents();
     document.body.dataset.ready = 'true';

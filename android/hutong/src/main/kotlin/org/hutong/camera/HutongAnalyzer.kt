@@ -54,9 +54,10 @@ class Viewfinder(
 class HutongAnalyzer(
     private val scanner: Scanner,
     private val viewfinder: ViewfinderSource,
-    private val onResult: (FrameResult) -> Unit,
     /** Recorded in saved frames' metadata. */
     private val deviceName: () -> String = { android.os.Build.MODEL },
+    /** Last, so a trailing lambda binds to it: `HutongAnalyzer(scanner, finder) { frame -> ... }`. */
+    private val onResult: (FrameResult) -> Unit,
 ) : ImageAnalysis.Analyzer, AutoCloseable {
     /** The single thread frames are analysed on (the scanner is called from here only). */
     val executor: ExecutorService = Executors.newSingleThreadExecutor { r -> Thread(r, "hutong-analyzer") }

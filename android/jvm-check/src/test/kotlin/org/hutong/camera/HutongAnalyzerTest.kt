@@ -91,7 +91,7 @@ class HutongAnalyzerTest {
     }
 
     private fun analyzer(finder: Viewfinder?) =
-        HutongAnalyzer(scanner, { finder }, { results.add(it) }, deviceName = { "jvm" })
+        HutongAnalyzer(scanner, { finder }, deviceName = { "jvm" }) { results.add(it) }
 
     @Test
     fun `finds a code in a sideways NV21 frame and closes the image`() {

@@ -1,18 +1,16 @@
 package org.hutong.sample
 
 import android.content.Context
-import android.util.Base64
 import android.util.Log
+import org.hutong.CodeInfo
 import org.hutong.FlowListener
 import org.hutong.LogLevel
 import org.hutong.Logger
 import org.hutong.Money
 import org.hutong.PayOptions
 import org.hutong.Payments
-import org.hutong.PaymentsConfig
-import org.hutong.ServerRoot
+import org.hutong.PaymentsException
 import org.hutong.StateChange
-import org.hutong.formatAmount
 import org.hutong.keystore.KeystoreSigner
 import java.io.File
 
@@ -23,24 +21,48 @@ import java.io.File
 class PaymentSession private constructor(
     private val payments: Payments,
     private val accountId: String,
+    private val settings: SampleSettings,
     private val report: (String) -> Unit,
 ) : AutoCloseable {
     private var registered = false
 
-    /** Pays the scanned code (its own amount, or `fallback` for a code without one); returns the intent id. */
-    suspend fun pay(code: ScannedPayment, fallback: Money): String {
+    /** At launch: settles whatever a crash or a lost answer left open in the journal. */
+    suspend fun recover(): String = History.recovered(payments.recover()).also(report)
+
+    /** Pays a merchant's code (its own amount, or `fallback` for a code without one); returns the intent id. */
+    suspend fun pay(payload: String, info: CodeInfo, fallback: Money): String {
         ensureRegistered()
-        val amount = code.info?.amount ?: fallback
-        val intent = payments.pay(code.payload, amount, PayOptions(description = "Hutong QA app"))
-        val paid = intent.paid?.let(::money) ?: "nothing"
-        report("Payment ${intent.state}: paid $paid${intent.failureCode?.let { " ($it)" } ?: ""}")
+        val intent = payments.pay(payload, info.amount ?: fallback, PayOptions(description = "Hutong QA app"))
+        settings.historyIds = History.remember(settings.historyIds, intent.intentId)
+        report("Payment ${intent.state}: paid ${intent.paid?.let(History::money) ?: "nothing"}${intent.failureCode?.let { " ($it)" } ?: ""}")
+        return intent.intentId
+    }
+
+    /** Collects `amount` with a payer's code (the phone acting as the merchant's till). */
+    suspend fun collect(payerCode: String, amount: Money): String {
+        ensureRegistered()
+        val intent = payments.collect(payerCode, amount, PayOptions(description = "Hutong QA app collect"))
+        settings.historyIds = History.remember(settings.historyIds, intent.intentId)
+        report("Collect ${intent.state}: ${intent.paid?.let(History::money) ?: "nothing"}${intent.failureCode?.let { " ($it)" } ?: ""}")
         return intent.intentId
     }
 
     /** Refunds whatever of the payment is not refunded yet. */
     suspend fun refundAll(intentId: String) {
         val refund = payments.refund(intentId, null)
-        report("Refund ${refund.state}: ${money(refund.amount)}${refund.failureCode?.let { " ($it)" } ?: ""}")
+        report("Refund ${refund.state}: ${History.money(refund.amount)}${refund.failureCode?.let { " ($it)" } ?: ""}")
+    }
+
+    /** The history screen: every remembered or still open intent from the journal, newest first. */
+    fun history(): List<Pair<String, String>> {
+        val remembered = settings.historyIds.mapNotNull { id ->
+            try {
+                payments.intent(id)
+            } catch (_: PaymentsException.NotFound) {
+                null // a journal from before a reinstall
+            }
+        }
+        return History.merge(remembered, payments.openIntents()).map { it.intentId to History.row(it, payments.refunds(it.intentId)) }
     }
 
     /** The sandbox accepts any account; a real switch registers the device key out of band. */
@@ -49,8 +71,6 @@ class PaymentSession private constructor(
         payments.registerDevice(accountId)
         registered = true
     }
-
-    private fun money(m: Money): String = runCatching { formatAmount(m) }.getOrElse { "${m.minor} ${m.currency}" }
 
     override fun close() {
         payments.close()
@@ -61,14 +81,9 @@ class PaymentSession private constructor(
 
         fun open(context: Context, settings: SampleSettings, report: (String) -> Unit): PaymentSession {
             val signer = KeystoreSigner.getOrCreate(context, KEY_ALIAS, settings.keyId)
-            val config = PaymentsConfig(
-                endpoint = settings.endpoint,
-                caPem = settings.caPem,
-                spkiPins = settings.pins,
-                // The journal that makes pay exactly-once across crashes lives with the app's files.
-                journalPath = File(context.filesDir, "hutong-journal.sqlite").path,
-                serverRoots = listOf(ServerRoot(settings.serverRootKeyId, Base64.decode(settings.serverRoot, Base64.DEFAULT))),
-                walletProfileId = SampleScanning.WALLET_PROFILE,
+            val config = SampleConfig.payments(
+                settings.endpoint, settings.caPem, settings.pins, settings.serverRootKeyId,
+                settings.serverRootBytes(), File(context.filesDir, "hutong-journal.sqlite").path,
             )
             val listener = object : FlowListener {
                 override fun onStateChange(change: StateChange) {
@@ -90,7 +105,7 @@ class PaymentSession private constructor(
                 }
             }
             report("Device key in ${signer.securityLevel()}")
-            return PaymentSession(Payments(config, signer, listener, logger), settings.accountId, report)
+            return PaymentSession(Payments(config, signer, listener, logger), settings.accountId, settings, report)
         }
     }
 }

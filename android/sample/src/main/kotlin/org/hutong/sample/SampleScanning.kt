@@ -2,18 +2,11 @@ package org.hutong.sample
 
 import org.hutong.AmountException
 import org.hutong.CodeInfo
-import org.hutong.Expect
-import org.hutong.IdentifyContext
-import org.hutong.IdentifyException
 import org.hutong.Money
 import org.hutong.ScanOptions
 import org.hutong.Scanner
 import org.hutong.formatAmount
-import org.hutong.identify
 import org.hutong.parseAmount
-
-/** A scanned code and what Hutong says it is. */
-class ScannedPayment(val payload: String, val info: CodeInfo?, val summary: String)
 
 /** The sample's scanner setup and the one-line description of an identified code. */
 object SampleScanning {
@@ -22,15 +15,6 @@ object SampleScanning {
 
     /** Camera defaults: QR and Code 128, dark-mode codes too, at most 150 ms per frame. */
     fun newScanner(): Scanner = Scanner(ScanOptions(alsoInverted = true))
-
-    fun identifyScanned(payload: String): ScannedPayment {
-        val info = try {
-            identify(payload, IdentifyContext(expect = Expect.MERCHANT_CODE, walletProfileId = WALLET_PROFILE))
-        } catch (e: IdentifyException) {
-            return ScannedPayment(payload, null, "Cannot identify: ${e.message}")
-        }
-        return ScannedPayment(payload, info, describe(info))
-    }
 
     /** "12.50 CNY" -> Money (minor units), null when it does not parse. */
     fun parseMoney(text: String): Money? {

@@ -1,8 +1,12 @@
 package org.hutong.sample
 
 import android.content.Context
+import android.util.Base64
 
-/** The sandbox the QA app pays against, kept in SharedPreferences and edited in SettingsActivity. */
+/**
+ * The sandbox the QA app pays against, kept in SharedPreferences: filled by scanning the QA
+ * console's setup code ([apply]) or typed in SettingsActivity.
+ */
 class SampleSettings(context: Context) {
     private val prefs = context.getSharedPreferences("hutong-sample", Context.MODE_PRIVATE)
 
@@ -16,7 +20,7 @@ class SampleSettings(context: Context) {
         get() = prefs.getString(KEY_CA, "") ?: ""
         set(v) = prefs.edit().putString(KEY_CA, v.trim()).apply()
 
-    /** SPKI SHA-256 pins (base64), one per line. */
+    /** SPKI pins, `sha256/` + 64 hex digits (the one format, [Pins]), one per line. */
     var pins: List<String>
         get() = (prefs.getString(KEY_PINS, "") ?: "").lines().map { it.trim() }.filter { it.isNotEmpty() }
         set(v) = prefs.edit().putString(KEY_PINS, v.joinToString("\n")).apply()
@@ -26,12 +30,18 @@ class SampleSettings(context: Context) {
         get() = prefs.getString(KEY_ROOT_ID, "") ?: ""
         set(v) = prefs.edit().putString(KEY_ROOT_ID, v.trim()).apply()
 
-    /** The switch's response-signing root public key (base64 SEC1), as the sandbox prints it. */
+    /** The switch's response-signing root public key (base64 of the 65-byte point), as the sandbox prints it. */
     var serverRoot: String
         get() = prefs.getString(KEY_ROOT, "") ?: ""
         set(v) = prefs.edit().putString(KEY_ROOT, v.trim()).apply()
 
-    /** Amount paid for codes that carry none (static codes), e.g. "12.50 CNY". */
+    fun serverRootBytes(): ByteArray = try {
+        Base64.decode(serverRoot, Base64.NO_WRAP)
+    } catch (_: IllegalArgumentException) {
+        throw SetupCodeException("Settings: the root public key is not base64")
+    }
+
+    /** Amount paid for codes that carry none (static codes) and collected from payer codes, e.g. "12.50 CNY". */
     var fallbackAmount: String
         get() = prefs.getString(KEY_AMOUNT, "10.00 CNY") ?: "10.00 CNY"
         set(v) = prefs.edit().putString(KEY_AMOUNT, v.trim()).apply()
@@ -45,9 +55,23 @@ class SampleSettings(context: Context) {
         get() = prefs.getString(KEY_ACCOUNT, "qa-account") ?: "qa-account"
         set(v) = prefs.edit().putString(KEY_ACCOUNT, v.trim()).apply()
 
+    /** Intents this app made, newest first, for the history screen ([History.remember]). */
+    var historyIds: List<String>
+        get() = (prefs.getString(KEY_HISTORY, "") ?: "").split(',').filter { it.isNotEmpty() }
+        set(v) = prefs.edit().putString(KEY_HISTORY, v.joinToString(",")).apply()
+
     val isComplete: Boolean
-        get() = endpoint.startsWith("https://") && caPem.contains("BEGIN CERTIFICATE") &&
+        get() = endpoint.startsWith("https://") && pins.isNotEmpty() &&
             serverRootKeyId.isNotEmpty() && serverRoot.isNotEmpty()
+
+    /** Takes everything a scanned setup code carries. */
+    fun apply(setup: SetupCode) {
+        endpoint = setup.endpoint
+        caPem = setup.caPem ?: ""
+        pins = setup.pins
+        serverRootKeyId = setup.rootKeyId
+        serverRoot = Base64.encodeToString(setup.rootPublicKey, Base64.NO_WRAP)
+    }
 
     private companion object {
         const val KEY_ENDPOINT = "endpoint"
@@ -58,5 +82,6 @@ class SampleSettings(context: Context) {
         const val KEY_AMOUNT = "fallback_amount"
         const val KEY_KEY_ID = "key_id"
         const val KEY_ACCOUNT = "account_id"
+        const val KEY_HISTORY = "history_ids"
     }
 }

@@ -12,7 +12,8 @@ import android.widget.Toast
 
 /**
  * Sandbox URL, its CA certificate and pins, the response-signing root, the amount for codes
- * without one, and the device key id. `hutong-qa sandbox --ready-json` prints all of them.
+ * without one, and the device key id. Scanning the QA console's setup code fills the first four
+ * (docs/qa-console.md); `hutong-qa sandbox` prints them, in these formats, for typing.
  */
 class SettingsActivity : Activity() {
     override fun onCreate(savedInstanceState: Bundle?) {
@@ -38,9 +39,9 @@ class SettingsActivity : Activity() {
         }
         val endpoint = field("Sandbox URL (https://host:port)", settings.endpoint)
         val ca = field("Sandbox CA certificate (PEM)", settings.caPem, multiLine = true)
-        val pins = field("SPKI pins, base64 SHA-256, one per line", settings.pins.joinToString("\n"), multiLine = true)
+        val pins = field("Certificate pins: sha256/ + 64 hex digits, one per line (as the sandbox prints them)", settings.pins.joinToString("\n"), multiLine = true)
         val rootId = field("Response-signing root key id", settings.serverRootKeyId)
-        val root = field("Response-signing root public key (base64)", settings.serverRoot)
+        val root = field("Response-signing root public key (base64 of 65 bytes, as the sandbox prints it)", settings.serverRoot)
         val amount = field("Amount for codes without one (e.g. 10.00 CNY)", settings.fallbackAmount)
         val keyId = field("Device key id", settings.keyId)
         val account = field("Account id", settings.accountId)
@@ -48,9 +49,15 @@ class SettingsActivity : Activity() {
             Button(this).apply {
                 text = "Save"
                 setOnClickListener {
+                    val typedPins = try {
+                        pins.text.toString().lines().filter { it.isNotBlank() }.map(Pins::normalize)
+                    } catch (e: SetupCodeException) {
+                        Toast.makeText(this@SettingsActivity, e.message, Toast.LENGTH_LONG).show()
+                        return@setOnClickListener
+                    }
                     settings.endpoint = endpoint.text.toString()
                     settings.caPem = ca.text.toString()
-                    settings.pins = pins.text.toString().lines()
+                    settings.pins = typedPins
                     settings.serverRootKeyId = rootId.text.toString()
                     settings.serverRoot = root.text.toString()
                     settings.fallbackAmount = amount.text.toString()
