@@ -7,8 +7,13 @@ use std::io;
 use std::path::Path;
 
 /// Creates `path` empty with mode 0600 if it does not exist, and takes group and other access
-/// away from an existing one (a file an older release created 0644).
+/// away from an existing one (a file an older release created 0644). SQLite's names for a
+/// database with no file (`:memory:`, the empty path) are left alone: creating them would leave a
+/// stray file named `:memory:` in the working directory.
 pub fn ensure_private_file(path: &Path) -> io::Result<()> {
+    if path.as_os_str().is_empty() || path.as_os_str() == ":memory:" {
+        return Ok(());
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
@@ -52,6 +57,15 @@ mod tests {
         let p = dir.path().join("j.sqlite");
         ensure_private_file(&p).unwrap();
         assert_eq!(mode(&p), 0o600);
+    }
+
+    #[test]
+    fn sqlite_in_memory_names_create_no_file() {
+        let was = std::env::current_dir().unwrap();
+        // Relative names resolve against the working directory: look there for a stray file.
+        ensure_private_file(Path::new(":memory:")).unwrap();
+        ensure_private_file(Path::new("")).unwrap();
+        assert!(!was.join(":memory:").exists());
     }
 
     #[test]
