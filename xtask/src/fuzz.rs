@@ -117,8 +117,10 @@ fn build(root: &Path, sanitizer: &str) -> Result<PathBuf> {
     super::run(Command::new("bash").arg(root.join(".ci/install-fuzz.sh")))?;
     let target_dir = work_dir(root).join(format!("build-{sanitizer}"));
     let started = Instant::now();
+    let mut cargo = Command::new("cargo");
+    super::without_package_env(&mut cargo);
     super::run(
-        Command::new("cargo")
+        cargo
             .current_dir(root)
             .args(["+nightly", "fuzz", "build", "--sanitizer", sanitizer])
             .arg("--target-dir")
