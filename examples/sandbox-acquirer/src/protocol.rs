@@ -147,6 +147,10 @@ fn allowed_methods(path: &str) -> Option<&'static [&'static str]> {
 pub async fn handle(State(s): State<Arc<SandboxState>>, req: Request) -> Response {
     let ctl = req.extensions().get::<ConnCtl>().cloned();
     let (parts, body) = req.into_parts();
+    // Read the body (bounded) before any answer, even a refusal: closing a connection with
+    // unread request bytes makes the kernel send RST, which can destroy the answer already
+    // sent before the client reads it (schemathesis saw "EOF occurred in violation of protocol").
+    let read_body = axum::body::to_bytes(body, s.timing.max_body_bytes).await;
     let method = parts.method.as_str().to_string();
     let path = parts.uri.path().to_string();
     let target = parts
@@ -208,7 +212,7 @@ pub async fn handle(State(s): State<Arc<SandboxState>>, req: Request) -> Respons
     };
     ex.device_key_id = Some(auth.key_id.clone());
     let nonce = Some(auth.nonce.clone());
-    let bytes = match axum::body::to_bytes(body, s.timing.max_body_bytes).await {
+    let bytes = match read_body {
         Ok(b) => b,
         Err(_) => {
             ex.verdict = "not checked: body too large".into();
