@@ -78,6 +78,23 @@ pub struct UrlFacts {
     pub host: String,
 }
 
+/// Detail fields that hold a link a wallet may open or fetch for the payer: UPI's `url`
+/// (transaction information), BIP21's `r` (BIP72 payment request) and `pj` (payjoin endpoint).
+/// A payment code can carry a `javascript:` or `intent:` link there as easily as on its own, so
+/// each is judged by the same scheme table as a scanned link.
+const EMBEDDED_LINK_FIELDS: &[&str] = &["url", "options.r", "options.pj"];
+
+/// The scheme of `link` (RFC 3986: a letter, then letters, digits, `+`, `-`, `.`), after the
+/// leading spaces a browser would skip; `None` when it has none.
+fn link_scheme(link: &str) -> Option<&str> {
+    let link = link.trim_start();
+    let (scheme, _) = link.split_once(':')?;
+    let mut chars = scheme.chars();
+    let first_is_letter = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
+    (first_is_letter && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+        .then_some(scheme)
+}
+
 pub fn assess(
     code: &PaymentCode,
     reg: &Registry,
@@ -97,6 +114,11 @@ pub fn assess(
             flags.extend(schemes::flag_for(&u.scheme));
         }
         host_flags(u, reg, unknown, &mut flags);
+    }
+    for key in EMBEDDED_LINK_FIELDS {
+        if let Some(scheme) = code.details.get(*key).and_then(|v| link_scheme(v)) {
+            flags.extend(schemes::flag_for(scheme));
+        }
     }
     if !code.suspicious_text.is_empty() {
         flags.push(RiskFlag::TextSpoofing);
@@ -324,6 +346,8 @@ mod tests {
             assert_eq!(code.network.as_deref(), Some("unknown_url"), "{text}");
         }
         // Payment schemes the registry knows are not flagged as links.
+        let upi = identify("upi://pay?pa=shop@okaxis&pn=Shop&url=https://shop.example/t/1");
+        assert!(upi.valid && upi.risk.is_empty(), "{:?}", upi.risk);
         let wechat = identify("weixin://wxpay/bizpayurl?pr=abcdefg");
         assert!(wechat.valid && wechat.risk.is_empty(), "{:?}", wechat.risk);
     }
@@ -359,5 +383,45 @@ mod tests {
             .risk
             .contains(&RiskFlag::PayerCodeWhereMerchantExpected));
         assert!(identify("134567890123456789").risk.is_empty());
+    }
+
+    #[test]
+    fn links_inside_payment_codes_are_judged_by_their_scheme() {
+        for (text, flag) in [
+            (
+                "upi://pay?pa=shop@okaxis&pn=Shop&url=javascript:alert(1)",
+                RiskFlag::ScriptLink,
+            ),
+            (
+                "upi://pay?pa=shop@okaxis&pn=Shop&url=intent://x%23Intent;package=com.evil;end",
+                RiskFlag::AppLaunchLink,
+            ),
+            (
+                "bitcoin:1BoatSLRHtKNngkdXEeobR76b53LETtpyT?r=data:text/html;base64,PGI%2B",
+                RiskFlag::EmbeddedContentLink,
+            ),
+            (
+                "bitcoin:1BoatSLRHtKNngkdXEeobR76b53LETtpyT?pj=file:///etc/passwd",
+                RiskFlag::LocalResourceLink,
+            ),
+        ] {
+            let code = identify(text);
+            assert!(code.risk.contains(&flag), "{text}: {:?}", code.risk);
+        }
+        let https =
+            identify("bitcoin:1BoatSLRHtKNngkdXEeobR76b53LETtpyT?r=https://merchant.example/i/1");
+        assert!(https.risk.is_empty(), "{:?}", https.risk);
+    }
+
+    #[test]
+    fn a_link_scheme_is_letters_first_and_nothing_else_is_one() {
+        assert_eq!(link_scheme("  JavaScript:alert(1)"), Some("JavaScript"));
+        assert_eq!(
+            link_scheme("ms-appinstaller:?source=x"),
+            Some("ms-appinstaller")
+        );
+        assert_eq!(link_scheme("/relative:path"), None);
+        assert_eq!(link_scheme("1abc:x"), None);
+        assert_eq!(link_scheme("no scheme"), None);
     }
 }
