@@ -637,6 +637,17 @@ fn case_row(set: &str, case: &str, fs: &[&serde_json::Value]) -> serde_json::Val
         row["wechat_frames"] = json!(w.len());
         row["wechat_decoded"] = json!(count("wechat_decoded"));
         row["wechat_false_positives"] = json!(wrong("wechat_false_positives"));
+        // Symbols WeChat read whose text the OpenCV binding could not hand over (not UTF-8):
+        // neither a decode nor a false positive, so its count is a lower bound by this much.
+        let non_utf8 = fs
+            .iter()
+            .filter(|f| {
+                f["wechat_texts"]
+                    .as_array()
+                    .is_some_and(|t| t.iter().any(|t| t.is_null()))
+            })
+            .count();
+        row["wechat_non_utf8"] = json!(non_utf8);
         row["wechat_median_ms"] = json!(median(&w));
         row["wechat_p95_ms"] = json!(percentile(&w, 0.95));
     }

