@@ -163,8 +163,15 @@ impl Journal {
 
     /// Brings the schema up to date. The version is read inside the write transaction, so
     /// processes opening a new file at once migrate it exactly once between them.
+    /// An up-to-date file takes no write lock at all: every app start and every process opening
+    /// the journal used to queue for one (with an fsync each), and 24 at once under I/O load
+    /// ran past the busy timeout.
     fn migrate(&self) -> Result<(), JournalError> {
         let mut conn = self.lock();
+        let current: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if current == SCHEMA_VERSION {
+            return Ok(());
+        }
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let found: u32 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if found > SCHEMA_VERSION {
@@ -172,6 +179,10 @@ impl Journal {
                 found,
                 supported: SCHEMA_VERSION,
             });
+        }
+        if found == SCHEMA_VERSION {
+            // Another process migrated between the two reads.
+            return Ok(());
         }
         for step in schema::MIGRATIONS.iter().skip(found as usize) {
             tx.execute_batch(step)?;
