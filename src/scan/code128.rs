@@ -185,6 +185,8 @@ pub(crate) struct Code128Reader {
     extrema: Vec<Extremum>,
     /// The first line read, waiting for a second that agrees.
     reads: Vec<(usize, LineRead)>,
+    /// The character at each edge of the list being decoded (`decode_edges`).
+    memo: Vec<u8>,
     scratch: LineRead,
     /// Reads of earlier images, kept for their buffers: a frame allocates only its result.
     spare: Vec<LineRead>,
@@ -437,7 +439,13 @@ impl Code128Reader {
         let Some(edges) = self.edges.get(skip..) else {
             return false;
         };
-        if decode_edges(edges, len, &mut self.scratch, &mut self.saw_start) {
+        if decode_edges(
+            edges,
+            len,
+            &mut self.scratch,
+            &mut self.saw_start,
+            &mut self.memo,
+        ) {
             return true;
         }
         // A symbol upside down: mirror the line. Falling edges must come first again, so the
@@ -446,7 +454,13 @@ impl Code128Reader {
         let keep = edges.len() - edges.len() % 2;
         self.reversed
             .extend(edges[..keep].iter().rev().map(|&e| len - e));
-        if decode_edges(&self.reversed, len, &mut self.scratch, &mut self.saw_start) {
+        if decode_edges(
+            &self.reversed,
+            len,
+            &mut self.scratch,
+            &mut self.saw_start,
+            &mut self.memo,
+        ) {
             let (from, to) = (self.scratch.from, self.scratch.to);
             self.scratch.from = len - to;
             self.scratch.to = len - from;
@@ -602,10 +616,26 @@ fn quiet(edges: &[f32], at: usize, module: f32) -> bool {
 }
 
 /// Tries every falling edge as the start of a symbol. `edges[2k]` are falling edges.
-fn decode_edges(edges: &[f32], line_len: f32, out: &mut LineRead, saw_start: &mut bool) -> bool {
+/// `memo[i]`: the character at edge `i`, `NOT_READ` until measured.
+const NOT_READ: u8 = u8::MAX;
+const NO_CHARACTER: u8 = u8::MAX - 1;
+
+fn decode_edges(
+    edges: &[f32],
+    line_len: f32,
+    out: &mut LineRead,
+    saw_start: &mut bool,
+    memo: &mut Vec<u8>,
+) -> bool {
+    // Every start re-reads the characters after it, and a periodic line (a fence, a striped
+    // shirt, a fuzzed frame) reads as long runs of valid characters from every start: matching
+    // each against the table once per line keeps that from costing a table search per edge per
+    // start (a 2304-pixel line took the scanner to its 5 s budget).
+    memo.clear();
+    memo.resize(edges.len(), NOT_READ);
     let mut start = 0;
     while start + 26 <= edges.len() {
-        if decode_from(edges, start, line_len, out, saw_start) {
+        if decode_from(edges, start, line_len, out, saw_start, memo) {
             return true;
         }
         start += 2;
@@ -620,8 +650,9 @@ fn decode_from(
     line_len: f32,
     out: &mut LineRead,
     saw_start: &mut bool,
+    memo: &mut [u8],
 ) -> bool {
-    let Some((first, pitch)) = character_at(edges, start, None) else {
+    let Some((first, pitch)) = character_at(edges, start, None, memo) else {
         return false;
     };
     if !(START_A..=START_C).contains(&first) {
@@ -637,7 +668,7 @@ fn decode_from(
     let mut at = start + 6;
     let mut last_pitch = pitch;
     loop {
-        let Some((value, pitch)) = character_at(edges, at, Some(last_pitch)) else {
+        let Some((value, pitch)) = character_at(edges, at, Some(last_pitch), memo) else {
             return false;
         };
         out.values.push(value);
@@ -688,20 +719,25 @@ fn decode_from(
 /// The symbol character whose six elements start at falling edge `at`, and its width in
 /// pixels. `previous` is the width of the character before it: pitch may drift with
 /// perspective but not jump.
-fn character_at(edges: &[f32], at: usize, previous: Option<f32>) -> Option<(u8, f32)> {
+fn character_at(
+    edges: &[f32],
+    at: usize,
+    previous: Option<f32>,
+    memo: &mut [u8],
+) -> Option<(u8, f32)> {
     let m = measure(edges, at)?;
-    if let Some(p) = previous {
-        if !(0.75 * p..=1.33 * p).contains(&m.pitch) {
-            return None;
-        }
-    }
-    let candidates = if previous.is_none() {
-        START_A..STOP
-    } else {
-        0..STOP + 1
+    let Some(p) = previous else {
+        // A start character: searched among the three starts only, once per start edge.
+        return Some((nearest(m.e, m.bars, START_A..STOP)?, m.pitch));
     };
-    let value = nearest(m.e, m.bars, candidates)?;
-    Some((value, m.pitch))
+    if !(0.75 * p..=1.33 * p).contains(&m.pitch) {
+        return None;
+    }
+    let slot = memo.get_mut(at)?;
+    if *slot == NOT_READ {
+        *slot = nearest(m.e, m.bars, 0..STOP + 1).unwrap_or(NO_CHARACTER);
+    }
+    (*slot != NO_CHARACTER).then_some((*slot, m.pitch))
 }
 
 /// The six elements starting at edge `at`, measured in modules of their own width.
