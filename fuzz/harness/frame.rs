@@ -153,18 +153,8 @@ fn fill(payload: &[u8], len: usize, delta: isize) -> Vec<u8> {
 fn scanners() -> &'static [Arc<Scanner>; 4] {
     static SCANNERS: OnceLock<[Arc<Scanner>; 4]> = OnceLock::new();
     SCANNERS.get_or_init(|| {
-        let all = vec![
-            CodeFormat::QrCode,
-            CodeFormat::MicroQrCode,
-            CodeFormat::Code128,
-            CodeFormat::Pdf417,
-            CodeFormat::DataMatrix,
-            CodeFormat::Aztec,
-            CodeFormat::Ean13,
-            CodeFormat::Ean8,
-            CodeFormat::UpcE,
-            CodeFormat::Code39,
-        ];
+        // Every format the core knows, so a new one is fuzzed without editing this list.
+        let all: Vec<CodeFormat> = hutong::scan::CodeFormat::ALL.map(CodeFormat::from).to_vec();
         let make = |formats: Vec<CodeFormat>, try_harder, also_inverted| {
             Scanner::new(ScanOptions {
                 formats,

@@ -15,18 +15,7 @@ fn scanner() -> &'static Arc<Scanner> {
     SCANNER.get_or_init(|| {
         // Every symbology and the slow paths, as a gallery scan would use them.
         Scanner::new(ScanOptions {
-            formats: vec![
-                CodeFormat::QrCode,
-                CodeFormat::MicroQrCode,
-                CodeFormat::Code128,
-                CodeFormat::Pdf417,
-                CodeFormat::DataMatrix,
-                CodeFormat::Aztec,
-                CodeFormat::Ean13,
-                CodeFormat::Ean8,
-                CodeFormat::UpcE,
-                CodeFormat::Code39,
-            ],
+            formats: hutong::scan::CodeFormat::ALL.map(CodeFormat::from).to_vec(),
             try_harder: true,
             also_inverted: true,
             max_codes: 8,
