@@ -24,3 +24,10 @@ fi
 
 # Fuzzing (cargo xtask test -> fuzz): a nightly toolchain and cargo-fuzz.
 bash .ci/install-fuzz.sh
+
+# Library size budget (cargo xtask test -> size): the arm64 Rust target and Debian's cross gcc,
+# which links the arm64 libhutong.so and brings aarch64-linux-gnu-strip / -nm.
+rustup target add aarch64-unknown-linux-gnu >/dev/null 2>&1 || rustup target add aarch64-unknown-linux-gnu
+if ! command -v aarch64-linux-gnu-gcc >/dev/null 2>&1; then
+  apt_install gcc-aarch64-linux-gnu
+fi

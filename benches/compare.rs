@@ -12,9 +12,9 @@
 //! An item's latency is the median of its calls; a case reports the median and p95 of its
 //! items. Writes `target/bench-compare.json` (cases, per-item timings and what each decoder
 //! read); `xtask` prints and plots it.
-use hutong::frame::synth::LumaPicture;
-use hutong::frame::Frame;
-use hutong::scan::{decode_luma, CodeFormat, LumaImage, ScanOptions, ScannedCode, Scanner};
+use hutong_core::frame::synth::LumaPicture;
+use hutong_core::frame::Frame;
+use hutong_core::scan::{decode_luma, CodeFormat, LumaImage, ScanOptions, ScannedCode, Scanner};
 use serde_json::json;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::{BufRead, BufReader, Write};

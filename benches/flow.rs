@@ -5,12 +5,13 @@
 mod support;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use hutong::flow::PayOptions;
-use hutong::money::{Currency, Money};
-use hutong::sign::{
-    sign_request, sign_response, KeySet, PinnedRoot, ResponseVerifier, SignedKeySet, Signer,
-    SoftwareSigner, SystemClock,
+use hutong_core::flow::PayOptions;
+use hutong_core::money::{Currency, Money};
+use hutong_core::sign::{
+    sign_request, KeySet, PinnedRoot, ResponseVerifier, SignedKeySet, Signer, SoftwareSigner,
+    SystemClock,
 };
+use hutong_protocol::sign_response;
 use std::sync::Arc;
 
 fn signing(c: &mut Criterion) {

@@ -2,8 +2,8 @@
 //! camera-like NV21 frames as a phone delivers them (portrait display, sensor turned 90°).
 #![allow(dead_code)]
 
-use hutong::frame::synth::LumaPicture;
-use hutong::render::{render, RenderOptions, Symbology};
+use hutong_core::frame::synth::LumaPicture;
+use hutong_core::render::{render, RenderOptions, Symbology};
 
 pub const WECHAT_MERCHANT: &str = "wxp://f2f0Qz9qxst1qazKE_53XToPLIzMELvT8Ccd";
 

@@ -2,7 +2,7 @@
 //! Run: `cargo bench --bench identify`.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use hutong::registry::identify;
+use hutong_core::identify::identify;
 
 const CASES: &[(&str, &str)] = &[
     ("emv_mpm_spec_sample", "00020101021229300012D156000000000510A93FO3230Q31280012D15600000001030812345678520441115802CN5914BEST TRANSPORT6007BEIJING64200002ZH0104最佳运输0202北京540523.7253031565502016233030412340603***0708A60086670902ME91320016A0112233449988770708123456786304A13A"),

@@ -10,9 +10,9 @@
 //! Everything derives from one seed, so every run (and every machine) scans the same pixels.
 #![allow(dead_code)]
 
-use hutong::codes::emv_mpm::{encode, Field};
-use hutong::frame::synth::LumaPicture;
-use hutong::render::{render, RenderOptions, Symbology};
+use hutong_core::codes::emv_mpm::{encode, Field};
+use hutong_core::frame::synth::LumaPicture;
+use hutong_core::render::{render, RenderOptions, Symbology};
 
 pub const SEED: u64 = 0x4875_746f_6e67_0008;
 

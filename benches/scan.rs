@@ -1,7 +1,7 @@
 //! Per-frame latency of the scanner on camera-like frames, and of decoding an image file.
 use criterion::{criterion_group, criterion_main, Criterion};
-use hutong::frame::Frame;
-use hutong::scan::{ScanOptions, Scanner};
+use hutong_core::frame::Frame;
+use hutong_core::scan::{ScanOptions, Scanner};
 use std::time::Duration;
 
 mod frames;

@@ -16,7 +16,7 @@
 use crate::live_frames::{
     box_blur, draw_warped, pay_code, qr_payload, quad, Canvas, Kind, LiveFrame, Rng, ValueNoise,
 };
-use hutong::render::{render, RenderOptions, Symbology};
+use hutong_core::render::{render, RenderOptions, Symbology};
 
 pub const SEED: u64 = 0x4875_746f_6e67_0016;
 

@@ -3,8 +3,8 @@
 //! and Native Pay forms. URL shapes and where they come from: tests/data/china-forms/PROVENANCE.md.
 //! Every token below is synthetic (QA-..., zeros), never a real merchant's.
 
-use hutong::registry::identify;
-use hutong::route::{self, Route};
+use hutong_core::identify::identify;
+use hutong_core::route::{self, Route};
 use serde_json::Value;
 
 fn json(text: &str) -> Value {

@@ -7,8 +7,8 @@
 mod common;
 
 use common::{to_sensor, Gray};
-use hutong::frame::Frame;
-use hutong::scan::{decode_luma, CodeFormat, LumaImage, ScanOptions, Scanner};
+use hutong_core::frame::Frame;
+use hutong_core::scan::{decode_luma, CodeFormat, LumaImage, ScanOptions, Scanner};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 

@@ -6,9 +6,9 @@
 
 mod support;
 
-use hutong::flow::{crash, IntentState, PayOptions, RecoverOutcome, RefundState};
-use hutong::money::{Currency, Money};
-use hutong::sign::SoftwareSigner;
+use hutong_core::flow::{crash, IntentState, PayOptions, RecoverOutcome, RefundState};
+use hutong_core::money::{Currency, Money};
+use hutong_core::sign::SoftwareSigner;
 use std::sync::Arc;
 use support::TestSwitch;
 
@@ -46,7 +46,7 @@ async fn pay_and_crash_at(step: &str) -> (Arc<TestSwitch>, tempfile::TempDir, St
     (switch, dir, id)
 }
 
-fn restart(switch: &Arc<TestSwitch>, dir: &tempfile::TempDir) -> hutong::flow::Payments {
+fn restart(switch: &Arc<TestSwitch>, dir: &tempfile::TempDir) -> hutong_core::flow::Payments {
     let device = Arc::new(SoftwareSigner::generate("dev-crash").unwrap());
     support::client(switch, dir.path(), device)
 }

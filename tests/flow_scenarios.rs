@@ -3,9 +3,11 @@
 
 mod support;
 
-use hutong::flow::{IntentState, PayOptions, PayerCode, Payments, RecoverOutcome, RefundState};
-use hutong::money::{Currency, Money};
-use hutong::sign::SoftwareSigner;
+use hutong_core::flow::{
+    IntentState, PayOptions, PayerCode, Payments, RecoverOutcome, RefundState,
+};
+use hutong_core::money::{Currency, Money};
+use hutong_core::sign::SoftwareSigner;
 use std::sync::Arc;
 use support::TestSwitch;
 
@@ -24,7 +26,7 @@ fn setup() -> (Arc<TestSwitch>, tempfile::TempDir, Payments) {
     (switch, dir, p)
 }
 
-async fn pay(p: &Payments, minor: i64, scenario: &str) -> hutong::journal::IntentRecord {
+async fn pay(p: &Payments, minor: i64, scenario: &str) -> hutong_core::journal::IntentRecord {
     let quote = p.quote(MERCHANT, Some(cny(minor)), ROUTE).await.unwrap();
     let opts = PayOptions {
         description: "coffee".into(),
@@ -331,10 +333,10 @@ async fn many_parallel_pays_each_capture_exactly_once() {
     assert_eq!(switch.captures(), 20);
 }
 
-struct Recorder(std::sync::Mutex<Vec<hutong::flow::StateChange>>);
+struct Recorder(std::sync::Mutex<Vec<hutong_core::flow::StateChange>>);
 
-impl hutong::flow::FlowListener for Recorder {
-    fn on_change(&self, change: &hutong::flow::StateChange) {
+impl hutong_core::flow::FlowListener for Recorder {
+    fn on_change(&self, change: &hutong_core::flow::StateChange) {
         self.0.lock().unwrap().push(change.clone());
     }
 }
@@ -347,7 +349,7 @@ async fn listener_hears_every_transition_in_journal_order() {
     let recorder = Arc::new(Recorder(Default::default()));
     let mut cfg_client = support::client(&switch, dir.path(), device.clone());
     drop(cfg_client);
-    cfg_client = hutong::flow::Payments::new(hutong::flow::PaymentsConfig {
+    cfg_client = hutong_core::flow::Payments::new(hutong_core::flow::PaymentsConfig {
         endpoint: "https://switch.test".into(),
         ca_pem: None,
         spki_pins: vec![],
@@ -355,7 +357,7 @@ async fn listener_hears_every_transition_in_journal_order() {
         signer: device,
         server_roots: switch.roots(),
         listener: Some(recorder.clone()),
-        timings: hutong::flow::FlowTimings::fast(),
+        timings: hutong_core::flow::FlowTimings::fast(),
         transport: Some(switch.clone()),
         wallet: None,
         registry: None,
@@ -368,7 +370,7 @@ async fn listener_hears_every_transition_in_journal_order() {
         .unwrap()
         .iter()
         .filter_map(|c| match c {
-            hutong::flow::StateChange::Intent { to, .. } => Some(to.as_str().to_string()),
+            hutong_core::flow::StateChange::Intent { to, .. } => Some(to.as_str().to_string()),
             _ => None,
         })
         .collect();
@@ -390,13 +392,13 @@ async fn refund_in_another_currency_is_refused() {
     assert!(matches!(
         p.refund(&rec.intent_id, Some(usd), PayOptions::default())
             .await,
-        Err(hutong::flow::FlowError::InvalidInput(_))
+        Err(hutong_core::flow::FlowError::InvalidInput(_))
     ));
 }
 
 /// A dynamic EMVCo code for 25.00 CNY routed through UnionPay.
 fn dynamic_code_25_cny() -> String {
-    use hutong::codes::emv_mpm::{encode, Field};
+    use hutong_core::codes::emv_mpm::{encode, Field};
     encode(&[
         (1, Field::Text("12".into())),
         (
@@ -421,7 +423,7 @@ async fn a_dynamic_code_fixes_its_amount_and_another_amount_is_refused_before_se
     let (switch, _d, p) = setup();
     let code = dynamic_code_25_cny();
     assert_eq!(
-        hutong::registry::identify(&code).amount,
+        hutong_core::identify::identify(&code).amount,
         Some(cny(2500)),
         "fixture must be a dynamic 25.00 CNY code"
     );
@@ -431,7 +433,7 @@ async fn a_dynamic_code_fixes_its_amount_and_another_amount_is_refused_before_se
         .await
         .unwrap_err();
     assert!(
-        matches!(err, hutong::flow::FlowError::CodeMismatch(ref m) if m.contains("25.00")),
+        matches!(err, hutong_core::flow::FlowError::CodeMismatch(ref m) if m.contains("25.00")),
         "{err}"
     );
     assert_eq!(

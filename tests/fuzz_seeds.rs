@@ -3,7 +3,7 @@
 //! generated part (`cargo test --test fuzz_seeds -- --ignored`); the sandbox scripts in
 //! `fuzz/corpus/sandbox_request/` are written by hand. Provenance: `fuzz/corpus/SOURCES.md`.
 
-use hutong::render::{self, RenderOptions, Symbology};
+use hutong_core::render::{self, RenderOptions, Symbology};
 use image::ImageEncoder as _;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -2,9 +2,9 @@
 //! an attacker would (issues 15 and 17). Each goes through the public `identify` and its JSON
 //! view, the contract QA scripts and apps read.
 
-use hutong::codes::emv_mpm::{self, Field};
-use hutong::codes::{base64, bech32, crc};
-use hutong::registry::identify;
+use hutong_core::codes::emv_mpm::{self, Field};
+use hutong_core::codes::{base64, bech32, crc};
+use hutong_core::identify::identify;
 use serde_json::Value;
 
 fn json(text: &str) -> Value {

@@ -1,8 +1,8 @@
 //! Properties: arbitrary input never panics; the EMVCo MPM encoder round-trips through identify.
 
-use hutong::codes::emv_mpm::{self, Field};
-use hutong::codes::{bip21, bolt11, emv_cpm, epc, swiss_qr, th_bill, upi};
-use hutong::registry::{identify, identify_bytes};
+use hutong_core::codes::emv_mpm::{self, Field};
+use hutong_core::codes::{bip21, bolt11, emv_cpm, epc, swiss_qr, th_bill, upi};
+use hutong_core::identify::{identify, identify_bytes};
 use proptest::prelude::*;
 
 fn payload_like() -> impl Strategy<Value = String> {

@@ -17,8 +17,8 @@
 //! the 50 M pixel cap (`HUTONG_IMAGE_MEMORY_AT_CAP=1`, a few minutes in a debug build).
 //! `HUTONG_WRITE_IMAGE_BOMBS=DIR` also writes the files there, for measuring
 //! `hutong-qa scan FILE` with `/usr/bin/time -v`.
-use hutong::frame::MAX_PIXELS;
-use hutong::scan::{
+use hutong_core::frame::MAX_PIXELS;
+use hutong_core::scan::{
     decode_luma, plan_decode, CodeFormat, ImageError, ScanOptions, Scanner, MAX_DECODE_BYTES,
 };
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -342,9 +342,9 @@ fn worst_image_files_stay_within_their_memory_ceilings() {
         let dir = std::path::PathBuf::from(dir);
         std::fs::create_dir_all(&dir).unwrap();
         for case in &cases {
-            let ext = match hutong::scan::ImageFormat::sniff(&case.file) {
-                Some(hutong::scan::ImageFormat::Png) => "png",
-                Some(hutong::scan::ImageFormat::Jpeg) => "jpg",
+            let ext = match hutong_core::scan::ImageFormat::sniff(&case.file) {
+                Some(hutong_core::scan::ImageFormat::Png) => "png",
+                Some(hutong_core::scan::ImageFormat::Jpeg) => "jpg",
                 _ => "webp",
             };
             std::fs::write(dir.join(format!("{}.{ext}", case.name)), &case.file).unwrap();

@@ -12,10 +12,10 @@
 //! Code 128 when this was written): a ceiling with headroom catches a regression there. Warm-up is 10 frames: the per-thread point lists reach the sizes they
 //! need over the first few. Printed: the per-frame counts and the heap the scanner keeps after
 //! warm-up (its steady footprint).
-use hutong::frame::synth::LumaPicture;
-use hutong::frame::Frame;
-use hutong::render::{render, RenderOptions, Symbology};
-use hutong::scan::{ScanOptions, Scanner};
+use hutong_core::frame::synth::LumaPicture;
+use hutong_core::frame::Frame;
+use hutong_core::render::{render, RenderOptions, Symbology};
+use hutong_core::scan::{ScanOptions, Scanner};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;

@@ -1,9 +1,9 @@
 //! Real payment payloads rendered into camera-like frames of every layout, rotation and crop:
 //! the scanner must return the text, with corners on the code where it was drawn.
-use hutong::frame::synth::LumaPicture;
-use hutong::frame::{Frame, Plane, Rect};
-use hutong::render::{render, RenderOptions, Symbology};
-use hutong::scan::{CodeFormat, ScanOptions, ScannedCode, Scanner};
+use hutong_core::frame::synth::LumaPicture;
+use hutong_core::frame::{Frame, Plane, Rect};
+use hutong_core::render::{render, RenderOptions, Symbology};
+use hutong_core::scan::{CodeFormat, ScanOptions, ScannedCode, Scanner};
 use std::time::Duration;
 
 const WECHAT_MERCHANT: &str = "wxp://f2f0Qz9qxst1qazKE_53XToPLIzMELvT8Ccd";

@@ -1,7 +1,7 @@
 //! The HTTPS transport against a real TLS server on loopback (rustls + a fresh self-signed
 //! certificate): trust by custom root, SPKI pinning, and what a refused handshake means.
 
-use hutong::transport::{
+use hutong_core::transport::{
     spki_sha256, HttpsTransport, Method, Request, SpkiPin, TlsOptions, Transport, TransportError,
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};

@@ -2,7 +2,7 @@
 //! in SOURCES.md beside them) is checked here: network, valid, and every expected field our
 //! output carries.
 
-use hutong::registry::{Context, PaymentCode, Registry};
+use hutong_core::registry::{Context, PaymentCode, Registry};
 use serde_json::Value;
 
 /// Records whose source asserts something we deliberately do differently, with the reason.
@@ -148,7 +148,7 @@ fn check(record: &Value, code: &PaymentCode) -> Vec<String> {
             "amount" => match (as_text(value), code.amount) {
                 (None, None) => {}
                 (Some(exp), Some(m)) => {
-                    let want = hutong::money::parse_minor(&exp, m.currency.exponent);
+                    let want = hutong_core::money::parse_minor(&exp, m.currency.exponent);
                     if want != Ok(m.minor) {
                         problems.push(format!("amount: expected {exp}, got {m}"));
                     }
@@ -197,7 +197,7 @@ fn identify_record(record: &Value) -> PaymentCode {
         profile,
         ..Context::default()
     };
-    Registry::builtin().identify(payload, &ctx)
+    hutong_core::identify::identify_with(Registry::builtin(), payload, &ctx)
 }
 
 #[test]
@@ -252,7 +252,7 @@ fn jpqr_profile_is_only_applied_when_asked() {
         .into_iter()
         .find(|r| r["id"] == "jpqr-country-not-jp")
         .expect("record present");
-    let plain = hutong::registry::identify(record["payload"].as_str().unwrap_or_default());
+    let plain = hutong_core::identify::identify(record["payload"].as_str().unwrap_or_default());
     assert!(plain.valid);
     assert!(!identify_record(&record).valid);
 }

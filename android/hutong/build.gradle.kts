@@ -23,11 +23,13 @@ val buildRust by tasks.registering(Exec::class) {
         "--kotlin", uniffiKotlin.get().asFile.absolutePath,
     )
     inputs.dir(repoRoot.resolve("src"))
+    inputs.dir(repoRoot.resolve("bindings/hutong-ffi/src"))
     inputs.files(
         repoRoot.resolve("Cargo.toml"),
         repoRoot.resolve("Cargo.lock"),
-        repoRoot.resolve("uniffi.toml"),
-        repoRoot.resolve("uniffi-android.toml"),
+        repoRoot.resolve("bindings/hutong-ffi/Cargo.toml"),
+        repoRoot.resolve("bindings/hutong-ffi/uniffi.toml"),
+        repoRoot.resolve("bindings/hutong-ffi/uniffi-android.toml"),
     )
     outputs.dir(rustJniLibs)
     outputs.dir(uniffiKotlin)

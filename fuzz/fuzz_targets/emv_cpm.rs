@@ -3,8 +3,8 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = hutong::codes::emv_cpm::parse_bytes(data);
+    let _ = hutong_core::codes::emv_cpm::parse_bytes(data);
     if let Ok(text) = std::str::from_utf8(data) {
-        let _ = hutong::codes::emv_cpm::parse(text);
+        let _ = hutong_core::codes::emv_cpm::parse(text);
     }
 });

@@ -3,8 +3,8 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = hutong::registry::identify_bytes(data);
+    let _ = hutong_core::identify::identify_bytes(data);
     if let Ok(text) = std::str::from_utf8(data) {
-        let _ = hutong::registry::identify(text).to_json();
+        let _ = hutong_core::identify::identify(text).to_json();
     }
 });

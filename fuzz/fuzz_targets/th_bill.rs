@@ -4,7 +4,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
-        let _ = hutong::codes::th_bill::parse_bot_barcode(text);
-        let _ = hutong::codes::th_bill::parse_slip_verify(text);
+        let _ = hutong_core::codes::th_bill::parse_bot_barcode(text);
+        let _ = hutong_core::codes::th_bill::parse_slip_verify(text);
     }
 });

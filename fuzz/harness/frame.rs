@@ -2,7 +2,7 @@
 //! pixel strides, BGRA, and the core's contiguous NV21, I420 and RGBA), with rotation and crop,
 //! geometry taken from the input. Checks:
 //! - a frame is refused with a typed error or accepted, never a panic, in the core and through
-//!   the exported `Scanner` alike, and both agree on which;
+//!   the exported `HutongScanner` alike, and both agree on which;
 //! - an accepted frame's crop maps to the sensor rectangle that shows it, and the luma handed to
 //!   the decoder is exactly those pixels of the Y plane;
 //! - scanning gives finite corners, and no caught panic, timeout or refusal to run.
@@ -10,8 +10,8 @@
 //! Input: a 16-byte header (see `Geometry::read`), then pixel bytes that fill each plane
 //! (repeated as needed). Planes above `MAX_PLANE_BYTES` get the raw bytes instead, so the
 //! constructors see short buffers with huge sizes without the harness allocating them.
-use hutong::ffi::{CodeFormat, CropRect, ScanError, ScanOptions, Scanner};
-use hutong::frame::{Frame, FrameError, Plane, Rect};
+use hutong::{CodeFormat, CropRect, HutongScanner, ScanError, ScanOptions};
+use hutong_core::frame::{Frame, FrameError, Plane, Rect};
 use std::sync::{Arc, OnceLock};
 
 const HEADER: usize = 16;
@@ -150,13 +150,15 @@ fn fill(payload: &[u8], len: usize, delta: isize) -> Vec<u8> {
     payload.iter().copied().cycle().take(len).collect()
 }
 
-fn scanners() -> &'static [Arc<Scanner>; 4] {
-    static SCANNERS: OnceLock<[Arc<Scanner>; 4]> = OnceLock::new();
+fn scanners() -> &'static [Arc<HutongScanner>; 4] {
+    static SCANNERS: OnceLock<[Arc<HutongScanner>; 4]> = OnceLock::new();
     SCANNERS.get_or_init(|| {
         // Every format the core knows, so a new one is fuzzed without editing this list.
-        let all: Vec<CodeFormat> = hutong::scan::CodeFormat::ALL.map(CodeFormat::from).to_vec();
+        let all: Vec<CodeFormat> = hutong_core::scan::CodeFormat::ALL
+            .map(CodeFormat::from)
+            .to_vec();
         let make = |formats: Vec<CodeFormat>, try_harder, also_inverted| {
-            Scanner::new(ScanOptions {
+            HutongScanner::new(ScanOptions {
                 formats,
                 try_harder,
                 also_inverted,
@@ -213,10 +215,10 @@ fn core_frame<'a>(g: &Geometry, planes: &'a [Vec<u8>]) -> Result<Frame<'a>, Fram
 
 /// The same frame through the exported scanner; `None` for layouts only the core has.
 fn ffi_scan(
-    s: &Scanner,
+    s: &HutongScanner,
     g: &Geometry,
     planes: &[Vec<u8>],
-) -> Option<Result<Vec<hutong::ffi::ScannedCode>, ScanError>> {
+) -> Option<Result<Vec<hutong::ScannedCode>, ScanError>> {
     let (w, h, r, c) = (g.width, g.height, g.rotation, g.crop);
     let ys = u32::try_from(g.y_stride).ok()?;
     let cs = u32::try_from(g.c_stride).ok()?;
@@ -295,7 +297,7 @@ fn check_roi(g: &Geometry, frame: &Frame<'_>, planes: &[Vec<u8>]) {
     }
 }
 
-fn check_codes(codes: &[hutong::ffi::ScannedCode]) {
+fn check_codes(codes: &[hutong::ScannedCode]) {
     for c in codes {
         assert!(
             c.corners.iter().all(|p| p.x.is_finite() && p.y.is_finite()),

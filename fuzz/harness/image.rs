@@ -1,21 +1,23 @@
 //! Image files as a gallery pick or a console upload delivers them: arbitrary bytes through
-//! `Scanner.decodeImage` (format sniffing, decoding, EXIF orientation, luma, scanning) must give
+//! `HutongScanner.decodeImage` (format sniffing, decoding, EXIF orientation, luma, scanning) must give
 //! codes or a typed error, never a panic, and the scan must finish within its budget.
 //!
 //! Images whose header declares more than `MAX_FUZZ_PIXELS` are skipped so one execution stays
 //! in milliseconds; the memory ceilings of large images are the job of their own tests.
-use hutong::ffi::{CodeFormat, ScanError, ScanOptions, Scanner};
+use hutong::{CodeFormat, HutongScanner, ScanError, ScanOptions};
 use std::io::Cursor;
 use std::sync::{Arc, OnceLock};
 
 const MAX_FUZZ_PIXELS: u64 = 512 * 512;
 
-fn scanner() -> &'static Arc<Scanner> {
-    static SCANNER: OnceLock<Arc<Scanner>> = OnceLock::new();
+fn scanner() -> &'static Arc<HutongScanner> {
+    static SCANNER: OnceLock<Arc<HutongScanner>> = OnceLock::new();
     SCANNER.get_or_init(|| {
         // Every symbology and the slow paths, as a gallery scan would use them.
-        Scanner::new(ScanOptions {
-            formats: hutong::scan::CodeFormat::ALL.map(CodeFormat::from).to_vec(),
+        HutongScanner::new(ScanOptions {
+            formats: hutong_core::scan::CodeFormat::ALL
+                .map(CodeFormat::from)
+                .to_vec(),
             try_harder: true,
             also_inverted: true,
             max_codes: 8,

@@ -10,10 +10,11 @@
 //! `$SERVER_KEY` in a step stands for the base64 public key of the harness's server key `srv-1`.
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
-use hutong::sign::{
-    sign_response, KeySet, ManualClock, PinnedRoot, ResponseVerifier, SignError, SignedKeySet,
-    Signer, SoftwareSigner, KEY_SET_DOMAIN,
+use hutong_core::sign::{
+    KeySet, ManualClock, PinnedRoot, ResponseVerifier, SignError, SignedKeySet, Signer,
+    SoftwareSigner, KEY_SET_DOMAIN,
 };
+use hutong_protocol::sign_response;
 use std::sync::{Arc, OnceLock};
 
 const T0: i64 = 1_764_052_800;

@@ -14,11 +14,12 @@
 //! fields, so the checks after the signature are reached too.
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
-use hutong::sign::{
+use hutong_core::sign::{
     canonical_request, canonical_response, Authorization, KeySet, ManualClock, PinnedRoot,
-    RequestVerifier, ResponseVerifier, SignError, SignedKeySet, Signer, SoftwareSigner,
-    HEADER_KEY_ID, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP,
+    ResponseVerifier, SignError, SignedKeySet, Signer, SoftwareSigner, HEADER_KEY_ID, HEADER_NONCE,
+    HEADER_SIGNATURE, HEADER_TIMESTAMP,
 };
+use hutong_protocol::RequestVerifier;
 use std::sync::{Arc, OnceLock};
 
 const T0: i64 = 1_764_052_800;

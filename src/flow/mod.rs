@@ -7,15 +7,17 @@
 mod api;
 mod payer_code;
 mod payments;
-pub mod state;
 pub mod wire;
 
 pub use payer_code::{PayerCode, PayerCodeError};
+#[cfg(any(test, feature = "test-hooks"))]
+pub use payments::crash;
 pub use payments::{
-    crash, new_uuid_v4, out_trade_no_for, payer_code_network, FlowListener, FlowTimings,
-    PayOptions, Payments, PaymentsConfig, RecoverOutcome, StateChange,
+    new_uuid_v4, out_trade_no_for, payer_code_network, FlowListener, FlowTimings, PayOptions,
+    Payments, PaymentsConfig, RecoverOutcome, StateChange,
 };
-pub use state::{Direction, IntentState, RefundState};
+// The states live below both the flow and the journal (the journal stores what it does not decide).
+pub use crate::states::{Direction, IntentState, RefundState};
 
 use crate::journal::JournalError;
 use crate::money::AmountError;

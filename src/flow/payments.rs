@@ -3,16 +3,17 @@
 
 use super::api::{Api, CallFailure, Verified};
 use super::payer_code::PayerCode;
-use super::state::{Direction, IntentState, RefundState};
 use super::wire::{self, FundingSource, Payment, Quote};
 use super::{signer_failure_code, FlowError};
+use crate::bundle::{ActiveRegistry, RegistryStore};
 use crate::codes::StaticOrDynamic;
+use crate::identify;
 use crate::journal::{IntentFacts, IntentRecord, Journal, JournalError, RefundRecord};
 use crate::money::{Currency, Money, WireMoney};
-use crate::registry::bundle::{ActiveRegistry, RegistryStore};
 use crate::registry::{self, PaymentCode};
 use crate::route::{self, WalletProfile};
 use crate::sign::{AsyncSigner, PinnedRoot, ResponseVerifier, SignError, SystemClock};
+use crate::states::{Direction, IntentState, RefundState};
 use crate::transport::{
     jitter, HttpsTransport, Method, RetryPolicy, SpkiPin, TlsOptions, Transport,
 };
@@ -132,7 +133,7 @@ impl CodeTerms {
             expect: registry::Expect::MerchantCode,
             ..Default::default()
         };
-        let code = active.registry().identify(merchant_code, &ctx);
+        let code = identify::identify_with(active.registry(), merchant_code, &ctx);
         let network = route::payable_network(&code)?.to_string();
         let fixed = match (code.static_or_dynamic, code.amount) {
             (StaticOrDynamic::Dynamic, Some(fixed)) => Some(fixed),
@@ -232,7 +233,7 @@ pub struct PaymentsConfig {
     /// The wallet's acceptance profile: the routes it may pay each code by. `None` allows the
     /// routes the registry knows for the code's network.
     pub wallet: Option<WalletProfile>,
-    /// The app's registry (signed bundles, `registry::bundle`): codes are identified and routes
+    /// The app's registry (signed bundles, `bundle`): codes are identified and routes
     /// checked with its active table and profiles at each call. `None` = the built-in table.
     pub registry: Option<Arc<RegistryStore>>,
 }
@@ -1332,15 +1333,22 @@ fn expect_success(v: &Verified) -> Result<(), FlowError> {
     })
 }
 
-/// Crash-test hook: when a test armed `step`, the task dies right after that step is durable, as a
-/// killed process would (nothing after it runs). Unarmed, it is one uncontended lock.
+/// Crash-test hook (feature `test-hooks`): when a test armed `step`, the task dies right after that
+/// step is durable, as a killed process would (nothing after it runs).
+#[cfg(any(test, feature = "test-hooks"))]
 fn crash_point(step: &str) {
     if crash::armed(step) {
         panic!("crash test: task killed at `{step}`");
     }
 }
 
-#[doc(hidden)]
+/// In an app build the crash points compile to nothing.
+#[cfg(not(any(test, feature = "test-hooks")))]
+#[inline(always)]
+fn crash_point(_step: &str) {}
+
+/// Arming the crash points: tests and the QA CLI's crash injection only (feature `test-hooks`).
+#[cfg(any(test, feature = "test-hooks"))]
 pub mod crash {
     use std::sync::Mutex;
 

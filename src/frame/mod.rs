@@ -6,6 +6,8 @@
 mod error;
 mod geometry;
 mod layout;
+// Synthetic pictures for tests, benches, fuzzing and the QA demo; never in an app build.
+#[cfg(any(test, feature = "test-hooks"))]
 pub mod synth;
 
 pub use error::{FrameError, PlaneId};

@@ -2,7 +2,7 @@
 //!
 //! One file per wallet, WAL mode with `synchronous = FULL`, one transaction per transition. Each
 //! transition is a compare-and-set on the current state, checked against the state machine in
-//! `flow::state`, and appends a row to the history. Payer codes never reach this file in clear:
+//! `states`, and appends a row to the history. Payer codes never reach this file in clear:
 //! the record holds only the masked form.
 
 mod private_file;
@@ -11,8 +11,8 @@ mod schema;
 pub use private_file::ensure_private_file;
 pub use schema::SCHEMA_VERSION;
 
-use crate::flow::state::{Direction, IntentState, RefundState};
 use crate::money::{Currency, Money};
+use crate::states::{Direction, IntentState, RefundState};
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};

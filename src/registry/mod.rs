@@ -1,26 +1,26 @@
 //! Which network issued a code: networks, prefixes, hosts and GUIDs as data, extensible at runtime.
 //!
-//! `identify(text)` dispatches on the payload's shape to one parser in `codes`, names the
-//! network from the table in `networks.json`, then asks `risk` for flags. An app adds or
+//! [`Registry::classify`] dispatches on the payload's shape to one parser in `codes` and names the
+//! network from the table in `networks.json`; `crate::identify` then asks `risk` for flags. An app adds or
 //! replaces rows (a new bank GUID, a new pay-code prefix) with [`Registry::with_overlay`].
 
 mod aggregator;
-pub mod bundle;
 pub mod data;
 mod emv;
+mod flags;
 
 use crate::codes::{
     self, bip21, bolt11, emv_cpm, epc, swiss_qr, th_bill, upi, CodeError, Format, Parsed,
     Presentation, Receiver, StaticOrDynamic,
 };
 use crate::money::{Currency, Money};
-use crate::risk::{self, RiskFlag};
 pub use data::Confidence;
 use data::RegistryData;
+pub use flags::{RiskFlag, UrlFacts};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-const BUILTIN: &str = include_str!("networks.json");
+pub(crate) const BUILTIN: &str = include_str!("networks.json");
 
 /// What the caller expects to see, so risk can flag a mismatch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -281,8 +281,9 @@ impl Registry {
         &self.data.numeric
     }
 
-    /// Identifies a decoded text payload.
-    pub fn identify(&self, text: &str, ctx: &Context) -> PaymentCode {
+    /// What a decoded text payload is and who issued it, with the facts about its link (if it is
+    /// one) that risk judges. No risk flags yet: `crate::identify` composes the two.
+    pub fn classify(&self, text: &str, ctx: &Context) -> (PaymentCode, Option<UrlFacts>) {
         let trimmed = text.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
         let (mut code, url) = self.dispatch(trimmed, ctx);
         if let Some(row) = code.network.as_deref().and_then(|n| self.network(n)) {
@@ -303,25 +304,23 @@ impl Registry {
             code.suspicious_text.push("payload".into());
         }
         code.valid = code.error.is_none();
-        code.risk = risk::assess(&code, self, ctx, url.as_ref());
-        code
+        (code, url)
     }
 
-    /// Identifies raw QR bytes: UTF-8 text, or a binary EMVCo CPM token.
-    pub fn identify_bytes(&self, raw: &[u8], ctx: &Context) -> PaymentCode {
+    /// [`classify`](Self::classify) for raw QR bytes: UTF-8 text, or a binary EMVCo CPM token.
+    pub fn classify_bytes(&self, raw: &[u8], ctx: &Context) -> (PaymentCode, Option<UrlFacts>) {
         if let Ok(text) = std::str::from_utf8(raw) {
-            return self.identify(text, ctx);
+            return self.classify(text, ctx);
         }
         if raw.starts_with(&[0x85, 0x05, b'C', b'P', b'V', b'0', b'1']) {
             let mut code = self.code_from_cpm(emv_cpm::parse_bytes(raw));
             code.valid = code.error.is_none();
-            code.risk = risk::assess(&code, self, ctx, None);
-            return code;
+            return (code, None);
         }
-        PaymentCode::unknown(CodeError::NotText)
+        (PaymentCode::unknown(CodeError::NotText), None)
     }
 
-    fn dispatch(&self, text: &str, ctx: &Context) -> (PaymentCode, Option<risk::UrlFacts>) {
+    fn dispatch(&self, text: &str, ctx: &Context) -> (PaymentCode, Option<UrlFacts>) {
         if text.is_empty() {
             return (PaymentCode::unknown(CodeError::Empty), None);
         }
@@ -463,7 +462,7 @@ impl Registry {
         code
     }
 
-    fn url(&self, text: &str) -> (PaymentCode, Option<risk::UrlFacts>) {
+    fn url(&self, text: &str) -> (PaymentCode, Option<UrlFacts>) {
         let url = match codes::url::parse(text) {
             Ok(u) => u,
             Err(e) => {
@@ -471,14 +470,14 @@ impl Registry {
                 code.presentation = Presentation::Other;
                 code.error = Some(e);
                 // Still say what the link would do if an app opened it anyway.
-                let facts = codes::url::scheme_of(text).map(|s| risk::UrlFacts {
+                let facts = codes::url::scheme_of(text).map(|s| UrlFacts {
                     scheme: s.to_ascii_lowercase(),
                     host: String::new(),
                 });
                 return (code, facts);
             }
         };
-        let facts = risk::UrlFacts {
+        let facts = UrlFacts {
             scheme: url.scheme.clone(),
             host: url.host.clone(),
         };
@@ -546,19 +545,10 @@ pub(crate) fn parse_receiver(s: &str) -> Receiver {
     }
 }
 
-/// Identifies `text` with the built-in table and a default context.
-pub fn identify(text: &str) -> PaymentCode {
-    Registry::builtin().identify(text, &Context::default())
-}
-
-/// Identifies raw QR bytes with the built-in table and a default context.
-pub fn identify_bytes(raw: &[u8]) -> PaymentCode {
-    Registry::builtin().identify_bytes(raw, &Context::default())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::identify::identify;
 
     #[test]
     fn json_view_carries_minor_units_and_numeric_currency() {
@@ -586,7 +576,7 @@ mod tests {
                           "emv_ids":[{"id":"COM.EXAMPLE.BANK","network":"example_bank","priority":20}]}"#;
         let reg = Registry::builtin().with_overlay(overlay).unwrap();
         let text = emv_with_crc("00020101021126290016COM.EXAMPLE.BANK0105123455204000053033605802ID5904Shop6007Jakarta6304");
-        let code = reg.identify(&text, &Context::default());
+        let code = crate::identify::identify_with(&reg, &text, &Context::default());
         assert_eq!(code.network.as_deref(), Some("example_bank"));
         assert!(code.valid, "{:?}", code.error);
     }
@@ -595,7 +585,7 @@ mod tests {
     fn an_overlay_replaces_a_numeric_rule_by_id() {
         let overlay = r#"{"numeric":[{"id":"bestpay_pay_code","network":"bestpay","prefixes":["51","52"],"lengths":[18],"confidence":"medium"}]}"#;
         let reg = Registry::builtin().with_overlay(overlay).unwrap();
-        let code = reg.identify("521234567890123456", &Context::default());
+        let code = crate::identify::identify_with(&reg, "521234567890123456", &Context::default());
         assert_eq!(code.network.as_deref(), Some("bestpay"));
         assert_eq!(code.confidence, Confidence::Medium);
     }

@@ -184,7 +184,7 @@ pub fn allowed_routes(
 }
 
 /// [`allowed_routes`] where "the registry's profiles" are `known` (an updated registry's, see
-/// `registry::bundle`), not the built-in ones.
+/// `bundle`), not the built-in ones.
 pub fn allowed_routes_among(
     code: &PaymentCode,
     profile: Option<&WalletProfile>,
@@ -257,7 +257,7 @@ pub fn check_route_among(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::identify;
+    use crate::identify::identify;
 
     const WECHAT_PERSONAL: &str = "wxp://f2f0Qz9qxst1qazKE_53XToPLIzMELvT8Ccd";
     const WECHAT_MERCHANT: &str = "https://payapp.weixin.qq.com/qr/AbCdEf123?t=1#wechat_pay";

@@ -2,17 +2,21 @@
 //!
 //! The wire rules live in `docs/protocol.md` §2-3; why both sides share this code is decision 2 of
 //! `docs/adr/0003-sandbox-acquirer.md`.
-//! Both sides use this module: the SDK signs requests and verifies responses, the sandbox
-//! acquirer verifies requests and signs responses, so the two can never drift apart.
+//! This is the SDK's half: sign requests, verify responses. The switch's half (verify requests,
+//! sign responses) is the `hutong-protocol` crate, built on the same canonical strings and
+//! headers here, so the two can never drift apart while an app library carries only its own.
 
 mod canonical;
 mod clock;
 mod error;
 mod header;
+#[cfg(feature = "software-keys")]
 mod key_file;
 mod keyset;
 mod nonce;
 mod signer;
+#[cfg(feature = "software-keys")]
+mod software_signer;
 mod verify;
 
 pub use canonical::{canonical_request, canonical_response, sha256_hex, EMPTY_BODY_SHA256};
@@ -22,11 +26,14 @@ pub use header::{
     Authorization, ResponseSignature, AUTH_SCHEME, HEADER_KEY_ID, HEADER_NONCE, HEADER_SIGNATURE,
     HEADER_TIMESTAMP,
 };
+#[cfg(feature = "software-keys")]
 pub use key_file::{read_key_file, write_key_file, KeyFileContents, KeyFileError};
 pub use keyset::{KeySet, KeySetEntry, PinnedRoot, SignedKeySet, KEY_SET_DOMAIN};
-pub use nonce::{new_nonce, NonceCache, NonceStore};
-pub use signer::{verify_signature, AsyncSigner, SignFuture, Signer, SoftwareSigner};
+pub use nonce::{new_nonce, NonceCache};
+pub use signer::{verify_signature, AsyncSigner, SignFuture, Signer};
+#[cfg(feature = "software-keys")]
+pub use software_signer::SoftwareSigner;
 pub use verify::{
-    sign_request, sign_request_async, sign_response, RequestVerifier, ResponseVerifier,
-    VerifiedResponse, DEFAULT_NONCE_CAPACITY, WINDOW_SECS,
+    check_window, sign_request, sign_request_async, ResponseVerifier, VerifiedResponse,
+    DEFAULT_NONCE_CAPACITY, WINDOW_SECS,
 };

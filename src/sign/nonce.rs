@@ -13,24 +13,6 @@ pub fn new_nonce() -> Result<String, SignError> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// Where a request verifier remembers the nonces it accepted. In memory by default
-/// (`Mutex<NonceCache>`); a switch that must refuse a replay across its own restarts keeps them
-/// durable (the sandbox acquirer: in its ledger). Entries older than the verifier's window may be
-/// forgotten: a replay of one fails the timestamp check first.
-pub trait NonceStore: Send + Sync {
-    /// Records `scoped` (stamped `timestamp`), or refuses it if already seen.
-    fn check_and_insert(&self, scoped: &str, timestamp: i64, now: i64) -> Result<(), SignError>;
-}
-
-impl NonceStore for std::sync::Mutex<NonceCache> {
-    fn check_and_insert(&self, scoped: &str, timestamp: i64, now: i64) -> Result<(), SignError> {
-        // A panic elsewhere while holding the lock leaves a cache that is still consistent.
-        self.lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .check_and_insert(scoped, timestamp, now)
-    }
-}
-
 /// Remembers nonces with their timestamps for `window` seconds, holding at most `capacity`.
 ///
 /// An entry can be forgotten once its timestamp is outside the window, because a replay of it

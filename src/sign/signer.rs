@@ -1,12 +1,7 @@
 //! Who holds the private key: the app (Keystore / Secure Enclave) or `SoftwareSigner` on ring.
 
 use super::SignError;
-use ring::rand::SystemRandom;
-use ring::signature::{
-    EcdsaKeyPair, KeyPair, UnparsedPublicKey, ECDSA_P256_SHA256_ASN1,
-    ECDSA_P256_SHA256_ASN1_SIGNING,
-};
-use std::fmt;
+use ring::signature::{UnparsedPublicKey, ECDSA_P256_SHA256_ASN1};
 use std::future::{ready, Future};
 use std::pin::Pin;
 
@@ -51,66 +46,6 @@ impl<T: Signer + ?Sized> AsyncSigner for T {
     }
 }
 
-/// A P-256 key held in process memory: tests, the sandbox and the QA CLI.
-pub struct SoftwareSigner {
-    key_id: String,
-    pair: EcdsaKeyPair,
-    pkcs8: Vec<u8>,
-    rng: SystemRandom,
-}
-
-impl fmt::Debug for SoftwareSigner {
-    // Never print key material.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SoftwareSigner")
-            .field("key_id", &self.key_id)
-            .finish_non_exhaustive()
-    }
-}
-
-impl SoftwareSigner {
-    /// A fresh random key.
-    pub fn generate(key_id: impl Into<String>) -> Result<Self, SignError> {
-        let rng = SystemRandom::new();
-        let doc = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &rng)
-            .map_err(|_| SignError::KeyRejected("key generation failed".into()))?;
-        Self::from_pkcs8(key_id, doc.as_ref())
-    }
-
-    /// A key from a PKCS#8 v1/v2 document (as `generate` or `pkcs8()` produce).
-    pub fn from_pkcs8(key_id: impl Into<String>, pkcs8: &[u8]) -> Result<Self, SignError> {
-        let rng = SystemRandom::new();
-        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, pkcs8, &rng)
-            .map_err(|e| SignError::KeyRejected(e.to_string()))?;
-        Ok(SoftwareSigner {
-            key_id: key_id.into(),
-            pair,
-            pkcs8: pkcs8.to_vec(),
-            rng,
-        })
-    }
-
-    /// The PKCS#8 document, to persist the key (the QA CLI keeps its device key in a file).
-    pub fn pkcs8(&self) -> &[u8] {
-        &self.pkcs8
-    }
-}
-
-impl Signer for SoftwareSigner {
-    fn key_id(&self) -> String {
-        self.key_id.clone()
-    }
-    fn public_key(&self) -> Vec<u8> {
-        self.pair.public_key().as_ref().to_vec()
-    }
-    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignError> {
-        self.pair
-            .sign(&self.rng, message)
-            .map(|s| s.as_ref().to_vec())
-            .map_err(|_| SignError::SignerFailed("ring refused to sign".into()))
-    }
-}
-
 /// Verifies a DER ECDSA P-256/SHA-256 signature with an uncompressed SEC1 public key.
 pub fn verify_signature(public_key: &[u8], message: &[u8], der: &[u8]) -> Result<(), SignError> {
     UnparsedPublicKey::new(&ECDSA_P256_SHA256_ASN1, public_key)
@@ -121,6 +56,7 @@ pub fn verify_signature(public_key: &[u8], message: &[u8], der: &[u8]) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sign::SoftwareSigner;
 
     #[test]
     fn software_signature_verifies_with_its_public_key() {

@@ -4,12 +4,10 @@
 //! It plugs in through the public `Transport` trait; the TLS transport is tested separately.
 #![allow(dead_code)]
 
-use hutong::flow::{FlowTimings, Payments, PaymentsConfig};
-use hutong::sign::{
-    sign_response, Authorization, KeySet, PinnedRoot, RequestVerifier, SignedKeySet, Signer,
-    SoftwareSigner,
-};
-use hutong::transport::{Method, Request, Response, SendFuture, Transport, TransportError};
+use hutong_core::flow::{FlowTimings, Payments, PaymentsConfig};
+use hutong_core::sign::{Authorization, KeySet, PinnedRoot, SignedKeySet, Signer, SoftwareSigner};
+use hutong_core::transport::{Method, Request, Response, SendFuture, Transport, TransportError};
+use hutong_protocol::{sign_response, RequestVerifier};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -177,10 +175,7 @@ impl TestSwitch {
             };
             format!("{op}:{k}")
         });
-        let body_hash = format!(
-            "{:?}",
-            ring::digest::digest(&ring::digest::SHA256, &req.body).as_ref()
-        );
+        let body_hash = hutong_core::sign::sha256_hex(&req.body);
         if let Some(k) = &key {
             if let Some((h, status, answer, first_scenario)) = l.idem.get(k).cloned() {
                 if h != body_hash {

@@ -100,7 +100,7 @@ pub fn android_native(root: &Path, opts: &NativeOptions) -> Result<()> {
     }
     ndk.arg("-o")
         .arg(&opts.jni_libs)
-        .args(["build", "--release", "-p", "hutong"])
+        .args(["build", "--release", "-p", "hutong-ffi"])
         // The release profile's `strip = true` would drop the symbol table, and with it the
         // UniFFI metadata the Kotlin is generated from (ELF keeps it only in .symtab). Keep
         // symbols here; AGP strips the libraries when it packages the AAR and the app.
@@ -147,7 +147,7 @@ pub fn android_native(root: &Path, opts: &NativeOptions) -> Result<()> {
     run(Command::new(bindgen)
         .args(["generate", "--library", "--crate", "hutong", "--no-format"])
         .args(["--language", "kotlin", "--config"])
-        .arg(root.join("uniffi-android.toml"))
+        .arg(root.join("bindings/hutong-ffi/uniffi-android.toml"))
         .arg("--out-dir")
         .arg(&opts.kotlin)
         .arg(opts.jni_libs.join("arm64-v8a/libhutong.so")))?;

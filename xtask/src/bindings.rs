@@ -62,7 +62,7 @@ pub fn bindings(root: &Path, opts: &Options) -> Result<()> {
     run(cargo().args(["test", "--workspace", "--no-run"]))?;
     run(cargo().args(["build", "-p", "uniffi-bindgen"]))?;
     if opts.release {
-        run(cargo().args(["build", "-p", "hutong", "--release"]))?;
+        run(cargo().args(["build", "-p", "hutong-ffi", "--release"]))?;
     }
 
     let target = target_dir(root);
@@ -337,7 +337,7 @@ pub fn bench_ffi(root: &Path) -> Result<()> {
     let out = target.join("ffi-bench");
     let rust_bench = || {
         run(cargo()
-            .args(["bench", "-p", "hutong", "--bench", "ffi_calls"])
+            .args(["bench", "-p", "hutong-ffi", "--bench", "ffi_calls"])
             .env("HUTONG_FFI_BENCH_OUT", &out))
     };
     rust_bench()?;
@@ -391,7 +391,13 @@ pub fn bench_ffi(root: &Path) -> Result<()> {
 /// the target; pure-Rust crates check fine).
 pub fn android_check() -> Result<()> {
     run(Command::new("rustup").args(["target", "add", "aarch64-linux-android"]))?;
-    run(cargo().args(["check", "-p", "hutong", "--target", "aarch64-linux-android"]))
+    run(cargo().args([
+        "check",
+        "-p",
+        "hutong-ffi",
+        "--target",
+        "aarch64-linux-android",
+    ]))
 }
 
 #[cfg(test)]

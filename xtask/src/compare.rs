@@ -62,7 +62,7 @@ fn measure(root: &Path, json_path: &Path) -> Result<()> {
     ]))?;
     super::run(
         super::cargo()
-            .args(["bench", "-p", "hutong", "--bench", "compare"])
+            .args(["bench", "-p", "hutong-core", "--bench", "compare"])
             .env("HUTONG_BENCH_OUT", &out)
             .env("HUTONG_BENCH_JSON", json_path)
             .env("HUTONG_ZXING_PYTHON", &python),

@@ -64,7 +64,7 @@ pub fn ios(root: &Path) -> Result<()> {
         .args(&all_targets))?;
     for target in &all_targets {
         run(cargo()
-            .args(["build", "--release", "-p", "hutong", "--target", target])
+            .args(["build", "--release", "-p", "hutong-ffi", "--target", target])
             .env("IPHONEOS_DEPLOYMENT_TARGET", IOS_DEPLOYMENT_TARGET)
             .env("MACOSX_DEPLOYMENT_TARGET", MACOS_DEPLOYMENT_TARGET)
             // `strip = true` could take the UniFFI metadata the Swift is generated from with the

@@ -14,6 +14,7 @@ mod compare;
 mod fuzz;
 mod ios;
 mod peers;
+mod size;
 mod snippets;
 
 fn main() -> Result<()> {
@@ -37,6 +38,7 @@ fn main() -> Result<()> {
         Some("peers") => peers::peers(&root),
         Some("browser-test") => browser::browser_test(&root),
         Some("soak") => soak(&root, &args[1..]),
+        Some("size") => size::size(&root, &size::Options::parse(&args[1..])?),
         Some("image-memory") => image_memory(),
         Some("screenshots") => browser::screenshots(&root),
         Some("help") | None => {
@@ -82,7 +84,10 @@ fn print_help() {
          \n                pay/collect/refund/cancel/status/recover, network faults, client and sandbox\
          \n                SIGKILLs; prints cases, steps, kills, faults, violations; fails on any violation\
          \n  image-memory  tests/image_memory.rs at the 50 M pixel cap: peak heap of the worst image\
-         \n                files against their ceilings (minutes; `test` runs them at 4 M pixels)\n"
+         \n                files against their ceilings (minutes; `test` runs them at 4 M pixels)\
+         \n  size [--arm64-only|--host-only] [--top N] [-- cargo args]  release libhutong.so for the host\
+         \n                and arm64: stripped sizes, top crates by code size; fails over the 4 MiB arm64\
+         \n                budget (part of test, arm64 only)\n"
     );
 }
 
@@ -139,6 +144,7 @@ fn test(root: &Path) -> Result<()> {
         "warnings",
     ]))?;
     run(cargo().args(["test", "--workspace"]))?;
+    size::size(root, &size::Options::budget_check())?;
     bindings::bindings(root, &bindings::Options::parse(&[])?)?;
     bindings::kotlin_tests(root)?;
     android::jvm_check(root)?;
@@ -223,7 +229,7 @@ fn image_memory() -> Result<()> {
     run(cargo().env("HUTONG_IMAGE_MEMORY_AT_CAP", "1").args([
         "test",
         "-p",
-        "hutong",
+        "hutong-core",
         "--test",
         "image_memory",
         "--",

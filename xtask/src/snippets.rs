@@ -599,7 +599,7 @@ pub fn swift_calls(snippet: &str) -> (Vec<Call>, Vec<String>) {
             continue;
         }
         let dotted = start > 0 && s[start - 1] == '.';
-        // `Hutong.Scanner(...)` is a qualified type name, not a method.
+        // `Hutong.HutongScanner(...)` is a qualified type name, not a method.
         let kind = if name.starts_with(|c: char| c.is_ascii_uppercase()) {
             CallKind::Init
         } else if dotted {
@@ -980,7 +980,7 @@ public struct PayOptions {
 public func identify(payload: String, context: IdentifyContext?)throws  -> CodeInfo  {
 }
 public final class CameraScanner {
-    public init(scanner: Scanner, onResult: @escaping @Sendable (CameraFrameResult) -> Void) {}
+    public init(scanner: HutongScanner, onResult: @escaping @Sendable (CameraFrameResult) -> Void) {}
     public func start() {}
 }
 "#;

@@ -3,16 +3,16 @@
 //! prints what was found and what the payload is, then pays it against an in-process sandbox
 //! acquirer over TLS (temporary journal and ledger), refunds half, and prints every transition.
 use anyhow::{Context, Result};
-use hutong::frame::synth::LumaPicture;
-use hutong::frame::Frame;
-use hutong::render::{render, RenderOptions, Symbology};
-use hutong::scan::{ScanOptions, Scanner};
+use hutong_core::frame::synth::LumaPicture;
+use hutong_core::frame::Frame;
+use hutong_core::render::{render, RenderOptions, Symbology};
+use hutong_core::scan::{ScanOptions, Scanner};
 use std::time::Instant;
 
 /// A dynamic UnionPay-routed EMVCo merchant-presented code for a 25.00 CNY tea, as a
 /// merchant's till would show it (tag 15: acquirer IIN + forwarding IIN + merchant id).
 fn merchant_payload() -> Result<String> {
-    use hutong::codes::emv_mpm::{encode, Field};
+    use hutong_core::codes::emv_mpm::{encode, Field};
     let text = |t: u8, v: &str| (t, Field::Text(v.to_owned()));
     Ok(encode(&[
         text(1, "12"),
@@ -80,7 +80,7 @@ pub fn run() -> Result<()> {
         );
         println!("text    : {}", c.text);
         println!("matches : {}", c.text == payload);
-        let id = hutong::registry::identify(&c.text);
+        let id = hutong_core::identify::identify(&c.text);
         println!(
             "identify: {} ({}), {} {}, merchant {} in {}, amount {} {}, valid {}, risk flags {}",
             id.network.as_deref().unwrap_or("?"),
@@ -96,7 +96,7 @@ pub fn run() -> Result<()> {
         );
     }
     let text = codes[0].text.clone();
-    let identified = hutong::registry::identify(&text);
+    let identified = hutong_core::identify::identify(&text);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

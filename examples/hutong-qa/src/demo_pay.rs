@@ -4,12 +4,14 @@
 //! the journal is checked against the sandbox's ledger at the end.
 
 use anyhow::{anyhow, bail, Context, Result};
-use hutong::flow::{FlowListener, FlowTimings, PayOptions, Payments, PaymentsConfig, StateChange};
-use hutong::money::Money;
-use hutong::registry::PaymentCode;
-use hutong::route::Route;
-use hutong::sign::{Signer, SoftwareSigner};
-use hutong::transport::SpkiPin;
+use hutong_core::flow::{
+    FlowListener, FlowTimings, PayOptions, Payments, PaymentsConfig, StateChange,
+};
+use hutong_core::money::Money;
+use hutong_core::registry::PaymentCode;
+use hutong_core::route::Route;
+use hutong_core::sign::{Signer, SoftwareSigner};
+use hutong_core::transport::SpkiPin;
 use sandbox_acquirer::{start, SandboxConfig};
 use std::sync::Arc;
 use std::time::Instant;
@@ -37,18 +39,18 @@ impl FlowListener for Transitions {
     }
 }
 
-fn cny(m: &hutong::money::WireMoney) -> String {
-    hutong::money::format_minor(m.minor, 2) + " " + &m.currency
+fn cny(m: &hutong_core::money::WireMoney) -> String {
+    hutong_core::money::format_minor(m.minor, 2) + " " + &m.currency
 }
 
 pub async fn run(payload: &str, code: &PaymentCode) -> Result<()> {
     let profile =
-        hutong::route::profile(WALLET).ok_or_else(|| anyhow!("no wallet profile {WALLET}"))?;
+        hutong_core::route::profile(WALLET).ok_or_else(|| anyhow!("no wallet profile {WALLET}"))?;
     let network = code
         .network
         .clone()
         .ok_or_else(|| anyhow!("the code's network is unknown"))?;
-    let route = match hutong::route::can_pay(&profile, code) {
+    let route = match hutong_core::route::can_pay(&profile, code) {
         Route::Direct => format!("{network}:direct"),
         Route::ViaInterconnect(name) => format!("{network}:{name}"),
         Route::Unsupported(why) => bail!("{} cannot pay this code: {why}", profile.name),
@@ -125,7 +127,7 @@ pub async fn run(payload: &str, code: &PaymentCode) -> Result<()> {
             r["switch_txn_id"].as_str().unwrap_or(""),
             r["merchant"]["name"].as_str().unwrap_or(""),
             r["paid_at"],
-            hutong::money::format_minor(r["payable"]["minor"].as_i64().unwrap_or(0), 2),
+            hutong_core::money::format_minor(r["payable"]["minor"].as_i64().unwrap_or(0), 2),
             r["payable"]["currency"].as_str().unwrap_or("")
         );
     }
@@ -138,7 +140,7 @@ pub async fn run(payload: &str, code: &PaymentCode) -> Result<()> {
                     "{} {} {}",
                     f["role"].as_str().unwrap_or(""),
                     f["institution"].as_str().unwrap_or(""),
-                    hutong::money::format_minor(f["amount"]["minor"].as_i64().unwrap_or(0), 2)
+                    hutong_core::money::format_minor(f["amount"]["minor"].as_i64().unwrap_or(0), 2)
                 )
             })
             .collect();
@@ -169,13 +171,13 @@ pub async fn run(payload: &str, code: &PaymentCode) -> Result<()> {
     println!(
         "ledger  : {} paid {} refunded {} ({} capture, {} refund); journal: {} paid {} refunded {}",
         row.state,
-        hutong::money::format_minor(row.paid, 2),
-        hutong::money::format_minor(row.refunded, 2),
+        hutong_core::money::format_minor(row.paid, 2),
+        hutong_core::money::format_minor(row.refunded, 2),
         captures,
         sb.refunds(Some(&rec.intent_id)).len(),
         journal.state,
-        hutong::money::format_minor(journal.paid_minor.unwrap_or(0), 2),
-        hutong::money::format_minor(refunded_in_journal, 2)
+        hutong_core::money::format_minor(journal.paid_minor.unwrap_or(0), 2),
+        hutong_core::money::format_minor(refunded_in_journal, 2)
     );
     if row.state != journal.state.as_str()
         || Some(row.paid) != journal.paid_minor

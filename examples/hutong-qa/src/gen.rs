@@ -5,10 +5,10 @@
 //! with a code the SDK itself would reject.
 
 use anyhow::{bail, Context as _, Result};
-use hutong::codes::emv_mpm::{self, Field};
-use hutong::money::{Currency, Money};
-use hutong::registry::identify;
-use hutong::render::{self, RenderOptions, Symbology};
+use hutong_core::codes::emv_mpm::{self, Field};
+use hutong_core::identify::identify;
+use hutong_core::money::{Currency, Money};
+use hutong_core::render::{self, RenderOptions, Symbology};
 
 pub struct Options {
     pub network: String,
@@ -346,7 +346,7 @@ pub fn run_jsonl() -> Result<()> {
             }
             Err(e) => serde_json::json!({ "payload": null, "error": format!("{e:#}"), "line": n }),
         };
-        writeln!(out, "{}", hutong::codes::text::to_safe_json(&value))?;
+        writeln!(out, "{}", hutong_core::codes::text::to_safe_json(&value))?;
     }
     Ok(())
 }

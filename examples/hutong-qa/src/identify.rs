@@ -1,12 +1,12 @@
 //! `hutong-qa identify`: what the SDK thinks a payload is, for humans or as JSON lines.
 
 use anyhow::{Context as _, Result};
-use hutong::codes::text::{escape_for_display, to_safe_json};
-use hutong::registry::{Context, Expect, PaymentCode, Registry};
-use hutong::route;
+use hutong_core::codes::text::{escape_for_display, to_safe_json};
+use hutong_core::registry::{Context, Expect, PaymentCode, Registry};
+use hutong_core::route;
 use std::io::{BufRead, Write};
 
-// `scan --identify` prints `hutong::registry::identify(text).to_json()`, the same object.
+// `scan --identify` prints `hutong_core::identify::identify(text).to_json()`, the same object.
 
 /// Longest `--jsonl` input line: payloads are a few hundred bytes (EPC at most 331), so a
 /// line near this is not a payload, and it is not held whole.
@@ -99,7 +99,7 @@ pub fn run(opts: Options) -> Result<()> {
                     })
             };
             let value = match parsed {
-                Ok(text) => reg.identify(&text, &ctx).to_json(),
+                Ok(text) => hutong_core::identify::identify_with(reg, &text, &ctx).to_json(),
                 Err(why) => serde_json::json!({
                     "network": null, "valid": false,
                     "error": format!("line {n}: {why}"),
@@ -114,7 +114,7 @@ pub fn run(opts: Options) -> Result<()> {
     let payload = opts
         .payload
         .context("give a PAYLOAD argument, or --jsonl to read JSON strings from stdin")?;
-    let code = reg.identify(&payload, &ctx);
+    let code = hutong_core::identify::identify_with(reg, &payload, &ctx);
     let route = opts
         .wallet
         .as_deref()

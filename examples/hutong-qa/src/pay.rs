@@ -5,13 +5,13 @@ use anyhow::{anyhow, bail, Context};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use clap::{Args, Subcommand};
-use hutong::flow::{
+use hutong_core::flow::{
     FlowListener, FlowTimings, PayOptions, PayerCode, Payments, PaymentsConfig, StateChange,
 };
-use hutong::money::{Currency, Money};
-use hutong::route;
-use hutong::sign::{PinnedRoot, Signer, SoftwareSigner};
-use hutong::transport::{HttpsTransport, SpkiPin, TlsOptions, Transport};
+use hutong_core::money::{Currency, Money};
+use hutong_core::route;
+use hutong_core::sign::{PinnedRoot, Signer, SoftwareSigner};
+use hutong_core::transport::{HttpsTransport, SpkiPin, TlsOptions, Transport};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -266,7 +266,7 @@ fn default_route(code: &str, wallet: Option<&str>) -> anyhow::Result<String> {
     let profile = wallet
         .map(|id| route::profile(id).ok_or_else(|| anyhow!("no wallet profile `{id}`")))
         .transpose()?;
-    let routes = route::allowed_routes(&hutong::registry::identify(code), profile.as_ref())?;
+    let routes = route::allowed_routes(&hutong_core::identify::identify(code), profile.as_ref())?;
     routes
         .into_iter()
         .next()
@@ -283,7 +283,7 @@ fn arm_crash_point() {
     let Ok(step) = std::env::var("HUTONG_QA_CRASH_AT") else {
         return;
     };
-    hutong::flow::crash::arm(Some(&step));
+    hutong_core::flow::crash::arm(Some(&step));
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let text = info.to_string();

@@ -5,10 +5,10 @@ use anyhow::{anyhow, bail, Context as _, Result};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use clap::Subcommand;
-use hutong::registry::bundle::{self, BundleContent, RegistryKey};
-use hutong::registry::Context;
-use hutong::route;
-use hutong::sign::{Signer as _, SoftwareSigner};
+use hutong_core::bundle::{self, BundleContent, RegistryKey};
+use hutong_core::registry::Context;
+use hutong_core::route;
+use hutong_core::sign::{Signer as _, SoftwareSigner};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -300,7 +300,8 @@ fn verify(
     let mut v = summary(&verified.content, &verified.key_id);
     v["valid"] = true.into();
     if let Some(payload) = payload {
-        let code = verified.registry.identify(payload, &Context::default());
+        let code =
+            hutong_core::identify::identify_with(&verified.registry, payload, &Context::default());
         let mut identified = code.to_json();
         if let Some(id) = wallet {
             let profile = verified

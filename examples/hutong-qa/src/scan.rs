@@ -1,7 +1,7 @@
 //! `hutong-qa scan`: decode every image under the given paths, as a table or JSON lines.
 use crate::files::{self, Entry};
 use anyhow::{bail, Result};
-use hutong::scan::{
+use hutong_core::scan::{
     decode_luma, CodeFormat, ScanOptions, ScannedCode, Scanner, MAX_IMAGE_FILE_BYTES,
 };
 use std::io::{IsTerminal, Write};
@@ -86,7 +86,7 @@ fn scan_file(scanner: &Scanner, entry: &Entry) -> Result<(f64, Vec<ScannedCode>)
 }
 
 /// One human line for an identification: network, presentation, amount, risk.
-fn identification_line(code: &hutong::registry::PaymentCode) -> String {
+fn identification_line(code: &hutong_core::registry::PaymentCode) -> String {
     let v = code.to_json();
     let field = |k: &str| match &v[k] {
         serde_json::Value::Null => "-".to_owned(),
@@ -103,7 +103,7 @@ fn identification_line(code: &hutong::registry::PaymentCode) -> String {
         field("valid"),
         field("risk")
     );
-    hutong::codes::text::escape_for_display(&line).into_owned()
+    hutong_core::codes::text::escape_for_display(&line).into_owned()
 }
 
 /// The text on one table cell: line breaks (EPC, Swiss QR payloads) as spaces, every other
@@ -119,7 +119,7 @@ fn shorten(text: &str, max: usize) -> String {
             }
         })
         .collect();
-    let flat = hutong::codes::text::escape_for_display(&spaced);
+    let flat = hutong_core::codes::text::escape_for_display(&spaced);
     if flat.chars().count() <= max {
         flat.into_owned()
     } else {
@@ -182,7 +182,7 @@ fn scan_all(args: ScanArgs) -> Result<std::process::ExitCode> {
                             corners: c.corners.map(|p| [p.x, p.y]),
                             identification: args
                                 .identify
-                                .then(|| hutong::registry::identify(&c.text).to_json()),
+                                .then(|| hutong_core::identify::identify(&c.text).to_json()),
                         })
                         .collect(),
                     error: None,
@@ -194,7 +194,7 @@ fn scan_all(args: ScanArgs) -> Result<std::process::ExitCode> {
                     error: Some(e.clone()),
                 },
             };
-            writeln!(out, "{}", hutong::codes::text::to_safe_json(&line))?;
+            writeln!(out, "{}", hutong_core::codes::text::to_safe_json(&line))?;
         } else {
             match &result {
                 Ok((ms, codes)) if codes.is_empty() => {
@@ -214,7 +214,7 @@ fn scan_all(args: ScanArgs) -> Result<std::process::ExitCode> {
                             shorten(&c.text, 60)
                         )?;
                         if args.identify {
-                            let id = hutong::registry::identify(&c.text);
+                            let id = hutong_core::identify::identify(&c.text);
                             writeln!(out, "{:<73} -> {}", "", identification_line(&id))?;
                         }
                     }
@@ -225,7 +225,7 @@ fn scan_all(args: ScanArgs) -> Result<std::process::ExitCode> {
                     shorten(&shown, 50),
                     "-",
                     "",
-                    hutong::codes::text::escape_for_display(e)
+                    hutong_core::codes::text::escape_for_display(e)
                 )?,
             }
         }

@@ -143,7 +143,7 @@ const SPOOFED: &str =
 fn assert_no_raw_controls_or_bidi(out: &str) {
     for c in out.chars() {
         assert!(
-            !hutong::codes::text::is_unsafe(c) || c == '\n',
+            !hutong_core::codes::text::is_unsafe(c) || c == '\n',
             "raw U+{:04X} in output:\n{}",
             u32::from(c),
             out.escape_debug()
@@ -198,7 +198,7 @@ fn identify_json_output_escapes_bidi_and_c1_and_round_trips() {
 
 #[test]
 fn scan_identify_escapes_controls_and_bidi_in_table_and_json() {
-    use hutong::render::{render, RenderOptions, Symbology};
+    use hutong_core::render::{render, RenderOptions, Symbology};
     let dir = tempfile::tempdir().unwrap();
     let payload = "upi://pay?pa=tea@upi&pn=Tea%E2%80%AEesuoH\u{202e}";
     let png = render(

@@ -3,7 +3,7 @@
 //! A new process runs `hutong-qa recover` on the same journal; the journal and the sandbox's
 //! ledger must then agree, with every payment and refund exactly once.
 
-use hutong::journal::Journal;
+use hutong_core::journal::Journal;
 use sandbox_acquirer::{start, SandboxConfig, SandboxHandle};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

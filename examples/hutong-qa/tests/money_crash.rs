@@ -7,7 +7,7 @@ mod harness;
 
 use harness::invariants::check_private;
 use harness::model::{Case, Kill, Op, ALIPAY_CODE, PAY_POINTS, REFUND_POINTS, SANDBOX_POINTS};
-use hutong::sign::{KeySet, SignedKeySet, SoftwareSigner};
+use hutong_core::sign::{KeySet, SignedKeySet, SoftwareSigner};
 
 fn describe(case: &Case) -> String {
     case.found

@@ -2,7 +2,7 @@
 //! devices, huge and truncated files, bad lines; and `scan`'s gallery defaults (a sideways
 //! barcode, an inverted QR) found without flags. Each run has a deadline: a hang fails the test
 //! instead of hanging CI.
-use hutong::render::{render, RenderOptions, Symbology};
+use hutong_core::render::{render, RenderOptions, Symbology};
 use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

@@ -4,10 +4,10 @@
 //! SQLite transaction, logs the exchange and signs its answer. Also a bare signed query.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use hutong::flow::{FlowTimings, PayOptions, Payments, PaymentsConfig};
-use hutong::money::{Currency, Money};
-use hutong::sign::SoftwareSigner;
-use hutong::transport::SpkiPin;
+use hutong_core::flow::{FlowTimings, PayOptions, Payments, PaymentsConfig};
+use hutong_core::money::{Currency, Money};
+use hutong_core::sign::SoftwareSigner;
+use hutong_core::transport::SpkiPin;
 use sandbox_acquirer::{start, SandboxConfig};
 use std::sync::Arc;
 

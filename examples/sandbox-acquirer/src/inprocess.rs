@@ -31,7 +31,7 @@ use crate::SandboxError;
 use axum::body::Body;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
-use hutong::sign::{
+use hutong_core::sign::{
     canonical_request, new_nonce, Authorization, ResponseVerifier, SignError, Signer,
     SoftwareSigner, SystemClock,
 };

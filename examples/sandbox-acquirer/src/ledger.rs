@@ -162,7 +162,7 @@ pub struct Ledger {
 impl Ledger {
     /// Opens (or creates, mode 0600: it holds the switch's signing keys) the ledger at `path`.
     pub fn open(path: &Path) -> SqlResult<Ledger> {
-        hutong::journal::ensure_private_file(path).map_err(|e| {
+        hutong_core::journal::ensure_private_file(path).map_err(|e| {
             rusqlite::Error::SqliteFailure(
                 rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
                 Some(format!("{}: {e}", path.display())),
@@ -295,14 +295,14 @@ pub fn idem_store(
 /// refused across restarts of the sandbox (invariant 6).
 pub struct LedgerNonces(pub std::sync::Arc<Ledger>);
 
-impl hutong::sign::NonceStore for LedgerNonces {
+impl hutong_protocol::NonceStore for LedgerNonces {
     fn check_and_insert(
         &self,
         scoped: &str,
         timestamp: i64,
         now: i64,
-    ) -> Result<(), hutong::sign::SignError> {
-        use hutong::sign::{SignError, WINDOW_SECS};
+    ) -> Result<(), hutong_core::sign::SignError> {
+        use hutong_core::sign::{SignError, WINDOW_SECS};
         let inserted = self.0.tx(|c| -> SqlResult<usize> {
             // Forgetting what left the window is safe: a replay of it fails the timestamp check.
             c.execute(

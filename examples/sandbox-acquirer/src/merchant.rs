@@ -3,9 +3,9 @@
 //! the code. The switch re-identifies every code itself and never takes the network, currency or
 //! a dynamic code's amount from the request (invariants 1 and 2, docs/protocol.md §10).
 
-use hutong::codes::StaticOrDynamic;
-use hutong::registry::{self, PaymentCode};
-use hutong::sign::sha256_hex;
+use hutong_core::codes::StaticOrDynamic;
+use hutong_core::registry::{self, PaymentCode};
+use hutong_core::sign::sha256_hex;
 
 pub struct Merchant {
     pub id: String,
@@ -25,7 +25,8 @@ pub fn resolve(code: &str) -> Merchant {
         expect: registry::Expect::MerchantCode,
         ..Default::default()
     };
-    let identified = registry::Registry::builtin().identify(code, &ctx);
+    let identified =
+        hutong_core::identify::identify_with(registry::Registry::builtin(), code, &ctx);
     let name = identified
         .merchant_name
         .clone()

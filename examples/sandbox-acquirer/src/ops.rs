@@ -7,9 +7,9 @@ use crate::ledger::{self, FeeRow, PaymentRow, RefundRow};
 use crate::scenario::Scenario;
 use crate::state::{now, now_ms};
 use crate::{data, merchant};
-use hutong::flow::{payer_code_network, PayerCode};
-use hutong::money::{Currency, WireMoney};
-use hutong::sign::sha256_hex;
+use hutong_core::flow::{payer_code_network, PayerCode};
+use hutong_core::money::{Currency, WireMoney};
+use hutong_core::sign::sha256_hex;
 use rusqlite::Connection;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -286,7 +286,7 @@ pub(crate) fn check_code_terms(
     route: &str,
     amount: Option<&WireMoney>,
 ) -> Result<(merchant::Merchant, (i64, String)), ApiError> {
-    use hutong::route::{check_route as route_reaches, RouteError};
+    use hutong_core::route::{check_route as route_reaches, RouteError};
     let m = merchant::resolve(merchant_code);
     route_reaches(&m.code, route, None).map_err(|e| {
         let code = match e {

@@ -16,7 +16,7 @@
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
-use hutong::transport::spki_sha256;
+use hutong_core::transport::spki_sha256;
 use std::sync::Arc;
 
 use crate::SandboxState;

@@ -4,9 +4,8 @@
 
 use crate::ledger::{self, Ledger};
 use crate::scenario::{Op, Overrides, Scenario};
-use hutong::sign::{
-    KeySet, PinnedRoot, RequestVerifier, SignedKeySet, Signer, SoftwareSigner, WINDOW_SECS,
-};
+use hutong_core::sign::{KeySet, PinnedRoot, SignedKeySet, Signer, SoftwareSigner, WINDOW_SECS};
+use hutong_protocol::RequestVerifier;
 use serde_json::{json, Value};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, RwLock};
@@ -53,7 +52,7 @@ pub enum StateError {
     #[error("ledger: {0}")]
     Ledger(#[from] rusqlite::Error),
     #[error("signing key: {0}")]
-    Sign(#[from] hutong::sign::SignError),
+    Sign(#[from] hutong_core::sign::SignError),
 }
 
 struct Keys {
@@ -152,7 +151,7 @@ impl SandboxState {
     }
 
     /// `GET /v1/keys`: every server key, version = how many keys were ever published.
-    pub fn signed_key_set(&self) -> Result<SignedKeySet, hutong::sign::SignError> {
+    pub fn signed_key_set(&self) -> Result<SignedKeySet, hutong_core::sign::SignError> {
         let k = self.keys.read().unwrap_or_else(|e| e.into_inner());
         let set = KeySet {
             version: k.servers.len() as u64,

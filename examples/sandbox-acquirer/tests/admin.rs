@@ -3,8 +3,8 @@
 
 mod support;
 
-use hutong::flow::IntentState;
-use hutong::transport::{HttpsTransport, Method, Request, Transport, TransportError};
+use hutong_core::flow::IntentState;
+use hutong_core::transport::{HttpsTransport, Method, Request, Transport, TransportError};
 use sandbox_acquirer::{start, SandboxConfig};
 use serde_json::{json, Value};
 use support::*;
@@ -254,7 +254,7 @@ async fn events_stream_ledger_changes_over_plain_http_when_asked() {
     .unwrap();
     assert!(sb.endpoint().starts_with("http://"));
     // The SDK refuses plain HTTP outright.
-    let refused = HttpsTransport::new(&hutong::transport::TlsOptions::new(sb.endpoint()));
+    let refused = HttpsTransport::new(&hutong_core::transport::TlsOptions::new(sb.endpoint()));
     assert!(matches!(refused, Err(TransportError::Config(_))));
 
     let mut events = tokio::net::TcpStream::connect(sb.addr()).await.unwrap();

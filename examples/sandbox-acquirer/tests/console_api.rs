@@ -10,7 +10,7 @@ use axum::Router;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use http_body_util::BodyExt as _;
-use hutong::scan::{ScanOptions, Scanner};
+use hutong_core::scan::{ScanOptions, Scanner};
 use sandbox_acquirer::conn::ConnCtl;
 use sandbox_acquirer::console::{self, ConsoleOptions, MAX_JSON_BYTES, MAX_UPLOAD_BYTES};
 use serde_json::{json, Value};

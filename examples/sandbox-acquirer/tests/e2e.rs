@@ -4,8 +4,8 @@
 
 mod support;
 
-use hutong::flow::{IntentState, PayerCode, RefundState};
-use hutong::transport::Method;
+use hutong_core::flow::{IntentState, PayerCode, RefundState};
+use hutong_core::transport::Method;
 use serde_json::json;
 use std::sync::Arc;
 use support::*;
@@ -463,8 +463,8 @@ async fn many_parallel_pays_capture_exactly_once_each() {
 async fn parallel_repeats_of_one_key_charge_once_and_answer_alike() {
     let sb = sandbox().await;
     let c = Arc::new(client(&sb).await);
-    let intent = hutong::flow::new_uuid_v4().unwrap();
-    let body = json!({"intent_id": intent, "out_trade_no": hutong::flow::out_trade_no_for(&intent),
+    let intent = hutong_core::flow::new_uuid_v4().unwrap();
+    let body = json!({"intent_id": intent, "out_trade_no": hutong_core::flow::out_trade_no_for(&intent),
         "merchant_code": ALIPAY_CODE, "network": "alipay", "amount": {"minor": 2500, "currency": "CNY"},
         "confirmed_payable": {"minor": 2500, "currency": "CNY"}, "funding_source_id": "balance",
         "route_requested": ALIPAY_ROUTE, "description": "repeat"})
@@ -581,7 +581,7 @@ async fn bad_input_gets_typed_refusals_and_changes_nothing() {
 async fn tampered_request_signatures_and_replayed_nonces_are_refused() {
     let sb = sandbox().await;
     let c = client(&sb).await;
-    let intent = hutong::flow::new_uuid_v4().unwrap();
+    let intent = hutong_core::flow::new_uuid_v4().unwrap();
     let body = json!({"intent_id": intent, "out_trade_no": "HT1", "merchant_code": ALIPAY_CODE,
         "network": "alipay", "amount": {"minor": 100, "currency": "CNY"},
         "confirmed_payable": {"minor": 100, "currency": "CNY"}, "funding_source_id": "balance",
@@ -591,7 +591,7 @@ async fn tampered_request_signatures_and_replayed_nonces_are_refused() {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs() as i64;
-    let auth = hutong::sign::sign_request(
+    let auth = hutong_core::sign::sign_request(
         c.signer.as_ref(),
         "POST",
         "/v1/payments",
@@ -603,7 +603,7 @@ async fn tampered_request_signatures_and_replayed_nonces_are_refused() {
         let c = &c;
         let intent = intent.clone();
         async move {
-            use hutong::transport::{Request, Transport};
+            use hutong_core::transport::{Request, Transport};
             c.transport
                 .send(&Request {
                     method: Method::Post,
@@ -631,7 +631,7 @@ async fn tampered_request_signatures_and_replayed_nonces_are_refused() {
     assert_eq!(r.status, 200);
     let r = send(body.clone(), auth.to_header_value()).await;
     assert_eq!((r.status, error_code(&r).as_str()), (401, "NONCE_REPLAYED"));
-    let stale = hutong::sign::sign_request(
+    let stale = hutong_core::sign::sign_request(
         c.signer.as_ref(),
         "POST",
         "/v1/payments",
@@ -651,14 +651,14 @@ async fn tampered_request_signatures_and_replayed_nonces_are_refused() {
 async fn unknown_devices_are_refused() {
     let sb = sandbox().await;
     let c = client(&sb).await;
-    let stranger = hutong::sign::SoftwareSigner::generate("dev-stranger").unwrap();
+    let stranger = hutong_core::sign::SoftwareSigner::generate("dev-stranger").unwrap();
     let ts = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs() as i64;
     let auth =
-        hutong::sign::sign_request(&stranger, "GET", "/v1/funding_sources", b"", ts).unwrap();
-    use hutong::transport::{Request, Transport};
+        hutong_core::sign::sign_request(&stranger, "GET", "/v1/funding_sources", b"", ts).unwrap();
+    use hutong_core::transport::{Request, Transport};
     let r = c
         .transport
         .send(&Request {

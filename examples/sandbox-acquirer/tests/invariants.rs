@@ -5,9 +5,9 @@
 
 mod support;
 
-use hutong::flow::{FlowError, FlowTimings, IntentState, Payments, PaymentsConfig};
-use hutong::route::RouteError;
-use hutong::transport::{Method, Transport};
+use hutong_core::flow::{FlowError, FlowTimings, IntentState, Payments, PaymentsConfig};
+use hutong_core::route::RouteError;
+use hutong_core::transport::{Method, Transport};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,7 +21,7 @@ fn exchange_count(sb: &sandbox_acquirer::SandboxHandle) -> i64 {
 }
 
 fn payment_body(intent: &str, code: &str, network: &str, route: &str, minor: i64) -> String {
-    json!({"intent_id": intent, "out_trade_no": hutong::flow::out_trade_no_for(intent),
+    json!({"intent_id": intent, "out_trade_no": hutong_core::flow::out_trade_no_for(intent),
         "merchant_code": code, "network": network, "amount": {"minor": minor, "currency": "CNY"},
         "confirmed_payable": {"minor": minor, "currency": "CNY"}, "funding_source_id": "balance",
         "route_requested": route, "description": ""})
@@ -126,7 +126,7 @@ async fn the_switch_refuses_a_signed_request_for_another_network_route_currency_
         ),
     ];
     for (code, network, route, minor, expected) in &cases {
-        let intent = hutong::flow::new_uuid_v4().unwrap();
+        let intent = hutong_core::flow::new_uuid_v4().unwrap();
         let body = payment_body(&intent, code, network, route, *minor);
         let r = raw(
             &c,
@@ -163,7 +163,7 @@ async fn the_switch_refuses_a_signed_request_for_another_network_route_currency_
         );
     }
     // The dynamic code at its own amount, but in another currency.
-    let intent = hutong::flow::new_uuid_v4().unwrap();
+    let intent = hutong_core::flow::new_uuid_v4().unwrap();
     let body = payment_body(&intent, &dynamic.0, dynamic.1, &dynamic.2, dynamic.3)
         .replace("\"CNY\"", "\"USD\"");
     let r = raw(
@@ -186,7 +186,7 @@ async fn the_switch_refuses_a_signed_request_for_another_network_route_currency_
 
 /// A dynamic EMVCo code for 25.00 CNY routed through UnionPay.
 fn dynamic_code_25_cny() -> String {
-    use hutong::codes::emv_mpm::{encode, Field};
+    use hutong_core::codes::emv_mpm::{encode, Field};
     encode(&[
         (1, Field::Text("12".into())),
         (
@@ -302,14 +302,15 @@ async fn a_replayed_request_is_refused_after_the_sandbox_restarts() {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs() as i64;
-    let auth = hutong::sign::sign_request(c.signer.as_ref(), "GET", "/v1/funding_sources", b"", ts)
-        .unwrap();
+    let auth =
+        hutong_core::sign::sign_request(c.signer.as_ref(), "GET", "/v1/funding_sources", b"", ts)
+            .unwrap();
     let send = |sb: &sandbox_acquirer::SandboxHandle| {
-        let transport = hutong::transport::HttpsTransport::new(&tls_options(sb)).unwrap();
+        let transport = hutong_core::transport::HttpsTransport::new(&tls_options(sb)).unwrap();
         let header = auth.to_header_value();
         async move {
             transport
-                .send(&hutong::transport::Request {
+                .send(&hutong_core::transport::Request {
                     method: Method::Get,
                     target: "/v1/funding_sources".into(),
                     headers: vec![("Authorization".into(), header)],
@@ -330,7 +331,7 @@ async fn a_replayed_request_is_refused_after_the_sandbox_restarts() {
 async fn a_request_dropped_in_flight_leaves_no_key_in_flight() {
     let sb = sandbox().await;
     let c = client(&sb).await;
-    let intent = hutong::flow::new_uuid_v4().unwrap();
+    let intent = hutong_core::flow::new_uuid_v4().unwrap();
     let body = payment_body(&intent, ALIPAY_CODE, "alipay", ALIPAY_ROUTE, 500);
     let headers = [
         ("Content-Type", "application/json"),
@@ -431,10 +432,10 @@ async fn collect_takes_every_payer_code_the_console_simulates() {
     // The console's simulator draws from these rows (console::payer), so each must be collectable.
     let sb = sandbox().await;
     let c = client(&sb).await;
-    for row in hutong::registry::Registry::builtin().pay_code_rows() {
+    for row in hutong_core::registry::Registry::builtin().pay_code_rows() {
         let (prefix, length) = (&row.prefixes[0], row.lengths[0]);
         let digits = format!("{prefix}{}", "7".repeat(length - prefix.len()));
-        let code = hutong::flow::PayerCode::parse(&digits).unwrap();
+        let code = hutong_core::flow::PayerCode::parse(&digits).unwrap();
         let rec = c
             .payments
             .collect(&code, cny(1200), opts("success"))

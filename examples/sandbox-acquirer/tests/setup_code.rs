@@ -5,8 +5,8 @@
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
-use hutong::scan::{ScanOptions, Scanner};
-use hutong::transport::{HttpsTransport, Method, Request, SpkiPin, TlsOptions, Transport};
+use hutong_core::scan::{ScanOptions, Scanner};
+use hutong_core::transport::{HttpsTransport, Method, Request, SpkiPin, TlsOptions, Transport};
 use sandbox_acquirer::console;
 use sandbox_acquirer::setup::SETUP_HEADER;
 use sandbox_acquirer::{start, SandboxConfig, SandboxHandle};

@@ -2,7 +2,7 @@ import Foundation
 import ImageIO
 import UniformTypeIdentifiers
 
-/// Photos from the library, made readable for `Scanner.decodeImage` (PNG, JPEG, WebP).
+/// Photos from the library, made readable for `HutongScanner.decodeImage` (PNG, JPEG, WebP).
 enum PhotoInput {
     /// Longest side after conversion: a 12-48 MP photo's code survives, memory stays bounded.
     static let maxPixelSize = 4096

@@ -6,9 +6,9 @@ enum SampleScanning {
     static let walletProfile = "qa_sample"
 
     /// Camera defaults: QR and Code 128, dark-mode codes too, at most 150 ms per frame.
-    static func newScanner() -> Hutong.Scanner {
+    static func newScanner() -> HutongScanner {
         // Only InvalidOptions can fail here, and these options are valid.
-        try! Hutong.Scanner(options: ScanOptions(alsoInverted: true))
+        try! HutongScanner(options: ScanOptions(alsoInverted: true))
     }
 
     static func describe(_ info: CodeInfo) -> String {

@@ -64,7 +64,7 @@ final class ScannerModel: ObservableObject {
     @Published var showingHistory = false
     @Published var history: [HistoryEntry] = []
 
-    let scanner: Hutong.Scanner
+    let scanner: HutongScanner
     private(set) var camera: CameraScanner!
     private var current: ScanAction?
     private var lastIntentId: String?

@@ -32,7 +32,7 @@ final class PixelBufferScanTests: XCTestCase {
 
     func testScansAPortraitCameraBufferInPlace() throws {
         let buffer = try nv12Buffer(width: 1280, height: 720, code: "hutong ios", at: (600, 200))
-        let scanner = try Scanner(options: ScanOptions(budgetMs: 2000))
+        let scanner = try HutongScanner(options: ScanOptions(budgetMs: 2000))
         let codes = try scanner.scan(pixelBuffer: buffer, rotation: 90, crop: nil)
         XCTAssertEqual(codes.map(\.text), ["hutong ios"])
         // Turned 90 degrees clockwise, sensor x 600... becomes upright y 600...
@@ -41,7 +41,7 @@ final class PixelBufferScanTests: XCTestCase {
 
     func testTheCropFromARectOfInterestLimitsTheScan() throws {
         let buffer = try nv12Buffer(width: 1280, height: 720, code: "left side", at: (100, 200))
-        let scanner = try Scanner(options: ScanOptions(budgetMs: 2000))
+        let scanner = try HutongScanner(options: ScanOptions(budgetMs: 2000))
         let g = FrameGeometry(width: 1280, height: 720, rotation: 0)!
         func crop(_ r: CGRect) -> CropRect {
             let c = g.uprightCrop(normalizedSensorRect: r)!
@@ -56,7 +56,7 @@ final class PixelBufferScanTests: XCTestCase {
     func testRefusesAPixelFormatItCannotRead() throws {
         var made: CVPixelBuffer?
         CVPixelBufferCreate(nil, 64, 64, kCVPixelFormatType_16Gray, nil, &made)
-        let scanner = try Scanner(options: ScanOptions(budgetMs: 2000))
+        let scanner = try HutongScanner(options: ScanOptions(budgetMs: 2000))
         XCTAssertThrowsError(try scanner.scan(pixelBuffer: try XCTUnwrap(made), rotation: 0, crop: nil)) { error in
             guard case PixelBufferError.unsupportedPixelFormat = error else { return XCTFail("\(error)") }
         }

@@ -24,7 +24,7 @@ final class ScanTests: XCTestCase {
     }
 
     func testScansAnNv12FrameWithPaddedRows() throws {
-        let scanner = try Scanner(options: ScanOptions(budgetMs: 2000))
+        let scanner = try HutongScanner(options: ScanOptions(budgetMs: 2000))
         let y = try scene(width: 480, height: 360, stride: 512, codeAt: 150, 60)
         let uv = chroma(width: 480, height: 360, stride: 512)
         let found = try scanner.scanNv12(y: y, uv: uv, width: 480, height: 360, yRowStride: 512, uvRowStride: 512, rotation: 0, crop: nil)
@@ -35,7 +35,7 @@ final class ScanTests: XCTestCase {
     }
 
     func testScansABgraFrame() throws {
-        let scanner = try Scanner(options: ScanOptions(budgetMs: 2000))
+        let scanner = try HutongScanner(options: ScanOptions(budgetMs: 2000))
         let luma = try scene(width: 480, height: 360, stride: 480, codeAt: 150, 60)
         var bgra = Data(count: 480 * 360 * 4)
         for i in 0..<(480 * 360) {
@@ -46,7 +46,7 @@ final class ScanTests: XCTestCase {
     }
 
     func testACropBesideTheCodeFindsNothing() throws {
-        let scanner = try Scanner(options: ScanOptions(budgetMs: 2000))
+        let scanner = try HutongScanner(options: ScanOptions(budgetMs: 2000))
         let y = try scene(width: 480, height: 360, stride: 480, codeAt: 150, 60)
         let found = try scanner.scanGray8(y: y, width: 480, height: 360, rowStride: 480, rotation: 0,
                                           crop: CropRect(x: 0, y: 0, width: 120, height: 360))
@@ -54,7 +54,7 @@ final class ScanTests: XCTestCase {
     }
 
     func testAShortYPlaneIsABadFrameSayingHowShort() throws {
-        let scanner = try Scanner(options: ScanOptions())
+        let scanner = try HutongScanner(options: ScanOptions())
         XCTAssertThrowsError(try scanner.scanNv12(y: Data(count: 1000), uv: chroma(width: 64, height: 48, stride: 64),
                                                   width: 64, height: 48, yRowStride: 64, uvRowStride: 64, rotation: 0, crop: nil)) { error in
             guard case ScanError.BadFrame(let message) = error else { return XCTFail("unexpected \(error)") }
@@ -63,20 +63,20 @@ final class ScanTests: XCTestCase {
     }
 
     func testABadRotationIsABadFrame() throws {
-        let scanner = try Scanner(options: ScanOptions())
+        let scanner = try HutongScanner(options: ScanOptions())
         XCTAssertThrowsError(try scanner.scanGray8(y: Data(count: 64 * 48), width: 64, height: 48, rowStride: 64, rotation: 45, crop: nil)) { error in
             guard case ScanError.BadFrame = error else { return XCTFail("unexpected \(error)") }
         }
     }
 
     func testOptionsItCannotHonourAreRefused() {
-        XCTAssertThrowsError(try Scanner(options: ScanOptions(maxCodes: 0))) { error in
+        XCTAssertThrowsError(try HutongScanner(options: ScanOptions(maxCodes: 0))) { error in
             guard case ScanError.InvalidOptions = error else { return XCTFail("unexpected \(error)") }
         }
     }
 
     func testDecodesAnImageFile() throws {
-        let scanner = try Scanner(options: ScanOptions(budgetMs: 2000))
+        let scanner = try HutongScanner(options: ScanOptions(budgetMs: 2000))
         let y = try scene(width: 480, height: 360, stride: 480, codeAt: 150, 60)
         let png = try encodeLumaPng(luma: y, width: 480, height: 360, rowStride: 480)
         XCTAssertEqual(try scanner.decodeImage(bytes: png).map(\.text), [text])

@@ -11,7 +11,7 @@
 
 use super::files::{Journal, Ledger, TERMINAL_INTENT, TERMINAL_REFUND};
 use super::procs::Run;
-use hutong::codes::StaticOrDynamic;
+use hutong_core::codes::StaticOrDynamic;
 use std::collections::HashSet;
 use std::fmt;
 
@@ -226,7 +226,7 @@ pub fn check_claim(claim: &Claim, ledger: &Ledger) -> Option<Violation> {
 }
 
 /// The currency a code's payment must be in: the code's own, else its network's.
-fn expected_currency(code: &hutong::registry::PaymentCode) -> Option<String> {
+fn expected_currency(code: &hutong_core::registry::PaymentCode) -> Option<String> {
     const NETWORK_CURRENCY: [(&str, &str); 4] = [
         ("wechat_pay", "CNY"),
         ("alipay", "CNY"),
@@ -258,7 +258,7 @@ pub fn check_ledger(ledger: &Ledger) -> Vec<Violation> {
         }
         if p.kind == "payment" {
             let code_text = p.merchant_code.clone().unwrap_or_default();
-            let code = hutong::registry::identify(&code_text);
+            let code = hutong_core::identify::identify(&code_text);
             if p.network != code.network {
                 out.push(v(
                     1,
@@ -270,7 +270,7 @@ pub fn check_ledger(ledger: &Ledger) -> Vec<Violation> {
             }
             let merchant = format!(
                 "m-{}",
-                &hutong::sign::sha256_hex(code_text.trim().as_bytes())[..12]
+                &hutong_core::sign::sha256_hex(code_text.trim().as_bytes())[..12]
             );
             if p.merchant_id.as_deref() != Some(merchant.as_str()) {
                 out.push(v(

@@ -845,16 +845,17 @@ impl Case {
         let Ok(der) = std::fs::read(&self.clients.key_file) else {
             return;
         };
-        let Ok(tmp) = hutong::sign::SoftwareSigner::from_pkcs8("probe", &der) else {
+        let Ok(tmp) = hutong_core::sign::SoftwareSigner::from_pkcs8("probe", &der) else {
             return;
         };
-        let hex: String = hutong::sign::Signer::public_key(&tmp)
+        let hex: String = hutong_core::sign::Signer::public_key(&tmp)
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        let signer = hutong::sign::SoftwareSigner::from_pkcs8(format!("dev-{}", &hex[2..18]), &der)
-            .expect("key");
-        let intent_id = hutong::flow::new_uuid_v4().expect("uuid");
+        let signer =
+            hutong_core::sign::SoftwareSigner::from_pkcs8(format!("dev-{}", &hex[2..18]), &der)
+                .expect("key");
+        let intent_id = hutong_core::flow::new_uuid_v4().expect("uuid");
         let (code, network, route, amount, payable) = match p {
             Probe::WrongNetwork => (
                 ALIPAY_CODE,
@@ -872,7 +873,7 @@ impl Case {
             ),
         };
         let body = serde_json::json!({
-            "intent_id": intent_id, "out_trade_no": hutong::flow::out_trade_no_for(&intent_id),
+            "intent_id": intent_id, "out_trade_no": hutong_core::flow::out_trade_no_for(&intent_id),
             "merchant_code": code, "network": network,
             "amount": {"minor": amount, "currency": "CNY"},
             "confirmed_payable": {"minor": payable, "currency": "CNY"},

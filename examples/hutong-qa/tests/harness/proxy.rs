@@ -145,7 +145,7 @@ struct Shared {
     /// An attacker's view of the network (invariant 6): this body answers `GET /v1/keys`...
     key_set: Option<Vec<u8>>,
     /// ...and this key re-signs every answer of the switch.
-    resign: Option<Arc<hutong::sign::SoftwareSigner>>,
+    resign: Option<Arc<hutong_core::sign::SoftwareSigner>>,
 }
 
 impl Shared {
@@ -219,7 +219,7 @@ impl FaultProxy {
                 tokio::spawn(serve(tcp, acceptor.clone(), s.clone()));
             }
         });
-        let pin = hutong::transport::spki_sha256(&cert_der).expect("proxy SPKI");
+        let pin = hutong_core::transport::spki_sha256(&cert_der).expect("proxy SPKI");
         FaultProxy {
             addr,
             cert_pem: ck.cert.pem(),
@@ -289,7 +289,7 @@ impl FaultProxy {
     }
 
     /// Re-signs every answer of the switch with `key` (`None`: answers pass untouched).
-    pub fn resign_with(&self, key: Option<hutong::sign::SoftwareSigner>) {
+    pub fn resign_with(&self, key: Option<hutong_core::sign::SoftwareSigner>) {
         self.lock().resign = key.map(Arc::new);
     }
 
@@ -459,17 +459,17 @@ async fn serve(tcp: TcpStream, acceptor: tokio_rustls::TlsAcceptor, shared: Arc<
 
 /// The switch's answer, signed again by `key` for the request's nonce (an attacker holding a key
 /// the client should no longer trust).
-fn resign_answer(req: &Message, resp: Message, key: &hutong::sign::SoftwareSigner) -> Message {
+fn resign_answer(req: &Message, resp: Message, key: &hutong_core::sign::SoftwareSigner) -> Message {
     let nonce = req
         .header("authorization")
-        .and_then(|a| hutong::sign::Authorization::parse(a).ok())
+        .and_then(|a| hutong_core::sign::Authorization::parse(a).ok())
         .map(|a| a.nonce);
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
     let Ok(sig) =
-        hutong::sign::sign_response(key, now, nonce.as_deref(), resp.status(), &resp.body)
+        hutong_protocol::sign_response(key, now, nonce.as_deref(), resp.status(), &resp.body)
     else {
         return resp;
     };

@@ -285,14 +285,14 @@ pub fn with_host(raw: &[u8], addr: SocketAddr) -> Vec<u8> {
 
 /// A request signed by `signer` as the SDK signs it (protocol §2), ready to send.
 pub fn signed_request(
-    signer: &hutong::sign::SoftwareSigner,
+    signer: &hutong_core::sign::SoftwareSigner,
     method: &str,
     target: &str,
     body: &[u8],
     idempotency_key: Option<&str>,
     now: i64,
 ) -> Vec<u8> {
-    let auth = hutong::sign::sign_request(signer, method, target, body, now)
+    let auth = hutong_core::sign::sign_request(signer, method, target, body, now)
         .expect("a software key signs");
     let mut head = format!(
         "{method} {target} HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: {}\r\ncontent-length: {}\r\nconnection: close\r\n",

@@ -1,15 +1,15 @@
 //! Merchant codes to show on the QA screen, from the table in `merchant_templates.json`.
 //!
 //! Every code is built with the SDK's own encoders (EMVCo MPM with its CRC), drawn with
-//! `hutong::render` and identified with `hutong::registry`, so what QA scans is what the SDK
+//! `hutong_core::render` and identified with `hutong_core::registry`, so what QA scans is what the SDK
 //! would produce and accept. Names and cities are the caller's, unchanged: payloads are
 //! attacker-controlled in real life and the page must show them as data.
 
 use super::error::ApiError;
 use super::rng::Rng;
-use hutong::codes::emv_mpm::{self, Field};
-use hutong::money::{Currency, Money};
-use hutong::render::Symbology;
+use hutong_core::codes::emv_mpm::{self, Field};
+use hutong_core::money::{Currency, Money};
+use hutong_core::render::Symbology;
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
@@ -329,7 +329,7 @@ pub fn build(req: &MerchantRequest) -> Result<Built, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hutong::registry::identify;
+    use hutong_core::identify::identify;
 
     fn req(template: &str) -> MerchantRequest {
         MerchantRequest {

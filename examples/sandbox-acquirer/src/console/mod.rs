@@ -30,9 +30,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
-use hutong::registry::identify;
-use hutong::render::{render, RenderOptions, Symbology};
-use hutong::scan::Scanner;
+use hutong_core::identify::identify;
+use hutong_core::render::{render, RenderOptions, Symbology};
+use hutong_core::scan::Scanner;
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 
@@ -156,7 +156,7 @@ fn currency_exponents() -> serde_json::Map<String, serde_json::Value> {
             .filter_map(|t| t.currency.as_deref()),
     );
     for code in codes {
-        if let Some(c) = hutong::money::Currency::from_alpha(code) {
+        if let Some(c) = hutong_core::money::Currency::from_alpha(code) {
             out.insert(c.alpha.to_string(), c.exponent.into());
         }
     }

@@ -6,7 +6,7 @@
 
 use super::error::ApiError;
 use super::rng::Rng;
-use hutong::registry::{data::NumericRow, Registry};
+use hutong_core::registry::{data::NumericRow, Registry};
 use serde::Deserialize;
 
 /// Wallets re-issue their pay code about once a minute.
@@ -75,7 +75,7 @@ pub fn issue(req: &PayerRequest) -> Result<String, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hutong::registry::identify;
+    use hutong_core::identify::identify;
 
     #[test]
     fn every_simulated_pay_code_identifies_as_its_networks_payer_code() {

@@ -4,8 +4,8 @@
 use super::error::ApiError;
 use axum::body::Bytes;
 use axum::http::StatusCode;
-use hutong::registry::identify;
-use hutong::scan::{decode_luma, CodeFormat, ImageError, ScanOptions, Scanner};
+use hutong_core::identify::identify;
+use hutong_core::scan::{decode_luma, CodeFormat, ImageError, ScanOptions, Scanner};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

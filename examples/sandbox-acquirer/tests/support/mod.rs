@@ -3,11 +3,11 @@
 //! client never sends.
 #![allow(dead_code)]
 
-use hutong::flow::{FlowTimings, PayOptions, Payments, PaymentsConfig};
-use hutong::journal::IntentRecord;
-use hutong::money::{Currency, Money};
-use hutong::sign::{sign_request, Signer, SoftwareSigner};
-use hutong::transport::{
+use hutong_core::flow::{FlowTimings, PayOptions, Payments, PaymentsConfig};
+use hutong_core::journal::IntentRecord;
+use hutong_core::money::{Currency, Money};
+use hutong_core::sign::{sign_request, Signer, SoftwareSigner};
+use hutong_core::transport::{
     HttpsTransport, Method, Request, Response, SpkiPin, TlsOptions, Transport,
 };
 use sandbox_acquirer::{start, SandboxConfig, SandboxHandle, Timing};
@@ -97,7 +97,7 @@ pub async fn client_in(
 }
 
 pub fn rand_hex() -> String {
-    hutong::flow::new_uuid_v4().unwrap().replace('-', "")[..12].to_string()
+    hutong_core::flow::new_uuid_v4().unwrap().replace('-', "")[..12].to_string()
 }
 
 pub fn opts(scenario: &str) -> PayOptions {

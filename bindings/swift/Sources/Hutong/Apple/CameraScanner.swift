@@ -36,7 +36,7 @@ public enum CameraScannerError: Error {
 /// An `AVCaptureVideoDataOutput` delivers bi-planar 420 full-range buffers
 /// (`kCVPixelFormatType_420YpCbCr8BiPlanarFullRange`) on one serial queue, dropping late frames
 /// (`alwaysDiscardsLateVideoFrames`). Each buffer is locked and its planes handed to
-/// `Scanner.scanNv12` as borrowed memory (`Scanner.scan(pixelBuffer:rotation:crop:)`).
+/// `HutongScanner.scanNv12` as borrowed memory (`HutongScanner.scan(pixelBuffer:rotation:crop:)`).
 ///
 /// Callbacks run on the frame queue, so they are `@Sendable`: they must not capture a view or
 /// other main-actor state directly (hop with `Task { @MainActor in ... }`).
@@ -49,7 +49,7 @@ public final class CameraScanner: NSObject, AVCaptureVideoDataOutputSampleBuffer
     private let output = AVCaptureVideoDataOutput()
     private let frameQueue = DispatchQueue(label: "org.hutong.camera.frames")
     private let sessionQueue = DispatchQueue(label: "org.hutong.camera.session")
-    private let scanner: Scanner
+    private let scanner: HutongScanner
     private let onResult: @Sendable (CameraFrameResult) -> Void
     private var device: AVCaptureDevice?
     private var rotationCoordinator: AnyObject?
@@ -67,7 +67,7 @@ public final class CameraScanner: NSObject, AVCaptureVideoDataOutputSampleBuffer
         return body()
     }
 
-    public init(scanner: Scanner, onResult: @escaping @Sendable (CameraFrameResult) -> Void) {
+    public init(scanner: HutongScanner, onResult: @escaping @Sendable (CameraFrameResult) -> Void) {
         self.scanner = scanner
         self.onResult = onResult
     }

@@ -17,7 +17,7 @@ public enum PixelBufferError: Error, CustomStringConvertible {
     }
 }
 
-extension Scanner {
+extension HutongScanner {
     /// Scans a camera pixel buffer in place. Bi-planar 420 (full or video range, NV12 layout)
     /// goes to `scanNv12` and 32BGRA to `scanBgra`: the planes are wrapped as `Data` over the
     /// locked buffer's own memory (no copy) and borrowed by Rust for this synchronous call.

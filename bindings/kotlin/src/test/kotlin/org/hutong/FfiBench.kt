@@ -57,7 +57,7 @@ class FfiBench {
         val y = ByteBuffer.allocateDirect(yLen).put(bytes, 0, yLen).rewind() as ByteBuffer
         val vu = ByteBuffer.allocateDirect(bytes.size - yLen).put(bytes, yLen, bytes.size - yLen).rewind() as ByteBuffer
 
-        Scanner(ScanOptions(budgetMs = 5000u)).use { scanner ->
+        HutongScanner(ScanOptions(budgetMs = 5000u)).use { scanner ->
             val scan = { scanner.scanNv21(y, vu, w.toUInt(), h.toUInt(), stride.toUInt(), stride.toUInt(), rotation.toUInt(), null) }
             assertEquals(manifest["expect"]!!.jsonPrimitive.content, scan().single().text)
             val kotlinScan = measure(samples = 200, perSample = 1, warmup = 30) { scan() }

@@ -40,7 +40,7 @@ class LeakTest {
         val scene = Scene(160, 120).apply { draw(qr(text, 2), 40, 20) }
         val y = scene.sensorLuma(90, 128)
         val vu = chromaPlane(120, 160, 128)
-        Scanner(ScanOptions(budgetMs = 2000u)).use { scanner ->
+        HutongScanner(ScanOptions(budgetMs = 2000u)).use { scanner ->
             var found = 0
             // 1 warm-up batch + 5 measured batches of 2000 = 12,000 scans.
             val series = rssOver(5) {
@@ -59,7 +59,7 @@ class LeakTest {
         val y = Scene(64, 48).sensorLuma(0, 64)
         val series = rssOver(4) {
             repeat(100) {
-                Scanner(ScanOptions()).use { s -> s.scanGray8(y, 64u, 48u, 64u, 0u, null) }
+                HutongScanner(ScanOptions()).use { s -> s.scanGray8(y, 64u, 48u, 64u, 0u, null) }
             }
         }
         assertFlat("scanner lifecycle", series, 6 * 1024)

@@ -14,7 +14,7 @@ import java.util.zip.CRC32
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ScanTest {
     private val text = "https://qr.alipay.com/fkx18437scan"
-    private val scanner = Scanner(ScanOptions(budgetMs = 2000u))
+    private val scanner = HutongScanner(ScanOptions(budgetMs = 2000u))
 
     // A 480x360 upright scene with the code's top-left at (150, 60).
     private val code = qr(text, 4)
@@ -155,13 +155,13 @@ class ScanTest {
 
     @Test
     fun `options it cannot honour are refused when the scanner is built`() {
-        assertThrows<ScanException.InvalidOptions> { Scanner(ScanOptions(maxCodes = 0u)) }
-        assertThrows<ScanException.InvalidOptions> { Scanner(ScanOptions(budgetMs = 0u)) }
+        assertThrows<ScanException.InvalidOptions> { HutongScanner(ScanOptions(maxCodes = 0u)) }
+        assertThrows<ScanException.InvalidOptions> { HutongScanner(ScanOptions(budgetMs = 0u)) }
     }
 
     @Test
     fun `stats count frames and codes`() {
-        Scanner(ScanOptions(formats = listOf(CodeFormat.QR_CODE), budgetMs = 2000u)).use { s ->
+        HutongScanner(ScanOptions(formats = listOf(CodeFormat.QR_CODE), budgetMs = 2000u)).use { s ->
             s.scanGray8(scene.sensorLuma(0, 480), 480u, 360u, 480u, 0u, null)
             s.scanGray8(Scene(64, 48).sensorLuma(0, 64), 64u, 48u, 64u, 0u, null)
             val st = s.stats()

@@ -4,7 +4,7 @@ import androidx.camera.core.ImageAnalysis
 import androidx.camera.core.ImageProxy
 import org.hutong.CropRect
 import org.hutong.ScannedCode
-import org.hutong.Scanner
+import org.hutong.HutongScanner
 import java.util.concurrent.ExecutorService
 import java.util.concurrent.Executors
 import java.util.concurrent.atomic.AtomicReference
@@ -43,7 +43,7 @@ class Viewfinder(
 )
 
 /**
- * A CameraX analyzer that hands each YUV_420_888 frame to Hutong's [Scanner] without copying:
+ * A CameraX analyzer that hands each YUV_420_888 frame to Hutong's [HutongScanner] without copying:
  * the planes' direct buffers cross as they are (rewound, with their row and pixel strides), the
  * rotation is the frame's `rotationDegrees`, and the viewfinder window becomes the crop in
  * upright image coordinates.
@@ -52,7 +52,7 @@ class Viewfinder(
  * frame, so a slow scan drops frames instead of queueing them. Call [close] when done.
  */
 class HutongAnalyzer(
-    private val scanner: Scanner,
+    private val scanner: HutongScanner,
     private val viewfinder: ViewfinderSource,
     /** Recorded in saved frames' metadata. */
     private val deviceName: () -> String = { android.os.Build.MODEL },

@@ -4,7 +4,7 @@ import android.graphics.Rect
 import androidx.camera.core.ImageInfo
 import androidx.camera.core.ImageProxy
 import org.hutong.ScanOptions
-import org.hutong.Scanner
+import org.hutong.HutongScanner
 import org.hutong.Symbology
 import org.hutong.renderCode
 import java.nio.ByteBuffer
@@ -22,7 +22,7 @@ import kotlin.test.assertTrue
  */
 class HutongAnalyzerTest {
     // The JVM tests load the debug library, several times slower than release: a roomy budget.
-    private val scanner = Scanner(ScanOptions(budgetMs = 2000u))
+    private val scanner = HutongScanner(ScanOptions(budgetMs = 2000u))
     private val results = mutableListOf<FrameResult>()
 
     @AfterTest

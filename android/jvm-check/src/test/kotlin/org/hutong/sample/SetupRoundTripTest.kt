@@ -7,7 +7,7 @@ import org.hutong.Money
 import org.hutong.Payments
 import org.hutong.RefundState
 import org.hutong.ScanOptions
-import org.hutong.Scanner
+import org.hutong.HutongScanner
 import org.hutong.Signer
 import org.hutong.Symbology
 import org.hutong.renderCode
@@ -86,7 +86,7 @@ class SetupRoundTripTest {
         val text = ready.getString("setup_code")
         // What the console draws, scanned back as a phone's camera or photo picker would.
         val png = renderCode(text, Symbology.QR, 4u).png
-        val scanned = Scanner(ScanOptions(budgetMs = 5000u)).use { it.decodeImage(png) }.single().text
+        val scanned = HutongScanner(ScanOptions(budgetMs = 5000u)).use { it.decodeImage(png) }.single().text
         assertEquals(text, scanned)
         val setup = assertIs<ScanAction.Setup>(ScanRouting.route(scanned)).code
         // The same values the sandbox prints, in the same formats.

@@ -5,7 +5,7 @@ import java.io.InputStream
 
 /** Reading a picked photo without trusting its size. */
 object PhotoInput {
-    /** The SDK's own file cap (`Scanner.decodeImage`: 32 MiB); a bigger file is refused unread. */
+    /** The SDK's own file cap (`HutongScanner.decodeImage`: 32 MiB); a bigger file is refused unread. */
     const val MAX_BYTES = 32 shl 20
 
     /** The whole stream, or null as soon as it passes [max] bytes. */

@@ -19,7 +19,7 @@ import org.hutong.Payments
 import org.hutong.PaymentsConfig
 import org.hutong.RegistryKey
 import org.hutong.ScanOptions
-import org.hutong.Scanner
+import org.hutong.HutongScanner
 import org.hutong.ServerRoot
 import org.hutong.camera.HutongAnalyzer
 import org.hutong.camera.ViewRect
@@ -62,7 +62,7 @@ internal fun ComponentActivity.readmeIntegration(
     // At every launch, before new payments: settles what a crash or a lost answer left open.
     scope.launch { payments.recover() }
 
-    val scanner = Scanner(ScanOptions())
+    val scanner = HutongScanner(ScanOptions())
     val analyzer = HutongAnalyzer(scanner, { Viewfinder(previewView.width, previewView.height, reticle) }) { frame ->
         val code = frame.codes.firstOrNull() ?: return@HutongAnalyzer
         val info = registry.identify(code.text, IdentifyContext(expect = Expect.MERCHANT_CODE, walletProfileId = "my_wallet"))

@@ -4,7 +4,7 @@ import org.hutong.AmountException
 import org.hutong.CodeInfo
 import org.hutong.Money
 import org.hutong.ScanOptions
-import org.hutong.Scanner
+import org.hutong.HutongScanner
 import org.hutong.formatAmount
 import org.hutong.parseAmount
 
@@ -14,7 +14,7 @@ object SampleScanning {
     const val WALLET_PROFILE = "qa_sample"
 
     /** Camera defaults: QR and Code 128, dark-mode codes too, at most 150 ms per frame. */
-    fun newScanner(): Scanner = Scanner(ScanOptions(alsoInverted = true))
+    fun newScanner(): HutongScanner = HutongScanner(ScanOptions(alsoInverted = true))
 
     /** "12.50 CNY" -> Money (minor units), null when it does not parse. */
     fun parseMoney(text: String): Money? {

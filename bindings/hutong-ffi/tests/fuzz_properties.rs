@@ -3,13 +3,13 @@
 //! typed result. The checks are the fuzz harnesses themselves (`fuzz/harness/*.rs`), fed by
 //! proptest strategies here and by the committed seed corpus.
 
-#[path = "../fuzz/harness/frame.rs"]
+#[path = "../../../fuzz/harness/frame.rs"]
 mod frame_harness;
-#[path = "../fuzz/harness/image.rs"]
+#[path = "../../../fuzz/harness/image.rs"]
 mod image_harness;
-#[path = "../fuzz/harness/keyset.rs"]
+#[path = "../../../fuzz/harness/keyset.rs"]
 mod keyset_harness;
-#[path = "../fuzz/harness/response.rs"]
+#[path = "../../../fuzz/harness/response.rs"]
 mod response_harness;
 
 use proptest::prelude::*;
@@ -17,7 +17,7 @@ use std::path::PathBuf;
 
 fn seeds(target: &str) -> Vec<(String, Vec<u8>)> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fuzz/corpus")
+        .join("../../fuzz/corpus")
         .join(target);
     let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
@@ -246,7 +246,7 @@ fn frame_input() -> impl Strategy<Value = Vec<u8>> {
 }
 
 fn qr_luma() -> Vec<u8> {
-    use hutong::render::{render, RenderOptions, Symbology};
+    use hutong_core::render::{render, RenderOptions, Symbology};
     render(
         "https://qr.alipay.com/fkx12345",
         Symbology::Qr,

@@ -1,10 +1,15 @@
-//! The thin UniFFI surface: exported functions, objects, records and errors that wrap the plain
-//! Rust modules. Nothing here decides anything; it converts at the boundary (see
-//! `docs/adr/0005-ffi-surface-and-errors.md` and `docs/adr/0006-async-and-foreign-traits.md`).
+//! Hutong's exported surface for Kotlin and Swift: the only crate that knows UniFFI.
+//!
+//! Functions, objects, records and errors here wrap `hutong_core`; nothing here decides anything,
+//! it converts at the boundary (see `docs/adr/0005-ffi-surface-and-errors.md`,
+//! `docs/adr/0006-async-and-foreign-traits.md` and `docs/adr/0008-crate-split.md`). This crate
+//! builds `libhutong` (cdylib for Android and the JVM tests, staticlib for the iOS XCFramework).
 //!
 //! One file per area, each with its own small error enum. Every export runs inside
 //! [`guard::guarded`], so a panic becomes the area's `Internal` variant instead of an untyped
 //! exception on the foreign side.
+
+uniffi::setup_scaffolding!();
 
 mod amount;
 mod guard;
@@ -32,6 +37,6 @@ pub use registry::{
     PaymentRegistry, PaymentRegistryError, RegistryInfo, RegistryKey, RegistrySource,
 };
 pub use scan::{
-    CodeFormat, CropRect, Point, ScanError, ScanOptions, ScanStats, ScannedCode, Scanner,
+    CodeFormat, CropRect, HutongScanner, Point, ScanError, ScanOptions, ScanStats, ScannedCode,
 };
 pub use version::hutong_version;

@@ -6,14 +6,15 @@
 use super::amount::Money;
 use super::guard::{guarded, guarded_async, Panicked};
 use super::registry::PaymentRegistry;
-use crate::flow::{self, wire, FlowError, PayerCode, PayerCodeError};
-use crate::journal::{IntentRecord, JournalError, RefundRecord};
-use crate::money::{self, AmountError};
-use crate::registry;
-use crate::registry::bundle::{self, ActiveRegistry, RegistryStore};
-use crate::route;
-use crate::sign::{self, PinnedRoot, SignError, SignFuture};
-use crate::transport::{SpkiPin, Transport};
+use hutong_core::bundle::{self, ActiveRegistry, RegistryStore};
+use hutong_core::flow::{self, wire, FlowError, PayerCode, PayerCodeError};
+use hutong_core::identify;
+use hutong_core::journal::{IntentRecord, JournalError, RefundRecord};
+use hutong_core::money::{self, AmountError};
+use hutong_core::registry;
+use hutong_core::route;
+use hutong_core::sign::{self, PinnedRoot, SignError, SignFuture};
+use hutong_core::transport::{SpkiPin, Transport};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -1014,7 +1015,7 @@ impl Payments {
             .registry
             .as_ref()
             .map_or_else(ActiveRegistry::builtin, |r| r.active());
-        let identified = active.registry().identify(code, &ctx);
+        let identified = identify::identify_with(active.registry(), code, &ctx);
         if !identified.valid {
             let why = identified
                 .error
@@ -1026,7 +1027,7 @@ impl Payments {
             return Err(PaymentsError::CannotPay("the network is unknown".into()));
         };
         let name = match &self.wallet {
-            None if identified.presentation == crate::codes::Presentation::Cpm => {
+            None if identified.presentation == hutong_core::codes::Presentation::Cpm => {
                 return Err(PaymentsError::CannotPay(
                     "this is a payer's pay code: collect it, do not pay it".into(),
                 ))

@@ -1,10 +1,11 @@
 //! The app's registry across the boundary: signed bundles (new networks, prefixes, hosts,
 //! GUIDs, wallet profiles) installed without an SDK release, persisted, and used by `identify`
-//! and `Payments`. The rules live in `registry::bundle`; this file converts.
+//! and `Payments`. The rules live in `bundle`; this file converts.
 
 use super::guard::{guarded, Panicked};
 use super::identify::{self, CodeInfo, IdentifyContext, IdentifyError};
-use crate::registry::bundle::{self, BundleError, RegistrySource as CoreSource, RegistryStore};
+use hutong_core::bundle::{self, BundleError, RegistrySource as CoreSource, RegistryStore};
+use hutong_core::identify::{identify_bytes_with, identify_with};
 use std::fmt;
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
@@ -161,9 +162,9 @@ impl PaymentRegistry {
         &self,
         context: Option<IdentifyContext>,
         ident: impl FnOnce(
-            &crate::registry::Registry,
-            &crate::registry::Context,
-        ) -> crate::registry::PaymentCode,
+            &hutong_core::registry::Registry,
+            &hutong_core::registry::Context,
+        ) -> hutong_core::registry::PaymentCode,
     ) -> Result<CodeInfo, IdentifyError> {
         let active = self.store.active();
         let profiles: Vec<_> = self
@@ -251,7 +252,7 @@ impl PaymentRegistry {
         context: Option<IdentifyContext>,
     ) -> Result<CodeInfo, IdentifyError> {
         guarded(AssertUnwindSafe(|| {
-            self.identify_with(context, |reg, ctx| reg.identify(&payload, ctx))
+            self.identify_with(context, |reg, ctx| identify_with(reg, &payload, ctx))
         }))
     }
 
@@ -262,7 +263,7 @@ impl PaymentRegistry {
         context: Option<IdentifyContext>,
     ) -> Result<CodeInfo, IdentifyError> {
         guarded(AssertUnwindSafe(|| {
-            self.identify_with(context, |reg, ctx| reg.identify_bytes(&bytes, ctx))
+            self.identify_with(context, |reg, ctx| identify_bytes_with(reg, &bytes, ctx))
         }))
     }
 }
@@ -270,14 +271,17 @@ impl PaymentRegistry {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sign::{Signer, SoftwareSigner};
+    use hutong_core::sign::{Signer, SoftwareSigner};
 
     const OVERLAY: &str = r#"{"networks": [{"id": "example_bank", "name": "Example Bank QR", "confidence": "high"}],
         "emv_ids": [{"id": "COM.EXAMPLE.BANK", "network": "example_bank", "priority": 20}]}"#;
 
     fn example_code() -> String {
         let body = "00020101021126290016COM.EXAMPLE.BANK0105123455204000053033605802ID5904Shop6007Jakarta6304";
-        format!("{body}{}", crate::codes::crc::crc16_hex(body.as_bytes()))
+        format!(
+            "{body}{}",
+            hutong_core::codes::crc::crc16_hex(body.as_bytes())
+        )
     }
 
     fn signed(key: &SoftwareSigner, version: u64) -> Vec<u8> {

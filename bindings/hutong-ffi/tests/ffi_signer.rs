@@ -2,14 +2,15 @@
 //! behind BiometricPrompt, Secure Enclave behind Face ID): slow answers, a user who cancels, a
 //! prompt nobody answers, a key store that fails. Against the in-process test switch.
 
+#[path = "../../../tests/support/mod.rs"]
 mod support;
 
-use hutong::ffi::{
+use hutong::{
     FlowListener, IntentState, Money, PayOptions, PaymentTimings, Payments, PaymentsConfig,
     PaymentsError, RecoverOutcome, ServerRoot, Signer, SignerError, StateChange,
 };
-use hutong::sign::{Signer as _, SoftwareSigner};
-use hutong::transport::Transport;
+use hutong_core::sign::{Signer as _, SoftwareSigner};
+use hutong_core::transport::Transport;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

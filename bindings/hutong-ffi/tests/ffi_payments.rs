@@ -1,15 +1,16 @@
 //! The exported `Payments` object as an app drives it, against the in-process test switch: a
 //! signer, listener and logger implemented the way a foreign app implements the UniFFI traits.
 
+#[path = "../../../tests/support/mod.rs"]
 mod support;
 
-use hutong::ffi::{
+use hutong::{
     Direction, FlowListener, IntentState, LogLevel, Logger, Money, PayOptions, PaymentTimings,
     Payments, PaymentsConfig, PaymentsError, RefundState, ServerRoot, Signer, SignerError,
     StateChange,
 };
-use hutong::sign::{Signer as _, SoftwareSigner};
-use hutong::transport::Transport;
+use hutong_core::sign::{Signer as _, SoftwareSigner};
+use hutong_core::transport::Transport;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use support::TestSwitch;

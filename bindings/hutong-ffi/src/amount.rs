@@ -3,7 +3,7 @@
 //! Apps never see floats: `Money.minor` is an `i64` count of the currency's minor unit.
 
 use super::guard::{guarded, Panicked};
-use crate::money::{self, Currency};
+use hutong_core::money::{self, Currency};
 
 /// An amount in integer minor units (fen, cents, yen) of an ISO 4217 currency.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]

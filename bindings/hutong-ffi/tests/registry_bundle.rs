@@ -2,17 +2,20 @@
 //! network that only a bundle defines becomes payable with the app's wallet profile, through the
 //! core flow and through the exported `Payments`, against the in-process test switch.
 
+#[path = "../../../tests/support/mod.rs"]
 mod support;
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
-use hutong::ffi::{self, PaymentRegistry, PaymentRegistryError, RegistryKey, RegistrySource};
-use hutong::flow::{FlowError, FlowTimings, IntentState, PayOptions, Payments, PaymentsConfig};
-use hutong::money::{Currency, Money};
-use hutong::registry::bundle::{self, RegistryStore};
-use hutong::route::RouteError;
-use hutong::sign::{Signer as _, SoftwareSigner};
-use hutong::transport::Transport;
+use hutong::{self as ffi, PaymentRegistry, PaymentRegistryError, RegistryKey, RegistrySource};
+use hutong_core::bundle::{self, RegistryStore};
+use hutong_core::flow::{
+    FlowError, FlowTimings, IntentState, PayOptions, Payments, PaymentsConfig,
+};
+use hutong_core::money::{Currency, Money};
+use hutong_core::route::RouteError;
+use hutong_core::sign::{Signer as _, SoftwareSigner};
+use hutong_core::transport::Transport;
 use std::path::PathBuf;
 use std::sync::Arc;
 use support::TestSwitch;
@@ -24,7 +27,7 @@ const TEST_BANK_EMV: &str = "00020101021126320019ORG.HUTONG.TESTBANK010512345520
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/registry")
+        .join("../../tests/data/registry")
         .join(name)
 }
 
@@ -49,22 +52,28 @@ fn the_committed_fixtures_verify_and_define_the_test_bank() {
     let v2 =
         bundle::verify_bundle(&std::fs::read(fixture("bundle-v2.json")).unwrap(), &pins).unwrap();
     assert_eq!((v1.content.version, v2.content.version), (1, 2));
-    let ctx = hutong::registry::Context::default();
+    let ctx = hutong_core::registry::Context::default();
     assert_eq!(
-        hutong::registry::identify(TEST_BANK_URL).network.as_deref(),
+        hutong_core::identify::identify(TEST_BANK_URL)
+            .network
+            .as_deref(),
         Some("unknown_url")
     );
     for v in [&v1, &v2] {
-        let code = v.registry.identify(TEST_BANK_URL, &ctx);
+        let code = hutong_core::identify::identify_with(&v.registry, TEST_BANK_URL, &ctx);
         assert_eq!(code.network.as_deref(), Some("hutong_test_bank"));
         assert!(code.valid && code.risk.is_empty(), "{code:?}");
     }
     assert_eq!(
-        v1.registry.identify(TEST_BANK_EMV, &ctx).network.as_deref(),
+        hutong_core::identify::identify_with(&v1.registry, TEST_BANK_EMV, &ctx)
+            .network
+            .as_deref(),
         Some("emvco_mpm")
     );
     assert_eq!(
-        v2.registry.identify(TEST_BANK_EMV, &ctx).network.as_deref(),
+        hutong_core::identify::identify_with(&v2.registry, TEST_BANK_EMV, &ctx)
+            .network
+            .as_deref(),
         Some("hutong_test_bank")
     );
     // The fixture's private key is the pinned one (the README's commands keep working).
@@ -84,7 +93,7 @@ fn client(
     switch: &Arc<TestSwitch>,
     dir: &std::path::Path,
     registry: Option<Arc<RegistryStore>>,
-    wallet: Option<hutong::route::WalletProfile>,
+    wallet: Option<hutong_core::route::WalletProfile>,
 ) -> Payments {
     let device = SoftwareSigner::generate("dev-registry").unwrap();
     switch.register(&device.key_id(), device.public_key());

@@ -1,10 +1,10 @@
-//! Scanning across the boundary: a long-lived `Scanner` object whose frame calls take the
+//! Scanning across the boundary: a long-lived `HutongScanner` object whose frame calls take the
 //! camera's planes as borrowed byte slices (a Kotlin direct `ByteBuffer`, a Swift `Data`), so a
 //! 1280x720 frame crosses without a copy; only the crop's luma is copied once, inside `scan`.
 
 use super::guard::{guarded, Panicked};
-use crate::frame::{Frame, FrameError, Plane, Rect};
-use crate::scan::{self, ImageError};
+use hutong_core::frame::{Frame, FrameError, Plane, Rect};
+use hutong_core::scan::{self, ImageError};
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
@@ -61,7 +61,7 @@ impl From<scan::CodeFormat> for CodeFormat {
     }
 }
 
-/// What a `Scanner` looks for and how long one call may take. Every field has a default, so
+/// What a `HutongScanner` looks for and how long one call may take. Every field has a default, so
 /// `ScanOptions()` is the camera setup wallets want (QR and Code 128, 150 ms).
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct ScanOptions {
@@ -237,11 +237,11 @@ impl From<Panicked> for ScanError {
 /// clockwise turn that makes the picture upright (CameraX `rotationDegrees`): 0, 90, 180 or 270.
 /// Row strides are bytes; the last row of a plane may stop right after its pixels.
 #[derive(uniffi::Object)]
-pub struct Scanner {
+pub struct HutongScanner {
     inner: scan::Scanner,
 }
 
-impl Scanner {
+impl HutongScanner {
     /// Runs one frame through the scanner; a panic anywhere becomes `ScanError::Internal`.
     fn scan<'a>(
         &self,
@@ -275,11 +275,11 @@ fn stride(s: u32) -> usize {
 }
 
 #[uniffi::export]
-impl Scanner {
+impl HutongScanner {
     #[uniffi::constructor]
     pub fn new(options: ScanOptions) -> Result<Arc<Self>, ScanError> {
         guarded(|| {
-            Ok(Arc::new(Scanner {
+            Ok(Arc::new(HutongScanner {
                 inner: scan::Scanner::new(options.to_core()?),
             }))
         })
@@ -446,13 +446,13 @@ impl Scanner {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::frame::{synth::LumaPicture, MAX_SIDE};
-    use crate::render::{self, RenderOptions, Symbology};
+    use hutong_core::frame::{synth::LumaPicture, MAX_SIDE};
+    use hutong_core::render::{self, RenderOptions, Symbology};
 
     const TEXT: &str = "https://qr.alipay.com/fkx12345example";
 
-    fn scanner() -> Arc<Scanner> {
-        Scanner::new(ScanOptions {
+    fn scanner() -> Arc<HutongScanner> {
+        HutongScanner::new(ScanOptions {
             formats: vec![],
             try_harder: false,
             also_inverted: false,
@@ -608,12 +608,15 @@ mod tests {
             budget_ms: 150,
         };
         assert!(matches!(
-            Scanner::new(o.clone()),
+            HutongScanner::new(o.clone()),
             Err(ScanError::InvalidOptions(_))
         ));
         o.max_codes = 1;
         o.budget_ms = 0;
-        assert!(matches!(Scanner::new(o), Err(ScanError::InvalidOptions(_))));
+        assert!(matches!(
+            HutongScanner::new(o),
+            Err(ScanError::InvalidOptions(_))
+        ));
     }
 
     #[test]

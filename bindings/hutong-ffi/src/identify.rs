@@ -3,10 +3,11 @@
 
 use super::amount::Money;
 use super::guard::{guarded, Panicked};
-use crate::codes;
-use crate::registry::{self, Registry};
-use crate::risk;
-use crate::route;
+use hutong_core::codes;
+use hutong_core::identify;
+use hutong_core::registry::{self, Registry};
+use hutong_core::risk;
+use hutong_core::route;
 use std::collections::HashMap;
 
 /// What the app expects to see, so a mismatch can be flagged (`PayerCodeWhereMerchantExpected`).
@@ -372,7 +373,11 @@ pub fn identify(
     payload: String,
     context: Option<IdentifyContext>,
 ) -> Result<CodeInfo, IdentifyError> {
-    guarded(|| run(context, |reg, ctx| reg.identify(&payload, ctx)))
+    guarded(|| {
+        run(context, |reg, ctx| {
+            identify::identify_with(reg, &payload, ctx)
+        })
+    })
 }
 
 /// Identifies a code's raw bytes (`ScannedCode.raw_bytes`): UTF-8 text or an EMVCo CPM token.
@@ -381,7 +386,11 @@ pub fn identify_bytes(
     bytes: Vec<u8>,
     context: Option<IdentifyContext>,
 ) -> Result<CodeInfo, IdentifyError> {
-    guarded(|| run(context, |reg, ctx| reg.identify_bytes(&bytes, ctx)))
+    guarded(|| {
+        run(context, |reg, ctx| {
+            identify::identify_bytes_with(reg, &bytes, ctx)
+        })
+    })
 }
 
 #[cfg(test)]

@@ -1,14 +1,15 @@
-//! The Rust side of the FFI cost measurement: the exported `Scanner.scan_nv21` and `identify`
+//! The Rust side of the FFI cost measurement: the exported `HutongScanner.scan_nv21` and `identify`
 //! called from Rust on the same inputs the Kotlin harness (`FfiBench.kt`) sends through JNA.
 //! `cargo xtask bench-ffi` runs both and prints the table; this bench also writes the frame and
 //! payload it used to `HUTONG_FFI_BENCH_OUT` (default `target/ffi-bench`) so Kotlin scans the
 //! very same bytes.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use hutong::ffi::{hutong_version, identify, ScanOptions, Scanner};
+use hutong::{hutong_version, identify, HutongScanner, ScanOptions};
 use std::path::PathBuf;
 use std::time::Duration;
 
+#[path = "../../../benches/frames.rs"]
 mod frames;
 
 /// The EMVCo specification's sample merchant code (also in the identify bench).
@@ -17,7 +18,7 @@ const PAYLOAD: &str = "00020101021229300012D156000000000510A93FO3230Q31280012D15
 fn out_dir() -> PathBuf {
     std::env::var_os("HUTONG_FFI_BENCH_OUT")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/ffi-bench"))
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/ffi-bench"))
 }
 
 fn bench(c: &mut Criterion) {
@@ -28,7 +29,7 @@ fn bench(c: &mut Criterion) {
         .expect("the 720p bench frame exists");
     let (w, h) = (case.sensor.width, case.sensor.height);
     let (y, vu) = case.nv21.split_at(case.stride * h as usize);
-    let scanner = Scanner::new(ScanOptions {
+    let scanner = HutongScanner::new(ScanOptions {
         formats: vec![],
         try_harder: false,
         also_inverted: false,

@@ -2,7 +2,7 @@
 //! as PNG (the sample apps' "save frame" button feeds the regression corpus with it).
 
 use super::guard::{guarded, Panicked};
-use crate::render::{self, Bitmap, RenderOptions, MAX_BITMAP_SIDE};
+use hutong_core::render::{self, Bitmap, RenderOptions, MAX_BITMAP_SIDE};
 
 /// Which barcode to draw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]

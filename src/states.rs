@@ -1,5 +1,7 @@
 //! The intent and refund state machines (protocol §5, issue 5). The journal refuses any transition
-//! these tables do not allow, so a bug in the flow cannot write an impossible history.
+//! these tables do not allow, so a bug in the flow cannot write an impossible history. They live
+//! below both: the flow decides the transitions, the journal stores them, neither imports the other
+//! for them.
 
 use std::fmt;
 

@@ -10,7 +10,7 @@
 //! [`RegistryStore`] is what an app holds: it verifies, refuses rollbacks, persists atomically
 //! and hands readers an immutable snapshot ([`ActiveRegistry`]) that an install swaps whole.
 
-use super::{Registry, RegistryError};
+use crate::registry::{Registry, RegistryError};
 use crate::route::{self, WalletProfile};
 use crate::sign::{verify_signature, Signer};
 use base64::engine::general_purpose::STANDARD as B64;
@@ -650,15 +650,13 @@ mod tests {
     fn a_new_network_becomes_identifiable_and_payable_with_the_apps_profile() {
         let k = key("reg-1");
         let store = RegistryStore::open(pin(&k), None).unwrap();
-        let before = store
-            .registry()
-            .identify(&example_code(), &Context::default());
+        let before =
+            crate::identify::identify_with(&store.registry(), &example_code(), &Context::default());
         assert_ne!(before.network.as_deref(), Some("example_bank"));
 
         assert_eq!(store.install(&bundle(&k, 1)), Ok(Installed::New));
-        let code = store
-            .registry()
-            .identify(&example_code(), &Context::default());
+        let code =
+            crate::identify::identify_with(&store.registry(), &example_code(), &Context::default());
         assert_eq!(code.network.as_deref(), Some("example_bank"));
         assert!(code.valid, "{:?}", code.error);
 
@@ -751,9 +749,8 @@ mod tests {
             })
         );
         assert_eq!(store.active().version(), 5);
-        let code = store
-            .registry()
-            .identify(&example_code(), &Context::default());
+        let code =
+            crate::identify::identify_with(&store.registry(), &example_code(), &Context::default());
         assert_eq!(code.network.as_deref(), Some("example_bank"));
     }
 
@@ -795,9 +792,8 @@ mod tests {
             other => panic!("expected a fallback with a reason, got {other:?}"),
         }
         assert_eq!(store.active().version(), 0);
-        let code = store
-            .registry()
-            .identify(&example_code(), &Context::default());
+        let code =
+            crate::identify::identify_with(&store.registry(), &example_code(), &Context::default());
         assert_ne!(code.network.as_deref(), Some("example_bank"));
         // A good bundle replaces the corrupt file.
         assert_eq!(store.install(&bundle(&k, 3)), Ok(Installed::New));
@@ -1010,7 +1006,7 @@ mod tests {
     #[test]
     fn overlay_sections_are_the_tables_sections() {
         let table: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_str(super::super::BUILTIN).unwrap();
+            serde_json::from_str(crate::registry::BUILTIN).unwrap();
         let mut sections: Vec<&str> = table
             .keys()
             .map(String::as_str)

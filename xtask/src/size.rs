@@ -1,0 +1,238 @@
+//! `cargo xtask size`: the app library's size, measured and held to a budget (issue 18).
+//!
+//! Builds `libhutong.so` (the `hutong-ffi` crate alone, so no workspace feature unification
+//! leaks test hooks into it) with the release profile for the host and for
+//! `aarch64-unknown-linux-gnu` (Debian's cross gcc links it: the stand-in for Android arm64 until
+//! the NDK build runs in the Android workflow), keeps symbols to attribute them, and reports the
+//! stripped size with the crates that take the most code. Fails above the arm64 budget.
+
+use anyhow::{bail, Context, Result};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{cargo, run};
+
+/// Stripped arm64 `libhutong.so`, in bytes. On the way to 3 MB.
+pub const ARM64_BUDGET: u64 = 4 * 1024 * 1024;
+
+const ARM64: &str = "aarch64-unknown-linux-gnu";
+
+/// One library to build and weigh.
+struct Build {
+    label: &'static str,
+    /// `None`: the host.
+    target: Option<&'static str>,
+    strip: &'static str,
+    nm: &'static str,
+}
+
+const HOST: Build = Build {
+    label: "x86_64 (host)",
+    target: None,
+    strip: "strip",
+    nm: "nm",
+};
+
+const ARM: Build = Build {
+    label: "arm64 (aarch64-unknown-linux-gnu)",
+    target: Some(ARM64),
+    strip: "aarch64-linux-gnu-strip",
+    nm: "aarch64-linux-gnu-nm",
+};
+
+pub struct Options {
+    host: bool,
+    arm64: bool,
+    /// Extra cargo arguments for a lever measurement, e.g. `--no-default-features`.
+    cargo_args: Vec<String>,
+    top: usize,
+}
+
+impl Options {
+    pub fn parse(args: &[String]) -> Result<Options> {
+        let mut o = Options {
+            host: true,
+            arm64: true,
+            cargo_args: Vec::new(),
+            top: 12,
+        };
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            match a.as_str() {
+                "--arm64-only" => o.host = false,
+                "--host-only" => o.arm64 = false,
+                "--top" => o.top = it.next().context("--top takes a number")?.parse()?,
+                "--" => o.cargo_args.extend(it.by_ref().cloned()),
+                other => bail!("unknown size option `{other}` (size [--arm64-only|--host-only] [--top N] [-- cargo args])"),
+            }
+        }
+        Ok(o)
+    }
+
+    /// What `cargo xtask test` checks: the budgeted arm64 library only.
+    pub fn budget_check() -> Options {
+        Options {
+            host: false,
+            arm64: true,
+            cargo_args: Vec::new(),
+            top: 12,
+        }
+    }
+}
+
+pub fn size(root: &Path, opts: &Options) -> Result<()> {
+    let mut over = None;
+    let builds = [(opts.host, &HOST), (opts.arm64, &ARM)];
+    for (_, b) in builds.iter().filter(|(on, _)| *on) {
+        let lib = build(root, b, &opts.cargo_args)?;
+        let stripped = stripped_size(root, b, &lib)?;
+        println!(
+            "size: {}: libhutong.so {} stripped ({} with symbols)",
+            b.label,
+            mib(stripped),
+            mib(std::fs::metadata(&lib)?.len())
+        );
+        print_contributors(b, &lib, opts.top)?;
+        if b.target == Some(ARM64) && stripped > ARM64_BUDGET {
+            over = Some(stripped);
+        }
+    }
+    if let Some(s) = over {
+        bail!(
+            "arm64 libhutong.so is {} stripped, over the {} budget (docs: README \"Library size\")",
+            mib(s),
+            mib(ARM64_BUDGET)
+        );
+    }
+    Ok(())
+}
+
+fn mib(bytes: u64) -> String {
+    format!("{:.2} MiB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+/// The release library with its symbols, in its own target dir so the stripped release build
+/// the bindings use is not rebuilt back and forth.
+fn build(root: &Path, b: &Build, extra: &[String]) -> Result<PathBuf> {
+    let target_dir = root.join("target/size");
+    let mut cmd = cargo();
+    cmd.args(["build", "--release", "-p", "hutong-ffi", "--lib"])
+        .args(extra)
+        .arg("--target-dir")
+        .arg(&target_dir)
+        .env("CARGO_PROFILE_RELEASE_STRIP", "none");
+    let out = match b.target {
+        Some(t) => {
+            cmd.args(["--target", t]).env(
+                format!("CARGO_TARGET_{}_LINKER", t.to_uppercase().replace('-', "_")),
+                "aarch64-linux-gnu-gcc",
+            );
+            target_dir.join(t).join("release")
+        }
+        None => target_dir.join("release"),
+    };
+    run(&mut cmd)?;
+    Ok(out.join("libhutong.so"))
+}
+
+fn stripped_size(root: &Path, b: &Build, lib: &Path) -> Result<u64> {
+    let copy = root.join("target/size").join(format!(
+        "libhutong-{}.stripped.so",
+        b.target.unwrap_or("host")
+    ));
+    run(Command::new(b.strip)
+        .arg("--strip-all")
+        .arg("-o")
+        .arg(&copy)
+        .arg(lib))
+    .with_context(|| format!("{} (Debian: binutils / gcc-aarch64-linux-gnu)", b.strip))?;
+    Ok(std::fs::metadata(&copy)?.len())
+}
+
+/// Code and data symbol sizes summed per crate (the first path segment of the demangled name;
+/// for `<A as B>::f`, the crate of `A`), largest first.
+fn print_contributors(b: &Build, lib: &Path, top: usize) -> Result<()> {
+    let out = Command::new(b.nm)
+        .args(["--size-sort", "-S", "-C"])
+        .arg(lib)
+        .output()
+        .with_context(|| format!("running {}", b.nm))?;
+    if !out.status.success() {
+        bail!("{} failed: {}", b.nm, String::from_utf8_lossy(&out.stderr));
+    }
+    let (by_crate, total) = sum_by_crate(&String::from_utf8_lossy(&out.stdout));
+    let mut rows: Vec<_> = by_crate.into_iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    println!("  top contributors (symbol sizes, {} in all):", mib(total));
+    for (name, bytes) in rows.iter().take(top) {
+        println!(
+            "  {:<28} {:>10}  {:>5.1}%",
+            name,
+            mib(*bytes),
+            100.0 * *bytes as f64 / total.max(1) as f64
+        );
+    }
+    Ok(())
+}
+
+fn sum_by_crate(nm: &str) -> (BTreeMap<String, u64>, u64) {
+    let mut by_crate = BTreeMap::new();
+    let mut total = 0;
+    for line in nm.lines() {
+        // `<addr> <size> <type> <name>`
+        let mut parts = line.splitn(4, ' ');
+        let (Some(_), Some(size), Some(_), Some(name)) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            continue;
+        };
+        let Ok(size) = u64::from_str_radix(size, 16) else {
+            continue;
+        };
+        total += size;
+        *by_crate.entry(crate_of(name)).or_insert(0) += size;
+    }
+    (by_crate, total)
+}
+
+fn crate_of(symbol: &str) -> String {
+    let s = symbol.trim_start_matches('<').trim_start_matches('&');
+    let s = s.strip_prefix("dyn ").unwrap_or(s);
+    match s.find("::") {
+        Some(i)
+            if s[..i]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+        {
+            s[..i].to_string()
+        }
+        _ => "(C and other symbols)".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attributes_symbols_to_their_crate() {
+        assert_eq!(crate_of("rxing::qrcode::decoder::decode"), "rxing");
+        assert_eq!(
+            crate_of("<hutong_core::scan::Scanner as core::fmt::Debug>::fmt"),
+            "hutong_core"
+        );
+        assert_eq!(crate_of("sqlite3VdbeExec"), "(C and other symbols)");
+    }
+
+    #[test]
+    fn sums_nm_lines_per_crate() {
+        let nm = "0000000000001000 0000000000000010 T rxing::a\n\
+                  0000000000002000 0000000000000020 t rxing::b\n\
+                  0000000000003000 0000000000000008 T sqlite3_open\n";
+        let (by_crate, total) = sum_by_crate(nm);
+        assert_eq!(total, 0x38);
+        assert_eq!(by_crate["rxing"], 0x30);
+        assert_eq!(by_crate["(C and other symbols)"], 8);
+    }
+}
