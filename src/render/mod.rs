@@ -4,8 +4,9 @@
 //! QA needs realistic merchant codes on a second screen. Both come from here, so tests, the QA
 //! tool and the sandbox console render codes the same way the SDK decodes them.
 
-use image::ImageEncoder as _;
-use rxing::{BarcodeFormat, EncodeHintValue, EncodeHints, MultiFormatWriter, Writer};
+use rxing::oned::Code128Writer;
+use rxing::qrcode::QRCodeWriter;
+use rxing::{BarcodeFormat, EncodeHintValue, EncodeHints, Writer};
 
 /// What to draw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,9 +92,11 @@ pub fn render(
             EncodeHints::default().with(EncodeHintValue::Margin("0".to_owned())),
         ),
     };
-    // rxing's writers can panic on some inputs; a render failure must stay an error.
-    let encoded = std::panic::catch_unwind(|| {
-        MultiFormatWriter.encode_with_hints(text, &format, 0, 1, &hints)
+    // rxing's writers can panic on some inputs; a render failure must stay an error. The two
+    // writers by name, not `MultiFormatWriter`, so an app library links no other encoder.
+    let encoded = std::panic::catch_unwind(|| match symbology {
+        Symbology::Qr => QRCodeWriter.encode_with_hints(text, &format, 0, 1, &hints),
+        Symbology::Code128 => Code128Writer.encode_with_hints(text, &format, 0, 1, &hints),
     })
     .map_err(|_| RenderError::Unencodable {
         symbology,
@@ -144,15 +147,16 @@ pub fn render(
 }
 
 impl Bitmap {
-    /// Encodes the bitmap as a grayscale PNG file.
-    pub fn to_png(&self) -> Result<Vec<u8>, image::ImageError> {
+    /// Encodes the bitmap as an 8-bit grayscale PNG file (with the `png` crate the image decoder
+    /// uses too, so an app built without image decoding still draws its pay code).
+    pub fn to_png(&self) -> Result<Vec<u8>, png::EncodingError> {
         let mut out = Vec::new();
-        image::codecs::png::PngEncoder::new(&mut out).write_image(
-            &self.pixels,
-            self.width,
-            self.height,
-            image::ExtendedColorType::L8,
-        )?;
+        let mut encoder = png::Encoder::new(&mut out, self.width, self.height);
+        encoder.set_color(png::ColorType::Grayscale);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header()?;
+        writer.write_image_data(&self.pixels)?;
+        writer.finish()?;
         Ok(out)
     }
 

@@ -144,6 +144,17 @@ fn test(root: &Path) -> Result<()> {
         "warnings",
     ]))?;
     run(cargo().args(["test", "--workspace"]))?;
+    // The app library without image decoding (a size lever, README "Library size") still builds
+    // and refuses files with a typed error.
+    run(cargo().args(["check", "-p", "hutong-ffi", "--no-default-features"]))?;
+    run(cargo().args([
+        "test",
+        "-p",
+        "hutong-core",
+        "--no-default-features",
+        "--lib",
+        "scan::image::without_decoding",
+    ]))?;
     size::size(root, &size::Options::budget_check())?;
     bindings::bindings(root, &bindings::Options::parse(&[])?)?;
     bindings::kotlin_tests(root)?;

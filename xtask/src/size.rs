@@ -18,6 +18,10 @@ pub const ARM64_BUDGET: u64 = 4 * 1024 * 1024;
 
 const ARM64: &str = "aarch64-unknown-linux-gnu";
 
+/// The arm64 proxy's link flags, matching the Android build's page size and relocation packing.
+const ARM64_LINK_FLAGS: &str =
+    "-C link-arg=-Wl,-z,max-page-size=16384 -C link-arg=-Wl,-z,pack-relative-relocs";
+
 /// One library to build and weigh.
 struct Build {
     label: &'static str,
@@ -25,6 +29,7 @@ struct Build {
     target: Option<&'static str>,
     strip: &'static str,
     nm: &'static str,
+    size: &'static str,
 }
 
 const HOST: Build = Build {
@@ -32,6 +37,7 @@ const HOST: Build = Build {
     target: None,
     strip: "strip",
     nm: "nm",
+    size: "size",
 };
 
 const ARM: Build = Build {
@@ -39,6 +45,7 @@ const ARM: Build = Build {
     target: Some(ARM64),
     strip: "aarch64-linux-gnu-strip",
     nm: "aarch64-linux-gnu-nm",
+    size: "aarch64-linux-gnu-size",
 };
 
 pub struct Options {
@@ -93,6 +100,7 @@ pub fn size(root: &Path, opts: &Options) -> Result<()> {
             mib(stripped),
             mib(std::fs::metadata(&lib)?.len())
         );
+        print_sections(b, &lib)?;
         print_contributors(b, &lib, opts.top)?;
         if b.target == Some(ARM64) && stripped > ARM64_BUDGET {
             over = Some(stripped);
@@ -124,10 +132,13 @@ fn build(root: &Path, b: &Build, extra: &[String]) -> Result<PathBuf> {
         .env("CARGO_PROFILE_RELEASE_STRIP", "none");
     let out = match b.target {
         Some(t) => {
-            cmd.args(["--target", t]).env(
-                format!("CARGO_TARGET_{}_LINKER", t.to_uppercase().replace('-', "_")),
-                "aarch64-linux-gnu-gcc",
-            );
+            let var =
+                |name: &str| format!("CARGO_TARGET_{}_{name}", t.to_uppercase().replace('-', "_"));
+            // Linked as the Android build links it (xtask/src/android.rs): 16 KB pages and
+            // packed relative relocations (GNU ld's RELR standing in for lld's APS2 there).
+            cmd.args(["--target", t])
+                .env(var("LINKER"), "aarch64-linux-gnu-gcc")
+                .env(var("RUSTFLAGS"), ARM64_LINK_FLAGS);
             target_dir.join(t).join("release")
         }
         None => target_dir.join("release"),
@@ -148,6 +159,34 @@ fn stripped_size(root: &Path, b: &Build, lib: &Path) -> Result<u64> {
         .arg(lib))
     .with_context(|| format!("{} (Debian: binutils / gcc-aarch64-linux-gnu)", b.strip))?;
     Ok(std::fs::metadata(&copy)?.len())
+}
+
+/// The loaded sections that make up the stripped file, largest first: code is not all of it
+/// (unwind tables for `catch_unwind`, relocations, read-only data).
+fn print_sections(b: &Build, lib: &Path) -> Result<()> {
+    let out = Command::new(b.size)
+        .arg("-A")
+        .arg(lib)
+        .output()
+        .with_context(|| format!("running {}", b.size))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut rows: Vec<(String, u64)> = text
+        .lines()
+        .filter(|l| l.starts_with('.') && !l.starts_with(".debug") && !l.starts_with(".sym"))
+        .filter(|l| !l.starts_with(".strtab") && !l.starts_with(".comment"))
+        .filter_map(|l| {
+            let mut f = l.split_whitespace();
+            Some((f.next()?.to_string(), f.next()?.parse().ok()?))
+        })
+        .collect();
+    rows.sort_by_key(|r| std::cmp::Reverse(r.1));
+    let line: Vec<String> = rows
+        .iter()
+        .take(7)
+        .map(|(n, b)| format!("{n} {}", mib(*b)))
+        .collect();
+    println!("  sections: {}", line.join(", "));
+    Ok(())
 }
 
 /// Code and data symbol sizes summed per crate (the first path segment of the demangled name;
@@ -197,8 +236,14 @@ fn sum_by_crate(nm: &str) -> (BTreeMap<String, u64>, u64) {
 }
 
 fn crate_of(symbol: &str) -> String {
-    let s = symbol.trim_start_matches('<').trim_start_matches('&');
+    let s = symbol.trim_start_matches(['<', '&']);
+    let s = s.strip_prefix("mut ").unwrap_or(s);
     let s = s.strip_prefix("dyn ").unwrap_or(s);
+    // A blanket impl (`<T as alloc::string::ToString>::to_string`): the trait's crate.
+    let s = match s.split_once(" as ") {
+        Some((ty, tr)) if !ty.contains("::") => tr,
+        _ => s,
+    };
     match s.find("::") {
         Some(i)
             if s[..i]
@@ -207,6 +252,8 @@ fn crate_of(symbol: &str) -> String {
         {
             s[..i].to_string()
         }
+        _ if s.starts_with("sqlite3") => "sqlite (C)".into(),
+        _ if s.starts_with("ring_core_") => "ring (C, asm)".into(),
         _ => "(C and other symbols)".into(),
     }
 }
@@ -222,7 +269,9 @@ mod tests {
             crate_of("<hutong_core::scan::Scanner as core::fmt::Debug>::fmt"),
             "hutong_core"
         );
-        assert_eq!(crate_of("sqlite3VdbeExec"), "(C and other symbols)");
+        assert_eq!(crate_of("sqlite3VdbeExec"), "sqlite (C)");
+        assert_eq!(crate_of("memcpy"), "(C and other symbols)");
+        assert_eq!(crate_of("<&T as core::fmt::Debug>::fmt"), "core");
     }
 
     #[test]
@@ -233,6 +282,6 @@ mod tests {
         let (by_crate, total) = sum_by_crate(nm);
         assert_eq!(total, 0x38);
         assert_eq!(by_crate["rxing"], 0x30);
-        assert_eq!(by_crate["(C and other symbols)"], 8);
+        assert_eq!(by_crate["sqlite (C)"], 8);
     }
 }

@@ -210,7 +210,9 @@ impl From<ImageError> for ScanError {
     fn from(e: ImageError) -> Self {
         let text = e.to_string();
         match e {
-            ImageError::UnsupportedFormat => ScanError::UnsupportedImage(text),
+            ImageError::UnsupportedFormat | ImageError::NotBuiltIn { .. } => {
+                ScanError::UnsupportedImage(text)
+            }
             ImageError::FileTooLarge { .. }
             | ImageError::TooLarge { .. }
             | ImageError::MemoryLimit { .. }

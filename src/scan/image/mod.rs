@@ -10,12 +10,22 @@
 //! exists), JPEG straight from its Y channel, WebP into one colour buffer converted and freed.
 //! EXIF orientation is applied to the luma only. See docs/adr/0001-frame-and-scan-api.md
 //! ("Image files: what a decode may cost") for the numbers behind the caps.
+//!
+//! Decoding is the `image-decoding` feature (on by default). An app that decodes gallery images
+//! with the platform (BitmapFactory, CGImage) and scans the gray plane leaves it off and saves
+//! the decoders' code; files then get [`ImageError::NotBuiltIn`].
+#[cfg(feature = "image-decoding")]
 mod jpeg;
+#[cfg(feature = "image-decoding")]
 mod orient;
+#[cfg(feature = "image-decoding")]
 mod png;
+#[cfg(feature = "image-decoding")]
 mod webp;
 
+#[cfg(feature = "image-decoding")]
 use crate::frame::{MAX_PIXELS, MAX_SIDE};
+#[cfg(feature = "image-decoding")]
 use image::metadata::Orientation;
 
 /// Largest image file accepted, in bytes: a 48 MP phone JPEG is 10 to 25 MB. Bounds the work
@@ -72,6 +82,10 @@ pub enum ImageError {
     Truncated { format: &'static str },
     #[error("image is damaged: {reason}")]
     Corrupt { reason: String },
+    /// A PNG, JPEG or WebP file, but this library was built without image decoding (feature
+    /// `image-decoding`): decode it with the platform and scan the gray plane.
+    #[error("{format} decoding is not built into this library (feature `image-decoding`)")]
+    NotBuiltIn { format: &'static str },
 }
 
 /// An upright (EXIF orientation applied) 8-bit luma image.
@@ -91,6 +105,15 @@ pub enum ImageFormat {
 }
 
 impl ImageFormat {
+    /// The format's usual name, for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            ImageFormat::Png => "PNG",
+            ImageFormat::Jpeg => "JPEG",
+            ImageFormat::WebP => "WebP",
+        }
+    }
+
     pub fn sniff(bytes: &[u8]) -> Option<Self> {
         if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
             Some(ImageFormat::Png)
@@ -120,6 +143,7 @@ pub struct DecodePlan {
     pub peak_bytes: u64,
 }
 
+#[cfg(feature = "image-decoding")]
 /// A decoded file: stored-orientation luma and the EXIF orientation still to apply.
 struct Decoded {
     luma: Vec<u8>,
@@ -128,6 +152,7 @@ struct Decoded {
     orientation: Orientation,
 }
 
+#[cfg(feature = "image-decoding")]
 /// A file whose headers were read and whose cost is within the caps. One lives per decode call
 /// (never in a collection), so the PNG reader's 880 bytes beside WebP's are not worth a box.
 #[allow(clippy::large_enum_variant)]
@@ -138,6 +163,7 @@ enum Opened<'a> {
     WebP(webp::Opened<'a>),
 }
 
+#[cfg(feature = "image-decoding")]
 impl Opened<'_> {
     fn plan(&self) -> &DecodePlan {
         match self {
@@ -156,6 +182,7 @@ impl Opened<'_> {
     }
 }
 
+#[cfg(feature = "image-decoding")]
 fn open(bytes: &[u8]) -> Result<Opened<'_>, ImageError> {
     if bytes.len() > MAX_IMAGE_FILE_BYTES {
         return Err(ImageError::FileTooLarge {
@@ -173,6 +200,7 @@ fn open(bytes: &[u8]) -> Result<Opened<'_>, ImageError> {
     Ok(opened)
 }
 
+#[cfg(feature = "image-decoding")]
 /// Refuses a plan whose peak is over [`MAX_DECODE_BYTES`].
 fn within_cap(plan: &DecodePlan) -> Result<(), ImageError> {
     if plan.peak_bytes > MAX_DECODE_BYTES {
@@ -187,12 +215,14 @@ fn within_cap(plan: &DecodePlan) -> Result<(), ImageError> {
     Ok(())
 }
 
+#[cfg(feature = "image-decoding")]
 /// Reads only the headers of an image file and says what decoding it would cost, or why it
 /// would be refused (the same checks [`decode_luma`] makes before decoding).
 pub fn plan_decode(bytes: &[u8]) -> Result<DecodePlan, ImageError> {
     open(bytes).map(|o| o.plan().clone())
 }
 
+#[cfg(feature = "image-decoding")]
 /// Decodes an image file into upright luma.
 ///
 /// Bounded: files over [`MAX_IMAGE_FILE_BYTES`], images over [`MAX_PIXELS`] pixels or
@@ -216,6 +246,7 @@ pub fn decode_luma(bytes: &[u8]) -> Result<LumaImage, ImageError> {
     })
 }
 
+#[cfg(feature = "image-decoding")]
 /// Refuses sizes over the frame caps (the same the camera path has).
 fn check_size(width: u32, height: u32) -> Result<(), ImageError> {
     if width == 0 || height == 0 {
@@ -234,6 +265,7 @@ fn check_size(width: u32, height: u32) -> Result<(), ImageError> {
     Ok(())
 }
 
+#[cfg(feature = "image-decoding")]
 /// The peak of a decode whose decoding phase holds `decoding_bytes`: a quarter-turn EXIF tag
 /// later holds the luma and its turned copy at once (flips and half turns work in place).
 fn peak_bytes(width: u32, height: u32, decoding_bytes: u64, quarter_turn: bool) -> u64 {
@@ -242,12 +274,14 @@ fn peak_bytes(width: u32, height: u32, decoding_bytes: u64, quarter_turn: bool) 
     decoding_bytes.max(orienting)
 }
 
+#[cfg(feature = "image-decoding")]
 /// EXIF orientation from a raw EXIF block; a broken block costs the user nothing but the tag.
 fn orientation_of(exif: Option<&[u8]>) -> Orientation {
     exif.and_then(Orientation::from_exif_chunk)
         .unwrap_or(Orientation::NoTransforms)
 }
 
+#[cfg(feature = "image-decoding")]
 /// BT.601 luma in fixed point (the weights zxing-cpp's loaders and JPEG's Y channel use),
 /// composited over white: a code drawn on a transparent background is dark on light.
 fn luma_over_white(r: u8, g: u8, b: u8, alpha: u8) -> u8 {
@@ -255,10 +289,59 @@ fn luma_over_white(r: u8, g: u8, b: u8, alpha: u8) -> u8 {
     grey_over_white(l as u8, alpha)
 }
 
+#[cfg(feature = "image-decoding")]
 fn grey_over_white(l: u8, alpha: u8) -> u8 {
     let a = u32::from(alpha);
     ((u32::from(l) * a + 255 * (255 - a) + 127) / 255) as u8
 }
 
-#[cfg(test)]
+/// Without the `image-decoding` feature: the same size cap, then what the file is and that it
+/// cannot be decoded here.
+#[cfg(not(feature = "image-decoding"))]
+fn not_built_in(bytes: &[u8]) -> ImageError {
+    if bytes.len() > MAX_IMAGE_FILE_BYTES {
+        return ImageError::FileTooLarge {
+            bytes: bytes.len() as u64,
+            max_bytes: MAX_IMAGE_FILE_BYTES as u64,
+        };
+    }
+    match ImageFormat::sniff(bytes) {
+        Some(format) => ImageError::NotBuiltIn {
+            format: format.name(),
+        },
+        None => ImageError::UnsupportedFormat,
+    }
+}
+
+/// Built without the `image-decoding` feature: refuses every file (see [`ImageError::NotBuiltIn`]).
+#[cfg(not(feature = "image-decoding"))]
+pub fn plan_decode(bytes: &[u8]) -> Result<DecodePlan, ImageError> {
+    Err(not_built_in(bytes))
+}
+
+/// Built without the `image-decoding` feature: refuses every file (see [`ImageError::NotBuiltIn`]).
+#[cfg(not(feature = "image-decoding"))]
+pub fn decode_luma(bytes: &[u8]) -> Result<LumaImage, ImageError> {
+    Err(not_built_in(bytes))
+}
+
+#[cfg(all(test, feature = "image-decoding"))]
 mod tests;
+
+#[cfg(all(test, not(feature = "image-decoding")))]
+mod without_decoding {
+    use super::*;
+
+    #[test]
+    fn a_known_format_is_refused_as_not_built_in() {
+        assert_eq!(
+            decode_luma(b"\x89PNG\r\n\x1a\n rest of a PNG"),
+            Err(ImageError::NotBuiltIn { format: "PNG" })
+        );
+        assert_eq!(
+            plan_decode(&[0xFF, 0xD8, 0xFF, 0xE0]),
+            Err(ImageError::NotBuiltIn { format: "JPEG" })
+        );
+        assert_eq!(decode_luma(b"GIF89a"), Err(ImageError::UnsupportedFormat));
+    }
+}
