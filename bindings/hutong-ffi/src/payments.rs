@@ -910,45 +910,63 @@ impl Quote {
 /// Why a payments call did not do what was asked. An open payment is never an error: it comes
 /// back as an `Intent` in its state (`Unknown`, `Reversing`...) for the app to show.
 ///
-/// Flat: every variant's message says what happened; no app logic needs a field from it.
+/// Flat: every variant's message says what happened; no app logic needs a field from it. Messages
+/// are English, for logs: show your own text per variant.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
 #[uniffi(flat_error)]
 pub enum PaymentsError {
-    /// The configuration cannot work (bad pin, bad root key, unreadable journal path...).
+    /// The configuration cannot work (bad pin, bad root key, unreadable journal path, unknown
+    /// wallet profile...). Constructor only; a bug in the app's setup, not worth retrying.
     #[error("invalid payments configuration: {0}")]
     InvalidConfig(String),
-    /// The request itself is wrong (non-positive amount, unknown currency, bad payer code...).
+    /// The request itself is wrong (non-positive amount, unknown currency, bad payer code, an
+    /// amount or currency the code does not allow, a refund over what was paid...): show it and
+    /// let the user correct the input; the same call fails the same way again.
     #[error("invalid request: {0}")]
     InvalidInput(String),
-    /// The wallet cannot pay this code (unknown network, a payer's code, not in the profile).
+    /// The wallet cannot pay this code (invalid code, unknown network, a payer's code, no route
+    /// in the wallet profile): tell the user; nothing was sent.
     #[error("cannot pay this code: {0}")]
     CannotPay(String),
-    /// No intent or refund with this id in the journal.
+    /// No intent or refund with this id in this client's journal.
     #[error("{0}")]
     NotFound(String),
-    /// The journal (local storage) failed.
+    /// The journal (the local SQLite file) failed: disk full, file damaged or unreadable. What
+    /// was journalled before stays; retry later, and `recover()` settles open intents once
+    /// storage works again.
     #[error("{0}")]
     Journal(String),
     /// The app's signer failed (key invalidated, locked out...): nothing was sent. A payment
-    /// whose intent existed is journalled `Failed` with `failure_code` `SIGNER_FAILED`.
+    /// whose intent existed is journalled `Failed` with `failure_code` `SIGNER_FAILED`. From the
+    /// constructor: the key store could not give the key id or public key. The device key may
+    /// need re-creating and `registerDevice` again.
     #[error("{0}")]
     Signer(String),
-    /// The user dismissed the signer's prompt: nothing was sent (`SIGNER_CANCELLED`).
+    /// The user dismissed the signer's prompt: nothing was sent (`SIGNER_CANCELLED`). Let them
+    /// start again.
     #[error("{0}")]
     SignerCancelled(String),
     /// The signer did not answer within `PaymentTimings.sign_timeout_ms`: nothing was sent
-    /// (`SIGNER_TIMEOUT`).
+    /// (`SIGNER_TIMEOUT`). Let the user start again.
     #[error("{0}")]
     SignerTimedOut(String),
-    /// The switch could not be reached, or its TLS did not match.
+    /// The switch could not be reached, or its TLS did not match the pins: check connectivity
+    /// and retry.
     #[error("{0}")]
     Network(String),
-    /// The switch answered with a verified refusal before any money moved.
+    /// The switch answered with a verified refusal to a call that moves no money (`quote`,
+    /// `fundingSources`, `registerDevice`, the quote step of `pay`); the message carries the
+    /// switch's code (`AMOUNT_REQUIRED`, `UNKNOWN_DEVICE`: call `registerDevice`...). Refusals of
+    /// the payment itself are `Failed` intents instead.
     #[error("{0}")]
     Rejected(String),
-    /// No trustworthy answer; nothing was left open (an open intent is returned, not thrown).
+    /// No trustworthy answer to a call that moves no money (unreachable, timed out, or an answer
+    /// that did not verify); nothing was left open (an open intent is returned, not thrown).
+    /// Safe to retry.
     #[error("{0}")]
     NoAnswer(String),
+    /// A bug in the library (a caught panic); the message is for a bug report. An intent it
+    /// interrupted stays in the journal: `recover()` settles it.
     #[error("internal error in hutong (please report): {0}")]
     Internal(String),
 }
@@ -1015,6 +1033,11 @@ impl From<FlowError> for PaymentsError {
 /// `UserPaying`...). To stop a payment call `cancel(intent_id)` (the listener's first
 /// `StateChange.Intent` carries the id; `open_intents()` lists the rest), which reverses it to a
 /// defined state; `recover()` at start-up settles whatever a killed process left.
+///
+/// The constructor and the journal readers `intent`, `openIntents` and `refunds` are synchronous
+/// (local SQLite only, no network): call them off the main thread. Every call that talks to the
+/// switch signs with the app's `Signer` and may throw `Signer`, `SignerCancelled` or
+/// `SignerTimedOut` (nothing sent). Thread-safe; share one instance.
 #[derive(uniffi::Object)]
 pub struct Payments {
     inner: flow::Payments,
@@ -1209,7 +1232,9 @@ impl Payments {
 #[uniffi::export(async_runtime = "tokio")]
 impl Payments {
     /// Opens the journal and prepares the HTTPS client. Reads the signer's key id and public key
-    /// once, so a broken key store fails here.
+    /// once, so a broken key store fails here (`PaymentsError.Signer`). `listener` and `logger`
+    /// may be `null`. Throws `InvalidConfig` for a configuration that cannot work. No network
+    /// call; then call `recover()` once before new payments.
     #[uniffi::constructor]
     pub fn new(
         config: PaymentsConfig,
@@ -1222,13 +1247,15 @@ impl Payments {
         }))
     }
 
-    /// Registers this device's public key with the switch under `account_id` (idempotent).
+    /// Registers this device's public key with the switch under `account_id` (idempotent: call
+    /// it after sign-in or key creation; again is harmless). Throws `Rejected`
+    /// (`DEVICE_KEY_CONFLICT`: this key id is registered with another key) or `NoAnswer` (retry).
     pub async fn register_device(&self, account_id: String) -> Result<(), PaymentsError> {
         let out = guarded_async(async { Ok(self.inner.register_device(&account_id).await?) }).await;
         self.finish("register_device", out)
     }
 
-    /// What the user can pay with.
+    /// What the user can pay with, from the switch. Throws `Rejected` or `NoAnswer` (retry).
     pub async fn funding_sources(&self) -> Result<Vec<FundingSource>, PaymentsError> {
         let out = guarded_async(async {
             Ok(self
@@ -1249,7 +1276,9 @@ impl Payments {
     }
 
     /// The pay screen for a merchant code (nothing is charged). `amount` is needed for a static
-    /// code; `route` as in `PayOptions`.
+    /// code and, for a dynamic code, must be `null` or the code's own amount (`InvalidInput`
+    /// otherwise); `route` as in `PayOptions`. Show `payable` and the merchant, then pass the
+    /// quote to `payQuote`. Throws `CannotPay`, `InvalidInput`, `Rejected` or `NoAnswer`.
     pub async fn quote(
         &self,
         code: String,
@@ -1271,6 +1300,10 @@ impl Payments {
     /// Pays a merchant-presented code: quotes it, journals the intent, submits, polls and settles.
     /// Returns the intent in its final state, or open (`Unknown`...) with `needs_reconciliation`.
     /// A refusal such as insufficient funds is an intent in `Failed` with `failure_code`.
+    /// `amount` is the code's amount for a dynamic code, the user's for a static one. Errors
+    /// (`CannotPay`, `InvalidInput`, `Rejected`, `NoAnswer`, `Signer*`) mean nothing was
+    /// charged. Takes seconds to minutes (polling up to the deadline): keep the UI responsive
+    /// and follow it through the `FlowListener`.
     pub async fn pay(
         &self,
         code: String,
@@ -1299,7 +1332,8 @@ impl Payments {
         self.finish("pay", out)
     }
 
-    /// Pays exactly the quote the user confirmed (its payable amount, its route).
+    /// Pays exactly the quote the user confirmed (its payable amount, its route) for the same
+    /// `code`; otherwise as `pay`. Fetch a new quote once its `expires_at` has passed.
     pub async fn pay_quote(
         &self,
         code: String,
@@ -1321,7 +1355,9 @@ impl Payments {
     }
 
     /// Merchant mode: collects `amount` with the payer's code (10-32 digits). The code is sent
-    /// once and kept only masked.
+    /// once and kept only masked. Returns the intent as `pay` does (a refused code is a `Failed`
+    /// intent with `AUTH_CODE_INVALID` / `AUTH_CODE_EXPIRED`); a code of no known network is
+    /// `InvalidInput`.
     pub async fn collect(
         &self,
         payer_code: String,
@@ -1341,6 +1377,10 @@ impl Payments {
     }
 
     /// Refunds `amount` of a succeeded payment, or everything not yet refunded when `None`.
+    /// Returns the refund, possibly still `Requested` / `Processing` (`recover()` settles it); a
+    /// refusal by the switch is a `Closed` refund with `failure_code`. Throws `NotFound` for an
+    /// unknown intent and `InvalidInput` for a wrong currency, a non-positive amount, or nothing
+    /// left to refund.
     pub async fn refund(
         &self,
         intent_id: String,
@@ -1365,14 +1405,18 @@ impl Payments {
         self.finish("refund", out)
     }
 
-    /// The intent's state, refreshed from the switch (verified) while it is open.
+    /// The intent's state, refreshed from the switch (verified) while it is open, and for a
+    /// succeeded one (refunds). When the switch cannot be reached the journal's record is
+    /// returned as it is. Throws `NotFound` for an unknown id.
     pub async fn status(&self, intent_id: String) -> Result<Intent, PaymentsError> {
         let out = guarded_async(async { Ok(self.inner.status(&intent_id).await?.into()) }).await;
         self.finish("status", out)
     }
 
     /// Stops a payment: an open intent is reversed (closed, or refunded if it was paid meanwhile)
-    /// and journalled; a final one is returned as it is. Idempotent.
+    /// and journalled; a final one is returned as it is. Idempotent. Call it when the user
+    /// abandons a payment; the returned intent may still be open with `needs_reconciliation`
+    /// when the switch could not be reached. Throws `NotFound` for an unknown id.
     pub async fn cancel(&self, intent_id: String) -> Result<Intent, PaymentsError> {
         let out = guarded_async(async {
             let rec = self.inner.cancel(&intent_id).await?;
@@ -1383,7 +1427,8 @@ impl Payments {
     }
 
     /// Start-up recovery: settles every unfinished intent and refund by query (and reverse past
-    /// the deadline). Never charges again.
+    /// the deadline). Never charges again. Call it at every launch before new payments; show
+    /// `NeedsReconciliation` outcomes to the user as pending.
     pub async fn recover(&self) -> Result<Vec<RecoverOutcome>, PaymentsError> {
         let out = guarded_async(async {
             let outcomes: Vec<RecoverOutcome> = self
@@ -1402,7 +1447,7 @@ impl Payments {
         self.finish("recover", out)
     }
 
-    /// The journal's record of one intent (no network).
+    /// The journal's record of one intent (no network). Throws `NotFound` for an unknown id.
     pub fn intent(&self, intent_id: String) -> Result<Intent, PaymentsError> {
         guarded(AssertUnwindSafe(|| {
             Ok(self
