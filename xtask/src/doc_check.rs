@@ -340,21 +340,41 @@ fn documented(lines: &[&str], i: usize) -> bool {
         if t.starts_with("///") {
             return true;
         }
-        if !t.ends_with("*/") {
-            return false;
-        }
-        loop {
-            let u = lines[j].trim();
-            if let Some(open) = u.find("/*") {
-                return u[open..].starts_with("/**");
-            }
-            if j == 0 {
-                return false;
-            }
-            j -= 1;
-        }
+        return t.ends_with("*/") && opened_as_doc(lines, j);
     }
     false
+}
+
+/// Whether the block comment that ends on line `end` opened with `/**`.
+fn opened_as_doc(lines: &[&str], end: usize) -> bool {
+    let mut j = end;
+    loop {
+        let u = lines[j].trim();
+        if let Some(open) = u.find("/*") {
+            return u[open..].starts_with("/**");
+        }
+        if j == 0 {
+            return false;
+        }
+        j -= 1;
+    }
+}
+
+/// A line holding nothing but modifiers (`public`), whose declaration is on the next line.
+fn is_only_modifiers(text: &str, lang: Lang) -> bool {
+    let modifiers = match lang {
+        Lang::Kotlin => KOTLIN_MODIFIERS,
+        Lang::Swift => SWIFT_MODIFIERS,
+    };
+    !text.is_empty() && text.split_whitespace().all(|w| modifiers.contains(&w))
+}
+
+/// A declaration marked private, fileprivate, internal or protected.
+fn starts_hidden(text: &str) -> bool {
+    strip_annotations(text)
+        .split_whitespace()
+        .take_while(|w| !w.contains(['(', '{', ':']))
+        .any(|w| HIDDEN.contains(&w))
 }
 
 /// Every declaration of an exported name in `source` that has no doc comment, as
@@ -363,8 +383,40 @@ pub(crate) fn problems(source: &str, lang: Lang, names: &ApiNames) -> Vec<String
     let lines: Vec<&str> = source.lines().collect();
     let mut out = Vec::new();
     let mut declared = BTreeSet::new();
-    for (i, line) in lines.iter().enumerate() {
-        let Some((kind, name)) = declaration(line, lang) else {
+    // Depth at which a private / fileprivate / internal block began: nothing inside it is API
+    // (Swift's `fileprivate protocol UniffiForeignFutureTask { func cancel() }`).
+    let mut hidden_from: Option<i64> = None;
+    let mut depth: i64 = 0;
+    let mut i = 0;
+    while i < lines.len() {
+        let start = i;
+        // The generators sometimes end a doc comment on the declaration's own line
+        // (`*/ fun `hutongVersion`()`) or put the modifiers on a line of their own (`public` then
+        // `enum AmountError`): one logical line each time.
+        let mut text = lines[i].trim().to_owned();
+        let closes_doc = text.starts_with("*/");
+        if closes_doc {
+            text = text[2..].to_owned();
+        }
+        while i + 1 < lines.len() && is_only_modifiers(&text, lang) {
+            i += 1;
+            text = format!("{text} {}", lines[i].trim());
+        }
+        let before = depth;
+        depth += text.matches('{').count() as i64 - text.matches('}').count() as i64;
+        i += 1;
+        if hidden_from.is_some_and(|d| before > d) {
+            if depth <= hidden_from.unwrap_or(0) {
+                hidden_from = None;
+            }
+            continue;
+        }
+        hidden_from = None;
+        if depth > before && starts_hidden(&text) {
+            hidden_from = Some(before);
+            continue;
+        }
+        let Some((kind, name)) = declaration(&text, lang) else {
             continue;
         };
         if !names.wants(lang, kind, &name) {
@@ -373,10 +425,15 @@ pub(crate) fn problems(source: &str, lang: Lang, names: &ApiNames) -> Vec<String
         if matches!(kind, Kind::Type | Kind::Callable) {
             declared.insert((kind == Kind::Type, name.clone()));
         }
-        if !documented(&lines, i) {
+        let documented = if closes_doc {
+            opened_as_doc(&lines, start)
+        } else {
+            documented(&lines, start)
+        };
+        if !documented {
             out.push(format!(
                 "line {}: {kind:?} {name} has no doc comment",
-                i + 1
+                start + 1
             ));
         }
     }
@@ -664,7 +721,8 @@ public enum Symbology {
 /**
  * Why not.
  */
-public enum AmountError: Swift.Error {
+public
+enum AmountError: Swift.Error {
     /**
      * Empty.
      */
@@ -678,6 +736,9 @@ public enum AmountError: Swift.Error {
  * Draws a code.
  */
 public func renderCode(text: String) -> RenderedCode  {
+}
+fileprivate protocol UniffiForeignFutureTask {
+    func scanGray8()
 }
 "#;
 
@@ -710,6 +771,23 @@ public func renderCode(text: String) -> RenderedCode  {
                 "Callable renderCode has no doc comment",
             ],
             "{found:?}"
+        );
+    }
+
+    #[test]
+    fn a_doc_comment_may_end_on_the_declarations_line() {
+        let documented = "/**\n * Draws a code.\n */ fun `renderCode`(): RenderedCode {\n}\n";
+        let plain = "/*\n * Draws a code.\n */ fun `renderCode`(): RenderedCode {\n}\n";
+        let about = |source| {
+            problems(source, Lang::Kotlin, &names())
+                .into_iter()
+                .filter(|p| p.contains("renderCode"))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(about(documented), Vec::<String>::new());
+        assert_eq!(
+            about(plain),
+            ["line 3: Callable renderCode has no doc comment"]
         );
     }
 

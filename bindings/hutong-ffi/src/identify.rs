@@ -28,8 +28,9 @@ pub struct IdentifyContext {
     /// What the screen expects; `None` is `Expect.Any`. Set `MerchantCode` on a pay screen.
     #[uniffi(default = None)]
     pub expect: Option<Expect>,
-    /// A network id (`pix`, `upi`...): validate against that network's rules even when the
-    /// payload does not name it. `None` lets the payload decide.
+    /// A network id whose acceptance rules an EMV merchant code must also meet, even when the
+    /// payload does not name that network (`jpqr`: country JP, currency JPY); a mismatch makes
+    /// the code invalid. `None`: only the payload's own network's rules.
     #[uniffi(default = None)]
     pub profile: Option<String>,
     /// A wallet profile id (`wechat`, `bestpay`, `qa_sample`...): fills `route` and `can_pay`.
