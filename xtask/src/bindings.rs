@@ -1,5 +1,6 @@
 //! `cargo xtask bindings`: host library -> Kotlin + Swift (library mode) -> API snapshot check ->
-//! Swift presence check. `kotlin_tests` then runs the JVM tests against that library.
+//! Swift presence check -> doc comments on every exported declaration (`doc_check`).
+//! `kotlin_tests` then runs the JVM tests against that library.
 //!
 //! The host library is built with the dev profile: `cargo test` has already compiled it (with
 //! dependencies at opt-level 2), so generation adds seconds, where the LTO release profile would
@@ -110,6 +111,7 @@ pub fn bindings(root: &Path, opts: &Options) -> Result<()> {
     let snapshot = api_snapshot(&tools.join("hutong-api-snapshot"), &library)?;
     check_snapshot(root, &snapshot, opts.update_snapshot)?;
     check_swift(&swift, &snapshot)?;
+    crate::doc_check::check(&kotlin_out, &swift.join("Hutong/Hutong.swift"), &snapshot)?;
     crate::snippets::check_kotlin(root)?;
     crate::snippets::check_swift(root, &swift.join("Hutong"))?;
     eprintln!("xtask> bindings generated: {KOTLIN_SRC}, {SWIFT_SOURCES}; API snapshot matches");

@@ -11,6 +11,7 @@ mod api;
 mod bindings;
 mod browser;
 mod compare;
+mod doc_check;
 mod fuzz;
 mod ios;
 mod peers;

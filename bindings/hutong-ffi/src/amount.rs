@@ -14,22 +14,33 @@ pub struct Money {
     pub currency: String,
 }
 
-/// Why an amount could not be parsed or formatted. The message says which input and why.
+/// Why an amount could not be parsed or formatted. The message (Kotlin `message`, Swift
+/// `localizedDescription`) says which input and why, in English.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
 #[uniffi(flat_error)]
 pub enum AmountError {
+    /// The text is empty: ask the user for an amount.
     #[error("{0}")]
     Empty(String),
+    /// The text is not a plain decimal (digits with at most one `.`; no sign, spaces, grouping
+    /// or `,` separator): show the message and let the user correct it.
     #[error("{0}")]
     NotDecimal(String),
+    /// More significant decimal places than the currency has ("1.234" CNY, "1.5" JPY; trailing
+    /// zeros such as "1.500" CNY are fine); never rounded: show the message and let the user
+    /// correct it.
     #[error("{0}")]
     TooManyDecimals(String),
+    /// The amount does not fit a 64-bit count of minor units.
     #[error("{0}")]
     Overflow(String),
+    /// A minus sign: amounts are never negative.
     #[error("{0}")]
     Negative(String),
+    /// The currency code is not an ISO 4217 alphabetic code the library knows.
     #[error("{0}")]
     UnknownCurrency(String),
+    /// A bug in the library (a caught panic); the message is for a bug report.
     #[error("internal error in hutong (please report): {0}")]
     Internal(String),
 }
@@ -77,8 +88,11 @@ fn currency(alpha: &str) -> Result<Currency, AmountError> {
         .ok_or_else(|| money::AmountError::UnknownCurrency(alpha.to_owned()).into())
 }
 
-/// Parses user or payload text ("23.72") into minor units of `currency_alpha` ("CNY"), exactly:
-/// digits beyond the currency's exponent are an error, never rounded.
+/// Parses user or payload text ("23.72") into minor units of `currency_alpha` ("CNY", case
+/// insensitive; the result holds it upper case), exactly: digits beyond the currency's exponent
+/// are `TooManyDecimals`, never rounded. "23.72" CNY is `Money(minor = 2372, currency = "CNY")`.
+///
+/// Throws `AmountError` (every variant but `Internal` is the user's or caller's input: show it).
 #[uniffi::export]
 pub fn parse_amount(decimal: String, currency_alpha: String) -> Result<Money, AmountError> {
     guarded(|| {
@@ -90,7 +104,10 @@ pub fn parse_amount(decimal: String, currency_alpha: String) -> Result<Money, Am
     })
 }
 
-/// Formats an amount as plain decimal text with exactly the currency's exponent ("23.72", "1000").
+/// Formats an amount as plain decimal text with exactly the currency's exponent ("23.72" for
+/// 2372 CNY, "1000" for 1000 JPY, "1.500" for 1500 KWD), without currency symbol or grouping:
+/// localise it for display yourself. Throws `AmountError.UnknownCurrency` for a code the
+/// library does not know.
 #[uniffi::export]
 pub fn format_amount(amount: Money) -> Result<String, AmountError> {
     guarded(|| {

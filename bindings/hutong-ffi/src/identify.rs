@@ -13,6 +13,7 @@ use std::collections::HashMap;
 /// What the app expects to see, so a mismatch can be flagged (`PayerCodeWhereMerchantExpected`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum Expect {
+    /// No expectation (a general-purpose scanner): no mismatch flag. The default.
     Any,
     /// The user is about to pay: a payer-presented code here is a red flag.
     MerchantCode,
@@ -20,15 +21,21 @@ pub enum Expect {
     PayerCode,
 }
 
-/// Per-call context for `identify`. Every field has a default.
+/// Per-call context for `identify`. Every field has a default; passing no context at all is the
+/// same as `IdentifyContext()`.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct IdentifyContext {
+    /// What the screen expects; `None` is `Expect.Any`. Set `MerchantCode` on a pay screen.
     #[uniffi(default = None)]
     pub expect: Option<Expect>,
-    /// Validate against a named network's profile even when the payload does not name it.
+    /// A network id whose acceptance rules an EMV merchant code must also meet, even when the
+    /// payload does not name that network (`jpqr`: country JP, currency JPY); a mismatch makes
+    /// the code invalid. `None`: only the payload's own network's rules.
     #[uniffi(default = None)]
     pub profile: Option<String>,
     /// A wallet profile id (`wechat`, `bestpay`, `qa_sample`...): fills `route` and `can_pay`.
+    /// An id the registry does not know is `IdentifyError.UnknownWalletProfile`. `None` leaves
+    /// both unset.
     #[uniffi(default = None)]
     pub wallet_profile_id: Option<String>,
     /// Unix seconds for expiry checks; `None` reads the system clock.
@@ -50,40 +57,59 @@ pub enum Presentation {
 /// Whether a code can be paid many times or once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum CodeKind {
+    /// Printed and reused: usually no amount, the payer enters one.
     Static,
+    /// Made for one payment: carries its amount, which is paid exactly.
     Dynamic,
     /// Sets up a recurring authorisation (Pix Automático).
     Recurrence,
+    /// The format does not say.
     Unknown,
 }
 
 /// Whose receive code it is, where the network tells them apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum Receiver {
+    /// A person's receive code (a friend, a small trader's personal code).
     Personal,
+    /// A merchant's code.
     Merchant,
+    /// The network does not tell them apart, or the code does not say.
     Unknown,
 }
 
-/// How sure the registry is about the network.
+/// How sure the registry is that `CodeInfo.network` is right.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum Confidence {
+    /// A guess (e.g. a generic EMV code named by its country): show the network hedged.
     Low,
+    /// A shared or loosely specified format: probably this network.
     Medium,
+    /// The payload names the network unambiguously.
     High,
 }
 
 /// A warning to show before the user pays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum RiskFlag {
+    /// The EMV CRC does not match: altered, mis-scanned or forged. Scan again; do not pay.
     CrcMismatch,
+    /// No CRC where the network tolerates that: nothing protects the text.
     CrcMissing,
+    /// The host imitates a known payment host (`qr-alipay.com`, `qr.alipay.com.evil.cn`).
     LookalikeHost,
+    /// A web link to a host that is not a known payment host.
     NonAllowlistedHost,
+    /// `http://`: the content can be changed in transit.
     PlainHttp,
+    /// Punycode (`xn--`) or non-ASCII host: a classic homograph disguise.
     IdnHost,
+    /// A static code asks for more than the regulator's cap for static codes.
     AmountOverStaticCap,
+    /// The code's expiry (`CodeInfo.expires_at`) has passed.
     Expired,
+    /// A payer's own pay code where the context expected a merchant's code (a common scam:
+    /// "scan this to receive money" makes the victim pay).
     PayerCodeWhereMerchantExpected,
     /// A name or note holds bidi or control characters: show it escaped.
     TextSpoofing,
@@ -104,15 +130,21 @@ pub enum RiskFlag {
 /// How a wallet can pay a code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum RouteKind {
+    /// The wallet accepts the code's network itself.
     Direct,
+    /// Through an interconnect (e.g. a UnionPay code paid from WeChat Pay), named in
+    /// `PayRoute.interconnect`.
     ViaInterconnect,
+    /// The wallet cannot pay it; `PayRoute.reason` says why.
     Unsupported,
 }
 
-/// The answer for one wallet profile.
+/// The answer for one wallet profile: whether and how it can pay the code.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct PayRoute {
+    /// The wallet profile asked about (`IdentifyContext.wallet_profile_id`).
     pub wallet_profile_id: String,
+    /// Direct, via an interconnect, or not at all.
     pub kind: RouteKind,
     /// The interconnect's name for `ViaInterconnect`.
     pub interconnect: Option<String>,
@@ -120,42 +152,55 @@ pub struct PayRoute {
     pub reason: Option<String>,
 }
 
-/// One identified code: what a pay screen shows.
+/// One identified code: what a pay screen shows. Text fields come from the scanned payload,
+/// which anyone can print: show them as untrusted text (see `suspicious_text_fields`).
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct CodeInfo {
     /// Network id (`wechat_pay`, `pix`, `upi`, `emvco_mpm`...), `None` when unknown.
     pub network: Option<String>,
+    /// The network's display name ("WeChat Pay", "Pix"), `None` when unknown.
     pub network_name: Option<String>,
     /// Which parser read it (`emv_mpm`, `upi`, `bip21`...).
     pub payload_format: Option<String>,
     /// The network's own kind label, when it has one.
     pub kind: Option<String>,
+    /// Who shows the code: a merchant (pay it) or a payer (collect with it).
     pub presentation: Presentation,
+    /// Static (payer enters the amount), dynamic (one payment, fixed amount) or unknown.
     pub static_or_dynamic: CodeKind,
+    /// A person's or a merchant's code, where the network tells them apart.
     pub receiver: Receiver,
-    /// The amount the code asks for, in minor units.
+    /// The amount the code asks for, in minor units of its ISO 4217 currency; `None` when the
+    /// code carries none (a static code: ask the user, then `parse_amount`).
     pub amount: Option<Money>,
     /// ISO 4217 alpha code the code is paid in (`CNY`, `INR`, `BTC`), also when it carries no
     /// amount (EMV tag 53, UPI `cu`).
     pub currency: Option<String>,
     /// Who is paid (never a free-text note).
     pub merchant_name: Option<String>,
+    /// The merchant's city, as the code states it.
     pub merchant_city: Option<String>,
     /// What the payment is for, as the payer should read it (BIP21 message, UPI note...).
     pub note: Option<String>,
     /// The merchant or terminal id where the network's table names one.
     pub merchant_id: Option<String>,
+    /// The merchant's country as the code states it (ISO 3166-1 alpha-2 in EMV codes, tag 58).
     pub country: Option<String>,
+    /// The merchant category code (4 digits, ISO 18245; EMV tag 52), when the code has one.
     pub mcc: Option<String>,
+    /// How sure the registry is about `network`.
     pub confidence: Confidence,
     /// True when the code can be acted on: paid (merchant-presented) or collected (a payer's
     /// code). False when the payload breaks a rule of its format, and for payloads that are
     /// not payment codes at all: web links and `javascript:`/`data:`/`file:`/`intent:`/app
     /// links (`error_code` `not_a_payment_code`, with a risk flag naming the kind of link).
     pub valid: bool,
+    /// Why the code is not valid, in English for logs and QA (show your own text, keyed by
+    /// `error_code`); `None` when valid.
     pub error: Option<String>,
     /// A stable snake_case code for `error` (`emv_crc_mismatch`...).
     pub error_code: Option<String>,
+    /// Warnings to show before the user pays, most codes have none. They never change `valid`.
     pub risk: Vec<RiskFlag>,
     /// Tolerated departures from the format that real issuers ship (`tag_52_missing`...).
     pub deviations: Vec<String>,
@@ -178,8 +223,11 @@ pub struct CodeInfo {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
 #[uniffi(flat_error)]
 pub enum IdentifyError {
+    /// `IdentifyContext.wallet_profile_id` names no profile the registry knows (the message
+    /// lists the known ones): a configuration bug in the app, not the code's fault.
     #[error("no wallet profile `{0}` (known: {1})")]
     UnknownWalletProfile(String, String),
+    /// A bug in the library (a caught panic); the message is for a bug report.
     #[error("internal error in hutong (please report): {0}")]
     Internal(String),
 }
@@ -368,6 +416,10 @@ pub(super) fn run_in(
 /// with a wallet profile in the context, whether and how that wallet can pay it. Uses the
 /// built-in table and wallet profiles; `PaymentRegistry.identify` uses an updated registry and
 /// the app's own profile.
+///
+/// Synchronous and fast (microseconds, no I/O): fine on the camera's analysis thread right
+/// after a scan. Throws `IdentifyError.UnknownWalletProfile` only for a bad
+/// `context.wallet_profile_id`; every payload, however broken, gives a `CodeInfo`.
 #[uniffi::export]
 pub fn identify(
     payload: String,
@@ -381,6 +433,7 @@ pub fn identify(
 }
 
 /// Identifies a code's raw bytes (`ScannedCode.raw_bytes`): UTF-8 text or an EMVCo CPM token.
+/// Otherwise as `identify`.
 #[uniffi::export]
 pub fn identify_bytes(
     bytes: Vec<u8>,

@@ -9,6 +9,8 @@
 //! [`guard::guarded`], so a panic becomes the area's `Internal` variant instead of an untyped
 //! exception on the foreign side.
 
+#![deny(missing_docs)]
+
 uniffi::setup_scaffolding!();
 
 mod amount;

@@ -30,15 +30,26 @@ const LOG_TARGET: &str = "hutong::payments";
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
 pub enum SignerError {
     /// The key store refused (key invalidated, biometry locked out, no enrolled biometric...).
+    /// The call ends with `PaymentsError.Signer`; nothing is sent.
     #[error("signer failed: {reason}")]
-    Failed { reason: String },
+    Failed {
+        /// What the key store said, for logs.
+        reason: String,
+    },
     /// The user dismissed the prompt the key needs (BiometricPrompt, Face ID, passcode). The
     /// call ends with `PaymentsError.SignerCancelled`; nothing is sent.
     #[error("signing cancelled by the user: {reason}")]
-    Cancelled { reason: String },
-    /// The foreign implementation threw something other than `SignerError`.
+    Cancelled {
+        /// How the prompt ended, for logs.
+        reason: String,
+    },
+    /// The foreign implementation threw something other than `SignerError` (set by the
+    /// library; apps throw `Failed` instead). Handled as `Failed`.
     #[error("signer threw an unexpected error: {reason}")]
-    Unexpected { reason: String },
+    Unexpected {
+        /// The foreign exception's text.
+        reason: String,
+    },
 }
 
 impl From<uniffi::UnexpectedUniFFICallbackError> for SignerError {
@@ -71,18 +82,25 @@ pub trait Signer: Send + Sync {
 
 /// Receives every state change of an intent or refund, after it is durable in the journal.
 /// Called on the library's worker threads: hop to the UI thread yourself. An exception thrown
-/// here is logged and otherwise ignored; it never stops a payment.
+/// here is ignored; it never stops a payment.
 #[uniffi::export(with_foreign)]
 pub trait FlowListener: Send + Sync {
+    /// One state change, in the order they happened for that intent or refund. Return quickly:
+    /// the payment waits for this call. A lost notification loses no state: `Payments.intent`
+    /// reads it back.
     fn on_state_change(&self, change: StateChange);
 }
 
 /// How much a log line matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, uniffi::Enum)]
 pub enum LogLevel {
+    /// A failure that needs attention.
     Error,
+    /// A call failed (the line says which and why).
     Warn,
+    /// Milestones: client ready, a payment's final state, what `recover` settled.
     Info,
+    /// Every state change.
     Debug,
 }
 
@@ -90,6 +108,8 @@ pub enum LogLevel {
 /// signatures. Exceptions thrown here are ignored.
 #[uniffi::export(with_foreign)]
 pub trait Logger: Send + Sync {
+    /// One log line: `target` is the library's area (`hutong::payments`), `message` English
+    /// text. Called on the library's worker threads; return quickly.
     fn log(&self, level: LogLevel, target: String, message: String);
 }
 
@@ -215,9 +235,11 @@ impl flow::FlowListener for Bridge {
 // ---------------------------------------------------------------------------------------------
 // Records and enums
 
-/// A root key that signs the switch's response-key set (pinned in the app).
+/// A root key that signs the switch's response-key set (pinned in the app): the switch's
+/// answers are believed only when their key chains to one of these.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct ServerRoot {
+    /// The root key's id, as the switch's key set names it.
     pub key_id: String,
     /// 65-byte uncompressed SEC1 P-256 point.
     pub public_key: Vec<u8>,
@@ -225,35 +247,47 @@ pub struct ServerRoot {
 
 /// Overrides of the flow's waits, in milliseconds. Unset fields keep the production values
 /// (first poll 3 s, then every 5 s, 45-60 s deadlines), or with `sandbox` the millisecond-scale
-/// values the sandbox and tests use.
+/// values the sandbox and tests use. Production apps leave this `None`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, uniffi::Record)]
 pub struct PaymentTimings {
+    /// Start from the millisecond-scale test values instead of the production ones (tests and
+    /// the sandbox only).
     #[uniffi(default = false)]
     pub sandbox: bool,
+    /// Wait before the first status query of an open payment (default 3000).
     #[uniffi(default = None)]
     pub first_poll_ms: Option<u32>,
+    /// Wait between later status queries (default 5000).
     #[uniffi(default = None)]
     pub poll_interval_ms: Option<u32>,
+    /// Random extra wait, up to this, added to each poll interval (default 1000).
     #[uniffi(default = None)]
     pub poll_jitter_ms: Option<u32>,
-    /// The deadline for every network (after it, an unfinished payment is reversed).
+    /// The deadline for every network (after it, an unfinished payment is reversed); replaces
+    /// the per-network defaults (45000, Alipay 60000).
     #[uniffi(default = None)]
     pub deadline_ms: Option<u32>,
-    /// Attempts per idempotent request, the first included.
+    /// Attempts per idempotent request, the first included (default 4; 0 counts as 1).
     #[uniffi(default = None)]
     pub request_attempts: Option<u32>,
+    /// Backoff ceiling before the first retry (default 1000); it doubles per retry up to
+    /// `retry_cap_ms`, and each wait is random below it.
     #[uniffi(default = None)]
     pub retry_base_ms: Option<u32>,
+    /// Highest backoff ceiling (default 30000).
     #[uniffi(default = None)]
     pub retry_cap_ms: Option<u32>,
+    /// Query-then-reverse rounds before an open intent is left for reconciliation (default 5).
     #[uniffi(default = None)]
     pub reverse_rounds: Option<u32>,
+    /// Wait between status queries of a refund still processing (default 2000).
     #[uniffi(default = None)]
     pub refund_poll_interval_ms: Option<u32>,
+    /// Status queries of a processing refund before `refund` returns it still open (default 5).
     #[uniffi(default = None)]
     pub refund_polls: Option<u32>,
-    /// The longest wait for one signature, prompt included (default 60 s; 5 s with `sandbox`).
-    /// After it the call ends with `PaymentsError.SignerTimedOut`.
+    /// The longest wait for one signature, prompt included (default 60000; 5000 with `sandbox`;
+    /// 0 counts as 1). After it the call ends with `PaymentsError.SignerTimedOut`.
     #[uniffi(default = None)]
     pub sign_timeout_ms: Option<u32>,
 }
@@ -307,10 +341,11 @@ impl PaymentTimings {
     }
 }
 
-/// Everything a `Payments` client needs besides its callbacks.
+/// Everything a `Payments` client needs besides its callbacks. Checked by the constructor
+/// (`PaymentsError.InvalidConfig`).
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct PaymentsConfig {
-    /// `https://host:port` of the switch.
+    /// `https://host:port` of the switch (HTTPS only).
     pub endpoint: String,
     /// PEM certificate(s) to trust instead of the platform's roots (the sandbox's self-signed one).
     #[uniffi(default = None)]
@@ -321,6 +356,8 @@ pub struct PaymentsConfig {
     pub spki_pins: Vec<String>,
     /// The journal file (SQLite); keep it in the app's private files, one per wallet account.
     pub journal_path: String,
+    /// The switch's root keys the app pins (at least one): answers that do not chain to one of
+    /// them are never believed.
     pub server_roots: Vec<ServerRoot>,
     /// The wallet's acceptance profile (`wechat`, `unionpay_quickpass`, `my_wallet`...): picks the
     /// route of a payment when `PayOptions.route` is not given, and limits the routes a payment
@@ -329,6 +366,7 @@ pub struct PaymentsConfig {
     /// `<network>:direct`.
     #[uniffi(default = None)]
     pub wallet_profile_id: Option<String>,
+    /// Overrides of the flow's waits; `None` for the production values.
     #[uniffi(default = None)]
     pub timings: Option<PaymentTimings>,
     /// The app's registry: codes are identified, and routes checked, with its active table at
@@ -342,9 +380,11 @@ pub struct PaymentsConfig {
     pub wallet_profile_json: Option<String>,
 }
 
-/// Extras for one payment, collection or refund.
+/// Extras for one payment or collection. `PayOptions()` takes every default.
 #[derive(Debug, Clone, PartialEq, Eq, Default, uniffi::Record)]
 pub struct PayOptions {
+    /// What the payment is for, sent to the switch with the payment or collection; may be
+    /// empty.
     #[uniffi(default = "")]
     pub description: String,
     /// What to pay with; `None` takes the first source `funding_sources()` lists.
@@ -382,15 +422,27 @@ pub enum Direction {
 /// `Succeeded`, `Failed` and `Reversed` are final.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum IntentState {
+    /// Journalled; nothing sent yet.
     Created,
+    /// Journalled just before the request left; it may or may not have arrived.
     Submitting,
+    /// Paid or collected (`Intent.paid`, `receipt`). Final; refunds may follow.
     Succeeded,
+    /// The switch waits for the payer to confirm on their phone; the SDK polls.
     UserPaying,
+    /// No trustworthy answer yet (timeout, reset, server error): never a failure; the SDK
+    /// queries until it knows. Show "checking", not "failed".
     Unknown,
+    /// Refused or never sent (`failure_code` says which); nothing was charged. Final.
     Failed,
+    /// The SDK is querying the switch until a final answer or the deadline.
     Polling,
+    /// The deadline passed without a final answer; a reverse follows.
     TimedOut,
+    /// Being reversed: closed if unpaid, refunded if it was paid meanwhile.
     Reversing,
+    /// Reversed (`reverse_result` `closed`: nothing charged; `refunded`: charged and refunded in
+    /// full). Final.
     Reversed,
 }
 
@@ -412,13 +464,20 @@ impl From<flow::IntentState> for IntentState {
     }
 }
 
-/// A refund's state. `Abnormal` needs manual handling.
+/// A refund's state. `Succeeded` and `Closed` are final; `Abnormal` needs manual handling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum RefundState {
+    /// Journalled and sent (or about to be); no verified answer yet: `refund` queries for a
+    /// while, then `recover()` settles it (re-sending under the same id if the switch never saw
+    /// it).
     Requested,
+    /// The switch accepted it and has not finished.
     Processing,
+    /// The money went back to the payer. Final.
     Succeeded,
+    /// Refused or not sent (`failure_code`); nothing was refunded. Final.
     Closed,
+    /// Needs manual handling at the switch; not final.
     Abnormal,
 }
 
@@ -438,16 +497,25 @@ impl From<flow::RefundState> for RefundState {
 /// One durable state change, as the listener receives it.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
 pub enum StateChange {
+    /// A payment or collection moved. The first one (`from` `None`, `to` `Created`) arrives
+    /// before anything is sent and carries the id `Payments.cancel` needs.
     Intent {
+        /// The intent's id.
         intent_id: String,
         /// `None` when the intent was just created.
         from: Option<IntentState>,
+        /// The state it is in now.
         to: IntentState,
     },
+    /// A refund moved.
     Refund {
+        /// The refund's id.
         refund_id: String,
+        /// The intent it refunds.
         intent_id: String,
+        /// `None` when the refund was just requested.
         from: Option<RefundState>,
+        /// The state it is in now.
         to: RefundState,
     },
 }
@@ -482,8 +550,11 @@ impl From<&flow::StateChange> for StateChange {
 /// A way to pay (wallet balance, a bound card).
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct FundingSource {
+    /// Pass it as `PayOptions.funding_source_id`.
     pub id: String,
+    /// `wallet_balance`, `debit_card` or `credit_card`.
     pub kind: String,
+    /// Display text from the switch ("Wallet balance").
     pub label: String,
     /// The most one payment may take from it, when the switch says.
     pub available: Option<Money>,
@@ -493,16 +564,27 @@ pub struct FundingSource {
 /// any promotion. Pass it to `pay_quote` once the user confirmed it.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct Quote {
+    /// The switch's merchant id.
     pub merchant_id: String,
+    /// The merchant's name, as the switch knows it: show it for the user to confirm.
     pub merchant_name: String,
+    /// The merchant's city, when the switch knows it.
     pub merchant_city: Option<String>,
+    /// The code's network id (`wechat_pay`...).
     pub network: String,
+    /// `<network>:<route>` asked for.
     pub route_requested: String,
+    /// `<network>:<route>` the switch will use.
     pub route_used: String,
+    /// The amount before any promotion.
     pub original: Money,
+    /// The promotion's discount (zero without one).
     pub discount: Money,
+    /// What the user pays: `original - discount`. Show this.
     pub payable: Money,
+    /// The promotion's campaign id; set together with `promotion_name`, `None` without one.
     pub promotion_campaign_id: Option<String>,
+    /// The promotion's display name.
     pub promotion_name: Option<String>,
     /// Unix seconds after which the quote must be fetched again.
     pub expires_at: i64,
@@ -511,93 +593,147 @@ pub struct Quote {
 /// One institution's share of a payment, for reconciliation.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct Fee {
+    /// Who receives it ("Tenpay", "Sandbox Acquirer").
     pub institution: String,
+    /// `wallet`, `acquirer`, `clearing`, `issuer`, `network` or `interconnect`.
     pub role: String,
+    /// Its share of the merchant discount.
     pub amount: Money,
 }
 
 /// The switch's receipt of a succeeded payment.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct Receipt {
+    /// The switch's receipt id.
     pub receipt_id: String,
+    /// The switch's transaction id (what the merchant's records show).
     pub switch_txn_id: String,
+    /// The intent it belongs to.
     pub intent_id: String,
+    /// The switch's merchant id.
     pub merchant_id: String,
+    /// The merchant's name.
     pub merchant_name: String,
+    /// The network id.
     pub network: String,
+    /// `<network>:<route>` used.
     pub route: String,
+    /// The amount before any promotion.
     pub original: Money,
+    /// The promotion's discount (zero without one).
     pub discount: Money,
+    /// What was paid.
     pub payable: Money,
     /// Unix seconds.
     pub paid_at: i64,
+    /// What was paid with, when the switch says.
     pub funding_source_id: Option<String>,
 }
 
-/// One payment intent as the journal holds it, with every amount.
+/// One payment intent as the journal holds it, with every amount. Amounts are in the intent's
+/// currency; `None` until the switch (or the quote) said.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct Intent {
+    /// The intent's id (a UUID made on the device): the key for `status`, `cancel`, `refund`.
     pub intent_id: String,
+    /// The merchant order number sent to the switch (`HT` + 30 hex digits of the id).
     pub out_trade_no: String,
+    /// A payment of a merchant code or a collection with a payer's code.
     pub direction: Direction,
+    /// Where the intent is; see `IntentState` for which states are final.
     pub state: IntentState,
     /// What was asked (before any promotion).
     pub amount: Money,
+    /// The amount before any promotion, as quoted or reported by the switch.
     pub original: Option<Money>,
+    /// The promotion's discount.
     pub discount: Option<Money>,
     /// What the user confirmed to pay.
     pub payable: Option<Money>,
     /// What the switch captured.
     pub paid: Option<Money>,
+    /// Refunded so far, as the switch last reported it (zero when nothing was).
     pub refunded: Money,
+    /// What a payment was made with; `None` for collections.
     pub funding_source_id: Option<String>,
+    /// The network id (`wechat_pay`...).
     pub network: Option<String>,
+    /// `<network>:<route>` asked for.
     pub route_requested: Option<String>,
+    /// `<network>:<route>` the switch used.
     pub route_used: Option<String>,
+    /// The merchant code paid (the scanned payload); `None` for collections.
     pub merchant_code: Option<String>,
     /// Collections: the payer code's last four digits (`••••6789`); the clear code is never kept.
     pub payer_code_masked: Option<String>,
+    /// The switch's transaction id, once it has one.
     pub switch_txn_id: Option<String>,
     /// `closed` or `refunded` after a reverse.
     pub reverse_result: Option<String>,
-    /// The switch's code for a final refusal (`INSUFFICIENT_FUNDS`, `AUTH_CODE_INVALID`...).
+    /// Why a `Failed` intent failed: the switch's code for a final refusal
+    /// (`INSUFFICIENT_FUNDS`, `AUTH_CODE_INVALID`...) or the device's own (`NOT_SENT`, `CANCELLED`,
+    /// `SIGNER_FAILED`, `SIGNER_CANCELLED`, `SIGNER_TIMEOUT`). Map it to your own text.
     pub failure_code: Option<String>,
     /// Still open after every retry: show it and let reconciliation settle it.
     pub needs_reconciliation: bool,
+    /// How the merchant discount was split, when the switch says (for reconciliation).
     pub fees: Vec<Fee>,
+    /// The switch's receipt of a succeeded payment.
     pub receipt: Option<Receipt>,
+    /// When the intent was created, Unix milliseconds (device clock).
     pub created_at_ms: i64,
+    /// When the journal last changed it, Unix milliseconds (device clock).
     pub updated_at_ms: i64,
-    /// After this the SDK reverses an unfinished payment.
+    /// After this (Unix milliseconds, device clock) the SDK reverses an unfinished payment.
     pub deadline_at_ms: i64,
 }
 
 /// One refund as the journal holds it.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct Refund {
+    /// The refund's id (a UUID made on the device).
     pub refund_id: String,
+    /// The intent it refunds.
     pub intent_id: String,
+    /// How much it gives back, in the intent's currency.
     pub amount: Money,
+    /// Where the refund is.
     pub state: RefundState,
+    /// The switch's refund id, once it has one.
     pub switch_refund_id: Option<String>,
+    /// Why a `Closed` refund was not made: the switch's code (`REFUND_EXCEEDS_CAPTURED`...) or
+    /// the device's (`SIGNER_FAILED`...).
     pub failure_code: Option<String>,
+    /// When it was requested, Unix milliseconds (device clock).
     pub created_at_ms: i64,
+    /// When the journal last changed it, Unix milliseconds (device clock).
     pub updated_at_ms: i64,
 }
 
 /// What `recover()` did with one unfinished intent or refund.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
 pub enum RecoverOutcome {
+    /// An intent reached a final state.
     Settled {
+        /// The intent's id.
         intent_id: String,
+        /// Its final state.
         state: IntentState,
     },
+    /// A refund reached a final state.
     RefundSettled {
+        /// The refund's id.
         refund_id: String,
+        /// Its final state.
         state: RefundState,
     },
     /// Still unresolved: the app shows it and reconciliation settles it.
-    NeedsReconciliation { id: String, state: String },
+    NeedsReconciliation {
+        /// The intent's or the refund's id.
+        id: String,
+        /// Its state's snake_case name (`polling`, `reversing`, `processing`...).
+        state: String,
+    },
 }
 
 impl From<flow::RecoverOutcome> for RecoverOutcome {
@@ -774,45 +910,63 @@ impl Quote {
 /// Why a payments call did not do what was asked. An open payment is never an error: it comes
 /// back as an `Intent` in its state (`Unknown`, `Reversing`...) for the app to show.
 ///
-/// Flat: every variant's message says what happened; no app logic needs a field from it.
+/// Flat: every variant's message says what happened; no app logic needs a field from it. Messages
+/// are English, for logs: show your own text per variant.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
 #[uniffi(flat_error)]
 pub enum PaymentsError {
-    /// The configuration cannot work (bad pin, bad root key, unreadable journal path...).
+    /// The configuration cannot work (bad pin, bad root key, unreadable journal path, unknown
+    /// wallet profile...). Constructor only; a bug in the app's setup, not worth retrying.
     #[error("invalid payments configuration: {0}")]
     InvalidConfig(String),
-    /// The request itself is wrong (non-positive amount, unknown currency, bad payer code...).
+    /// The request itself is wrong (non-positive amount, unknown currency, bad payer code, an
+    /// amount or currency the code does not allow, a refund over what was paid...): show it and
+    /// let the user correct the input; the same call fails the same way again.
     #[error("invalid request: {0}")]
     InvalidInput(String),
-    /// The wallet cannot pay this code (unknown network, a payer's code, not in the profile).
+    /// The wallet cannot pay this code (invalid code, unknown network, a payer's code, no route
+    /// in the wallet profile): tell the user; nothing was sent.
     #[error("cannot pay this code: {0}")]
     CannotPay(String),
-    /// No intent or refund with this id in the journal.
+    /// No intent or refund with this id in this client's journal.
     #[error("{0}")]
     NotFound(String),
-    /// The journal (local storage) failed.
+    /// The journal (the local SQLite file) failed: disk full, file damaged or unreadable. What
+    /// was journalled before stays; retry later, and `recover()` settles open intents once
+    /// storage works again.
     #[error("{0}")]
     Journal(String),
     /// The app's signer failed (key invalidated, locked out...): nothing was sent. A payment
-    /// whose intent existed is journalled `Failed` with `failure_code` `SIGNER_FAILED`.
+    /// whose intent existed is journalled `Failed` with `failure_code` `SIGNER_FAILED`. From the
+    /// constructor: the key store could not give the key id or public key. The device key may
+    /// need re-creating and `registerDevice` again.
     #[error("{0}")]
     Signer(String),
-    /// The user dismissed the signer's prompt: nothing was sent (`SIGNER_CANCELLED`).
+    /// The user dismissed the signer's prompt: nothing was sent (`SIGNER_CANCELLED`). Let them
+    /// start again.
     #[error("{0}")]
     SignerCancelled(String),
     /// The signer did not answer within `PaymentTimings.sign_timeout_ms`: nothing was sent
-    /// (`SIGNER_TIMEOUT`).
+    /// (`SIGNER_TIMEOUT`). Let the user start again.
     #[error("{0}")]
     SignerTimedOut(String),
-    /// The switch could not be reached, or its TLS did not match.
+    /// The switch could not be reached, or its TLS did not match the pins: check connectivity
+    /// and retry.
     #[error("{0}")]
     Network(String),
-    /// The switch answered with a verified refusal before any money moved.
+    /// The switch answered with a verified refusal to a call that moves no money (`quote`,
+    /// `fundingSources`, `registerDevice`, the quote step of `pay`); the message carries the
+    /// switch's code (`AMOUNT_REQUIRED`, `UNKNOWN_DEVICE`: call `registerDevice`...). Refusals of
+    /// the payment itself are `Failed` intents instead.
     #[error("{0}")]
     Rejected(String),
-    /// No trustworthy answer; nothing was left open (an open intent is returned, not thrown).
+    /// No trustworthy answer to a call that moves no money (unreachable, timed out, or an answer
+    /// that did not verify); nothing was left open (an open intent is returned, not thrown).
+    /// Safe to retry.
     #[error("{0}")]
     NoAnswer(String),
+    /// A bug in the library (a caught panic); the message is for a bug report. An intent it
+    /// interrupted stays in the journal: `recover()` settles it.
     #[error("internal error in hutong (please report): {0}")]
     Internal(String),
 }
@@ -879,6 +1033,11 @@ impl From<FlowError> for PaymentsError {
 /// `UserPaying`...). To stop a payment call `cancel(intent_id)` (the listener's first
 /// `StateChange.Intent` carries the id; `open_intents()` lists the rest), which reverses it to a
 /// defined state; `recover()` at start-up settles whatever a killed process left.
+///
+/// The constructor and the journal readers `intent`, `openIntents` and `refunds` are synchronous
+/// (local SQLite only, no network): call them off the main thread. Every call that talks to the
+/// switch signs with the app's `Signer` and may throw `Signer`, `SignerCancelled` or
+/// `SignerTimedOut` (nothing sent). Thread-safe; share one instance.
 #[derive(uniffi::Object)]
 pub struct Payments {
     inner: flow::Payments,
@@ -1073,7 +1232,9 @@ impl Payments {
 #[uniffi::export(async_runtime = "tokio")]
 impl Payments {
     /// Opens the journal and prepares the HTTPS client. Reads the signer's key id and public key
-    /// once, so a broken key store fails here.
+    /// once, so a broken key store fails here (`PaymentsError.Signer`). `listener` and `logger`
+    /// may be `null`. Throws `InvalidConfig` for a configuration that cannot work. No network
+    /// call; then call `recover()` once before new payments.
     #[uniffi::constructor]
     pub fn new(
         config: PaymentsConfig,
@@ -1086,13 +1247,15 @@ impl Payments {
         }))
     }
 
-    /// Registers this device's public key with the switch under `account_id` (idempotent).
+    /// Registers this device's public key with the switch under `account_id` (idempotent: call
+    /// it after sign-in or key creation; again is harmless). Throws `Rejected`
+    /// (`DEVICE_KEY_CONFLICT`: this key id is registered with another key) or `NoAnswer` (retry).
     pub async fn register_device(&self, account_id: String) -> Result<(), PaymentsError> {
         let out = guarded_async(async { Ok(self.inner.register_device(&account_id).await?) }).await;
         self.finish("register_device", out)
     }
 
-    /// What the user can pay with.
+    /// What the user can pay with, from the switch. Throws `Rejected` or `NoAnswer` (retry).
     pub async fn funding_sources(&self) -> Result<Vec<FundingSource>, PaymentsError> {
         let out = guarded_async(async {
             Ok(self
@@ -1113,7 +1276,9 @@ impl Payments {
     }
 
     /// The pay screen for a merchant code (nothing is charged). `amount` is needed for a static
-    /// code; `route` as in `PayOptions`.
+    /// code and, for a dynamic code, must be `null` or the code's own amount (`InvalidInput`
+    /// otherwise); `route` as in `PayOptions`. Show `payable` and the merchant, then pass the
+    /// quote to `payQuote`. Throws `CannotPay`, `InvalidInput`, `Rejected` or `NoAnswer`.
     pub async fn quote(
         &self,
         code: String,
@@ -1135,6 +1300,10 @@ impl Payments {
     /// Pays a merchant-presented code: quotes it, journals the intent, submits, polls and settles.
     /// Returns the intent in its final state, or open (`Unknown`...) with `needs_reconciliation`.
     /// A refusal such as insufficient funds is an intent in `Failed` with `failure_code`.
+    /// `amount` is the code's amount for a dynamic code, the user's for a static one. Errors
+    /// (`CannotPay`, `InvalidInput`, `Rejected`, `NoAnswer`, `Signer*`) mean nothing was
+    /// charged. Takes seconds to minutes (polling up to the deadline): keep the UI responsive
+    /// and follow it through the `FlowListener`.
     pub async fn pay(
         &self,
         code: String,
@@ -1163,7 +1332,8 @@ impl Payments {
         self.finish("pay", out)
     }
 
-    /// Pays exactly the quote the user confirmed (its payable amount, its route).
+    /// Pays exactly the quote the user confirmed (its payable amount, its route) for the same
+    /// `code`; otherwise as `pay`. Fetch a new quote once its `expires_at` has passed.
     pub async fn pay_quote(
         &self,
         code: String,
@@ -1185,7 +1355,9 @@ impl Payments {
     }
 
     /// Merchant mode: collects `amount` with the payer's code (10-32 digits). The code is sent
-    /// once and kept only masked.
+    /// once and kept only masked. Returns the intent as `pay` does (a refused code is a `Failed`
+    /// intent with `AUTH_CODE_INVALID` / `AUTH_CODE_EXPIRED`); a code of no known network is
+    /// `InvalidInput`.
     pub async fn collect(
         &self,
         payer_code: String,
@@ -1205,6 +1377,10 @@ impl Payments {
     }
 
     /// Refunds `amount` of a succeeded payment, or everything not yet refunded when `None`.
+    /// Returns the refund, possibly still `Requested` / `Processing` (`recover()` settles it); a
+    /// refusal by the switch is a `Closed` refund with `failure_code`. Throws `NotFound` for an
+    /// unknown intent and `InvalidInput` for a wrong currency, a non-positive amount, or nothing
+    /// left to refund.
     pub async fn refund(
         &self,
         intent_id: String,
@@ -1229,14 +1405,18 @@ impl Payments {
         self.finish("refund", out)
     }
 
-    /// The intent's state, refreshed from the switch (verified) while it is open.
+    /// The intent's state, refreshed from the switch (verified) while it is open, and for a
+    /// succeeded one (refunds). When the switch cannot be reached the journal's record is
+    /// returned as it is. Throws `NotFound` for an unknown id.
     pub async fn status(&self, intent_id: String) -> Result<Intent, PaymentsError> {
         let out = guarded_async(async { Ok(self.inner.status(&intent_id).await?.into()) }).await;
         self.finish("status", out)
     }
 
     /// Stops a payment: an open intent is reversed (closed, or refunded if it was paid meanwhile)
-    /// and journalled; a final one is returned as it is. Idempotent.
+    /// and journalled; a final one is returned as it is. Idempotent. Call it when the user
+    /// abandons a payment; the returned intent may still be open with `needs_reconciliation`
+    /// when the switch could not be reached. Throws `NotFound` for an unknown id.
     pub async fn cancel(&self, intent_id: String) -> Result<Intent, PaymentsError> {
         let out = guarded_async(async {
             let rec = self.inner.cancel(&intent_id).await?;
@@ -1247,7 +1427,8 @@ impl Payments {
     }
 
     /// Start-up recovery: settles every unfinished intent and refund by query (and reverse past
-    /// the deadline). Never charges again.
+    /// the deadline). Never charges again. Call it at every launch before new payments; show
+    /// `NeedsReconciliation` outcomes to the user as pending.
     pub async fn recover(&self) -> Result<Vec<RecoverOutcome>, PaymentsError> {
         let out = guarded_async(async {
             let outcomes: Vec<RecoverOutcome> = self
@@ -1266,7 +1447,7 @@ impl Payments {
         self.finish("recover", out)
     }
 
-    /// The journal's record of one intent (no network).
+    /// The journal's record of one intent (no network). Throws `NotFound` for an unknown id.
     pub fn intent(&self, intent_id: String) -> Result<Intent, PaymentsError> {
         guarded(AssertUnwindSafe(|| {
             Ok(self

@@ -7,7 +7,9 @@ use hutong_core::render::{self, Bitmap, RenderOptions, MAX_BITMAP_SIDE};
 /// Which barcode to draw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum Symbology {
+    /// QR code (error correction level M), with a 4-module quiet zone.
     Qr,
+    /// Code 128 (ASCII text only), bars 40 modules high, with a 10-module quiet zone.
     Code128,
 }
 
@@ -23,7 +25,9 @@ impl From<Symbology> for render::Symbology {
 /// A drawn code: 8-bit grey pixels (0 ink, 255 paper, rows packed) and the same picture as PNG.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct RenderedCode {
+    /// Width in pixels, quiet zone included.
     pub width: u32,
+    /// Height in pixels, quiet zone included.
     pub height: u32,
     /// `width * height` bytes, row after row.
     pub pixels: Vec<u8>,
@@ -38,12 +42,16 @@ pub enum RenderCodeError {
     /// The symbology cannot hold this text (Code 128 takes ASCII only, QR has a capacity).
     #[error("{0}")]
     Unencodable(String),
+    /// `module_px` is 0.
     #[error("module size must be at least 1 pixel")]
     InvalidModuleSize,
+    /// The picture would be over 8192 pixels on a side: use a smaller `module_px`.
     #[error("{0}")]
     TooLarge(String),
+    /// The PNG encoder failed (not expected for a valid bitmap; report it).
     #[error("PNG encoding failed: {0}")]
     PngEncoding(String),
+    /// A bug in the library (a caught panic); the message is for a bug report.
     #[error("internal error in hutong (please report): {0}")]
     Internal(String),
 }
@@ -64,8 +72,13 @@ impl From<Panicked> for RenderCodeError {
     }
 }
 
-/// Draws `text` as a QR code or Code 128 barcode, `module_px` pixels per module, with the
-/// symbology's quiet zone.
+/// Draws `text` as a QR code or Code 128 barcode, `module_px` pixels per module (1 or more), with
+/// the symbology's quiet zone: for showing a code on screen (a merchant's code, a test pattern).
+/// Synchronous and CPU-bound; a large `module_px` makes a large bitmap, so call it off the main
+/// thread.
+///
+/// Throws `RenderCodeError`: `Unencodable` (the text does not fit the symbology), `InvalidModuleSize`
+/// or `TooLarge` (pick another `module_px`).
 #[uniffi::export]
 pub fn render_code(
     text: String,
@@ -95,22 +108,49 @@ pub fn render_code(
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
 #[uniffi(flat_error)]
 pub enum LumaPngError {
+    /// `width` or `height` is 0.
     #[error("image is {width}x{height}: both sides must be at least 1 pixel")]
-    EmptyImage { width: u32, height: u32 },
+    EmptyImage {
+        /// The width given, in pixels.
+        width: u32,
+        /// The height given, in pixels.
+        height: u32,
+    },
+    /// `row_stride` is smaller than `width`: the plane's row stride is wrong.
     #[error("row stride {row_stride} is smaller than the width {width}")]
-    StrideTooSmall { row_stride: u32, width: u32 },
+    StrideTooSmall {
+        /// The row stride given, in bytes.
+        row_stride: u32,
+        /// The width given, in pixels.
+        width: u32,
+    },
+    /// `luma` is shorter than `height` rows of `row_stride` bytes (the last row needs only
+    /// `width`).
     #[error("plane holds {actual} bytes but {width}x{height} with row stride {row_stride} needs {needed}")]
     PlaneTooShort {
+        /// Bytes in `luma`.
         actual: u64,
+        /// Bytes the sizes need.
         needed: u64,
+        /// The width given, in pixels.
         width: u32,
+        /// The height given, in pixels.
         height: u32,
+        /// The row stride given, in bytes.
         row_stride: u32,
     },
+    /// Over 8192 pixels on a side.
     #[error("image is {width}x{height}, larger than {MAX_BITMAP_SIDE} on a side")]
-    TooLarge { width: u32, height: u32 },
+    TooLarge {
+        /// The width given, in pixels.
+        width: u32,
+        /// The height given, in pixels.
+        height: u32,
+    },
+    /// The PNG encoder failed (not expected for a valid plane; report it).
     #[error("PNG encoding failed: {0}")]
     PngEncoding(String),
+    /// A bug in the library (a caught panic); the message is for a bug report.
     #[error("internal error in hutong (please report): {0}")]
     Internal(String),
 }
@@ -162,7 +202,11 @@ fn packed_luma(
     })
 }
 
-/// Encodes an 8-bit luma plane (a camera frame's Y plane) as a grayscale PNG file.
+/// Encodes an 8-bit luma plane (a camera frame's Y plane) as a grayscale PNG file, e.g. to save
+/// a frame that did not scan for a bug report. `width` and `height` are pixels (at most 8192 a
+/// side), `row_stride` bytes per row (the last row may end right after its pixels).
+/// Synchronous and CPU-bound: call it off the main thread. Every `LumaPngError` but `Internal`
+/// means the sizes do not describe the plane.
 ///
 /// `luma` is borrowed for the call, not copied across the boundary: from Kotlin pass a direct
 /// `ByteBuffer` whose position is 0 (`slice()` it otherwise), from Swift a `Data`.

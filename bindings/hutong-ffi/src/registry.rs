@@ -35,6 +35,7 @@ pub enum RegistrySource {
 pub struct RegistryInfo {
     /// The bundle's version; 0 for the built-in table.
     pub version: u64,
+    /// The built-in table or a verified bundle.
     pub source: RegistrySource,
     /// Unix seconds when the bundle was made; `None` for the built-in table.
     pub issued_at: Option<i64>,
@@ -51,7 +52,9 @@ pub struct RegistryInfo {
 }
 
 /// Why a registry could not be opened or a bundle was refused. The active registry is unchanged
-/// after any of these.
+/// after any of these. `InvalidKey` and `InvalidProfile` from the constructor are bugs in the
+/// app's configuration; the bundle refusals from `install` mean the bytes must not be used (log
+/// them and keep the active registry; fetching the same bytes again will not help).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
 #[uniffi(flat_error)]
 pub enum PaymentRegistryError {
@@ -62,7 +65,7 @@ pub enum PaymentRegistryError {
     /// bundle's profiles are inconsistent.
     #[error("{0}")]
     InvalidProfile(String),
-    /// The bundle is over the size limit.
+    /// The bundle is over the size limit (512 KiB).
     #[error("{0}")]
     TooLarge(String),
     /// The bundle is not a bundle (not JSON, not base64, unknown fields, version 0...).
@@ -83,9 +86,11 @@ pub enum PaymentRegistryError {
     /// The bundle's network table is inconsistent (a row names an undefined network...).
     #[error("{0}")]
     InvalidRegistry(String),
-    /// The bundle file could not be written.
+    /// The bundle file could not be written (disk full, path not writable): the bundle is not
+    /// installed; retry later.
     #[error("{0}")]
     Storage(String),
+    /// A bug in the library (a caught panic); the message is for a bug report.
     #[error("internal error in hutong (please report): {0}")]
     Internal(String),
 }
@@ -118,7 +123,9 @@ impl From<BundleError> for PaymentRegistryError {
 /// signed bundles from the app's backend. Create one at start-up and share it; pass it to
 /// `PaymentsConfig.registry` so payments identify codes the same way.
 ///
-/// Calls read or write a small file: call them off the main thread.
+/// Thread-safe. The constructor and `install` read or write a small file: call them off the main
+/// thread. `identify`, `identifyBytes` and `info` do no I/O and are fast enough for the camera's
+/// analysis thread.
 #[derive(uniffi::Object)]
 pub struct PaymentRegistry {
     store: Arc<RegistryStore>,
@@ -204,6 +211,10 @@ impl PaymentRegistry {
     /// app's own wallet profile (one profile in the `wallets.json` schema, e.g.
     /// `{"id": "my_wallet", "name": "My Wallet", "direct": ["unionpay"], "interconnects": []}`):
     /// `walletProfileId` finds it before any bundle or built-in profile.
+    ///
+    /// A stored bundle that is missing, unreadable or refused is not an error (the built-in
+    /// table is used). Throws `PaymentRegistryError.InvalidKey` for a bad pinned key and
+    /// `InvalidProfile` for bad `wallet_profile_json`.
     #[uniffi::constructor(default(storage_path = None, wallet_profile_json = None))]
     pub fn new(
         pinned_keys: Vec<RegistryKey>,
@@ -231,7 +242,9 @@ impl PaymentRegistry {
     /// Installs a signed bundle (the bytes your backend served). Refused if it is malformed,
     /// signed by an unpinned key, altered, older than the installed one, or names undefined
     /// networks; installing the installed bundle again changes nothing. It is written to the
-    /// storage file before it becomes active, so the next start finds it.
+    /// storage file before it becomes active, so the next start finds it. Without a
+    /// `storage_path` it is active until the process ends. Returns the new `RegistryInfo`;
+    /// throws the `PaymentRegistryError` refusal (the active registry is then unchanged).
     pub fn install(&self, bundle: Vec<u8>) -> Result<RegistryInfo, PaymentRegistryError> {
         guarded(AssertUnwindSafe(|| {
             self.store.install(&bundle)?;
@@ -239,13 +252,14 @@ impl PaymentRegistry {
         }))
     }
 
-    /// The active registry: version, source, networks and wallet profiles.
+    /// The active registry: version, source, networks and wallet profiles. No I/O.
     pub fn info(&self) -> Result<RegistryInfo, PaymentRegistryError> {
         guarded(AssertUnwindSafe(|| Ok(self.snapshot_info())))
     }
 
     /// Identifies a scanned payload with the active registry; `context.wallet_profile_id` may
-    /// name the app's own profile or a bundle's, as well as a built-in one.
+    /// name the app's own profile or a bundle's, as well as a built-in one. Otherwise as the
+    /// free function `identify` (synchronous, no I/O; throws only `IdentifyError`).
     pub fn identify(
         &self,
         payload: String,
@@ -256,7 +270,8 @@ impl PaymentRegistry {
         }))
     }
 
-    /// Identifies a code's raw bytes (`ScannedCode.raw_bytes`) with the active registry.
+    /// Identifies a code's raw bytes (`ScannedCode.raw_bytes`) with the active registry; as
+    /// `identifyBytes`.
     pub fn identify_bytes(
         &self,
         bytes: Vec<u8>,

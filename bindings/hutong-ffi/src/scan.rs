@@ -12,18 +12,30 @@ use std::time::Duration;
 /// The longest time budget a scanner accepts: a camera frame is never worth more than this.
 const MAX_BUDGET_MS: u32 = 10_000;
 
-/// A barcode symbology the scanner can look for.
+/// A barcode symbology the scanner can look for (`ScanOptions.formats`) and found
+/// (`ScannedCode.format`). Each extra format costs time on every frame: look only for what the
+/// screen expects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum CodeFormat {
+    /// QR code: merchant codes of every network, most payer codes.
     QrCode,
+    /// Micro QR code.
     MicroQrCode,
+    /// Code 128: the barcode under a WeChat / Alipay payer code (18 digits and similar).
     Code128,
+    /// PDF417 (tickets, IDs).
     Pdf417,
+    /// Data Matrix.
     DataMatrix,
+    /// Aztec (tickets, boarding passes).
     Aztec,
+    /// EAN-13 (retail products).
     Ean13,
+    /// EAN-8 (small retail products).
     Ean8,
+    /// UPC-E (small retail products, North America).
     UpcE,
+    /// Code 39 (logistics, loyalty cards).
     Code39,
 }
 
@@ -62,23 +74,27 @@ impl From<scan::CodeFormat> for CodeFormat {
 }
 
 /// What a `HutongScanner` looks for and how long one call may take. Every field has a default, so
-/// `ScanOptions()` is the camera setup wallets want (QR and Code 128, 150 ms).
+/// `ScanOptions()` is the camera setup wallets want (QR and Code 128, up to 4 codes, 150 ms).
+/// Checked by the `HutongScanner` constructor (`ScanError.InvalidOptions`).
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct ScanOptions {
-    /// The symbologies to look for; empty means the wallet default, QR code and Code 128.
+    /// The symbologies to look for (duplicates ignored); empty means the wallet default, QR code
+    /// and Code 128.
     #[uniffi(default = [])]
     pub formats: Vec<CodeFormat>,
-    /// For still images: slower, finds rotated linear codes and damaged symbols.
+    /// Look harder on every call: slower, finds rotated linear codes and damaged symbols. For
+    /// still images; leave it off for camera frames, where the next frame is the better retry.
     #[uniffi(default = false)]
     pub try_harder: bool,
-    /// Also look for light-on-dark codes (dark-mode wallets).
+    /// Also look for light-on-dark codes (a payer code shown by a wallet in dark mode); slower.
     #[uniffi(default = false)]
     pub also_inverted: bool,
-    /// Stop after this many codes in one frame (1 or more).
+    /// Stop after this many codes in one frame (1 or more; 0 is `InvalidOptions`).
     #[uniffi(default = 4)]
     pub max_codes: u32,
-    /// The longest one scan call may block its caller, 1 to 10000 ms; past it the call returns
-    /// nothing and `stats().timeouts` counts it.
+    /// The longest one scan call may block its caller, in milliseconds, 1 to 10000 (others are
+    /// `InvalidOptions`); past it the call returns an empty list and `stats().timeouts` counts
+    /// it. `decodeImage` allows this much per pass.
     #[uniffi(default = 150)]
     pub budget_ms: u32,
 }
@@ -117,25 +133,36 @@ impl ScanOptions {
 /// A point in upright display pixels (top-left origin, x right, y down).
 #[derive(Debug, Clone, Copy, PartialEq, uniffi::Record)]
 pub struct Point {
+    /// Pixels from the left edge.
     pub x: f32,
+    /// Pixels from the top edge.
     pub y: f32,
 }
 
-/// A crop in upright display pixels (after `rotation`), e.g. the viewfinder's reticle.
+/// A crop in upright display pixels (after `rotation`), e.g. the viewfinder's reticle: only this
+/// part of the frame is scanned, which is faster and ignores codes outside it. It must lie
+/// inside the upright frame (`ScanError.BadFrame` otherwise).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
 pub struct CropRect {
+    /// Left edge, pixels from the upright frame's left.
     pub x: u32,
+    /// Top edge, pixels from the upright frame's top.
     pub y: u32,
+    /// Width in pixels, 1 or more.
     pub width: u32,
+    /// Height in pixels, 1 or more.
     pub height: u32,
 }
 
 /// One decoded code.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct ScannedCode {
+    /// The decoded text: pass it to `identify` / `PaymentRegistry.identify`.
     pub text: String,
-    /// The symbol's data bytes as the decoder read them (empty when the decoder gives none).
+    /// The symbol's data bytes as the decoder read them (empty when the decoder gives none):
+    /// pass them to `identifyBytes` for binary payloads (an EMVCo CPM token) the text cannot carry.
     pub raw_bytes: Vec<u8>,
+    /// The symbology it was read as.
     pub format: CodeFormat,
     /// Four corners in upright display coordinates of the whole frame (crop offset included):
     /// top-left, top-right, bottom-right, bottom-left of the code. For linear codes, the two
@@ -157,17 +184,23 @@ impl From<scan::ScannedCode> for ScannedCode {
     }
 }
 
-/// A scanner's running counters: why frames came back empty.
+/// A scanner's running counters since it was built: why frames came back empty. For logs and
+/// diagnostics; the values only grow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
 pub struct ScanStats {
+    /// Frames and images scanned (a `decodeImage` call counts once). Calls refused with a
+    /// `ScanError` do not count.
     pub frames: u64,
+    /// Of those, the ones where at least one code was found.
     pub frames_with_codes: u64,
+    /// Codes returned in all.
     pub codes: u64,
     /// Decoder panics caught and turned into "no code".
     pub panics: u64,
-    /// Calls that reached the time budget.
+    /// Calls that reached the time budget (`budget_ms`) before the decoder finished.
     pub timeouts: u64,
-    /// Calls refused at once because earlier timed-out decodes were still running.
+    /// Calls that returned an empty list at once because earlier timed-out decodes were still
+    /// running (the device is overloaded: fewer formats or a smaller crop help).
     pub skipped_busy: u64,
 }
 
@@ -180,22 +213,30 @@ pub struct ScanStats {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
 #[uniffi(flat_error)]
 pub enum ScanError {
-    /// Sizes, strides, plane lengths, rotation or crop do not describe a readable frame.
+    /// Sizes, strides, plane lengths, rotation or crop do not describe a readable frame: the
+    /// camera adapter passes the wrong numbers (a bug to fix, not to retry).
     #[error("bad frame: {0}")]
     BadFrame(String),
+    /// The constructor's `ScanOptions` are out of range (`max_codes` 0, `budget_ms` not 1 to
+    /// 10000).
     #[error("invalid scan options: {0}")]
     InvalidOptions(String),
-    /// `decodeImage`: not a PNG, JPEG or WebP file.
+    /// `decodeImage`: not a PNG, JPEG or WebP file. Tell the user the file is not a supported
+    /// picture.
     #[error("{0}")]
     UnsupportedImage(String),
     /// `decodeImage`: over a cap, refused before decoding: the file over 32 MiB, the image
     /// over 50 M pixels or 16384 per side, its decode over 192 MiB of memory (colour type,
     /// 16-bit samples, alpha and EXIF turn counted), or a progressive JPEG with too many scans.
+    /// Tell the user the picture is too large (a screenshot or a cropped photo works).
     #[error("{0}")]
     ImageTooLarge(String),
     /// `decodeImage`: damaged, or truncated (a file cut short is an error, not "no code").
+    /// Tell the user the file is damaged.
     #[error("{0}")]
     CorruptImage(String),
+    /// A bug in the library (a caught panic outside the decoder, whose panics give "no code");
+    /// the message is for a bug report. The scanner stays usable.
     #[error("internal error in hutong (please report): {0}")]
     Internal(String),
 }
@@ -233,6 +274,12 @@ impl From<Panicked> for ScanError {
 /// Decodes codes from camera frames and image files. Build one per camera session and reuse it:
 /// it keeps its readers, its decoder thread and its luma buffer between frames. Thread-safe;
 /// calls from several threads run one after another.
+///
+/// Every call is synchronous and blocks for up to about `ScanOptions.budget_ms` (a `decodeImage`
+/// call up to eight times that, plus the file's decoding): call frame methods on the camera's
+/// analysis thread (CameraX `ImageAnalysis` executor, `AVCaptureVideoDataOutput` queue) and
+/// `decodeImage` on a background thread, never on the main thread. A frame without a code, a
+/// decoder panic and a timed-out call all return an empty list (`stats()` tells them apart).
 ///
 /// Frame planes are borrowed for the call: from Kotlin pass direct `ByteBuffer`s whose position
 /// is 0 (`slice()` otherwise), from Swift `Data` over the locked pixel buffer. `rotation` is the
@@ -278,6 +325,8 @@ fn stride(s: u32) -> usize {
 
 #[uniffi::export]
 impl HutongScanner {
+    /// Builds a scanner with `options`. Throws `ScanError.InvalidOptions` when they are out of
+    /// range; never anything else but `Internal`.
     #[uniffi::constructor]
     pub fn new(options: ScanOptions) -> Result<Arc<Self>, ScanError> {
         guarded(|| {
@@ -287,7 +336,10 @@ impl HutongScanner {
         })
     }
 
-    /// An 8-bit grey (luma only) frame.
+    /// Scans an 8-bit grey (luma only) frame: `y` holds `height` rows of `row_stride` bytes,
+    /// `width` x `height` pixels as the sensor delivered them (before `rotation`). Returns the
+    /// codes found, in upright display coordinates, or an empty list. Throws
+    /// `ScanError.BadFrame` when the numbers do not describe the buffer.
     pub fn scan_gray8(
         &self,
         y: &[u8],
@@ -303,8 +355,10 @@ impl HutongScanner {
         )
     }
 
-    /// An NV21 frame (Android camera1, `ImageFormat.NV21`): the Y plane and the interleaved VU
-    /// plane as separate buffers.
+    /// Scans an NV21 frame (Android camera1, `ImageFormat.NV21`): the Y plane and the
+    /// interleaved VU plane as separate buffers, each with its row stride in bytes; `width` x
+    /// `height` pixels before `rotation`. The VU plane's size is checked; only luma is decoded.
+    /// Returns and throws as `scanGray8`.
     #[allow(clippy::too_many_arguments)]
     pub fn scan_nv21(
         &self,
@@ -333,7 +387,9 @@ impl HutongScanner {
         )
     }
 
-    /// An NV12 frame (iOS `420YpCbCr8BiPlanarFullRange`): plane 0 (Y) and plane 1 (interleaved UV).
+    /// Scans an NV12 frame (iOS `420YpCbCr8BiPlanarFullRange` / `VideoRange`): plane 0 (Y) and
+    /// plane 1 (interleaved UV), each with its bytes-per-row; `width` x `height` pixels before
+    /// `rotation`. Returns and throws as `scanGray8`.
     #[allow(clippy::too_many_arguments)]
     pub fn scan_nv12(
         &self,
@@ -362,8 +418,10 @@ impl HutongScanner {
         )
     }
 
-    /// A CameraX / camera2 `YUV_420_888` image: its three planes as given by `Image.planes`
-    /// (U and V may overlap, with pixel stride 2), row strides and the chroma pixel stride.
+    /// Scans a CameraX / camera2 `YUV_420_888` image: its three planes as given by
+    /// `Image.planes` (U and V may overlap, with pixel stride 2), the Y and chroma row strides
+    /// in bytes and the chroma pixel stride; `width` x `height` pixels before `rotation`
+    /// (`ImageProxy.imageInfo.rotationDegrees`). Returns and throws as `scanGray8`.
     #[allow(clippy::too_many_arguments)]
     pub fn scan_yuv420888(
         &self,
@@ -394,7 +452,9 @@ impl HutongScanner {
         )
     }
 
-    /// A 32-bit BGRA frame (iOS `kCVPixelFormatType_32BGRA`), converted to luma once.
+    /// Scans a 32-bit BGRA frame (iOS `kCVPixelFormatType_32BGRA`), converted to luma once:
+    /// `pixels` holds `height` rows of `row_stride` bytes (4 per pixel and any padding).
+    /// Returns and throws as `scanGray8`.
     pub fn scan_bgra(
         &self,
         pixels: &[u8],
@@ -418,8 +478,10 @@ impl HutongScanner {
     /// Bounded for untrusted files: over 32 MiB, 50 M pixels, 16384 px a side, 192 MiB of
     /// decoding memory (computed from the header: colour type, 16-bit samples, alpha, EXIF
     /// turn) or too many progressive JPEG scans is `ImageTooLarge`, refused before decoding;
-    /// a truncated file is `CorruptImage`. Peak memory of the call is documented in
-    /// docs/adr/0001-frame-and-scan-api.md.
+    /// a truncated file is `CorruptImage`; not a picture at all is `UnsupportedImage`. Show the
+    /// user these; an empty list means the picture holds no code the scanner can read. Peak
+    /// memory of the call is documented in docs/adr/0001-frame-and-scan-api.md. Blocking and
+    /// CPU-heavy: call it on a background thread.
     pub fn decode_image(&self, bytes: Vec<u8>) -> Result<Vec<ScannedCode>, ScanError> {
         guarded(AssertUnwindSafe(|| {
             Ok(self
@@ -431,7 +493,7 @@ impl HutongScanner {
         }))
     }
 
-    /// Counters since the scanner was built.
+    /// Counters since the scanner was built (cheap, never blocks on a running scan).
     pub fn stats(&self) -> ScanStats {
         let s = self.inner.stats();
         ScanStats {
