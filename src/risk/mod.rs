@@ -10,12 +10,6 @@ use crate::money::Money;
 pub use crate::registry::RiskFlag;
 use crate::registry::{Context, Expect, PaymentCode, Registry, UrlFacts};
 
-/// Detail fields that hold a link a wallet may open or fetch for the payer: UPI's `url`
-/// (transaction information), BIP21's `r` (BIP72 payment request) and `pj` (payjoin endpoint).
-/// A payment code can carry a `javascript:` or `intent:` link there as easily as on its own, so
-/// each is judged by the same scheme table as a scanned link.
-const EMBEDDED_LINK_FIELDS: &[&str] = &["url", "options.r", "options.pj"];
-
 /// The scheme of `link` (RFC 3986: a letter, then letters, digits, `+`, `-`, `.`), after the
 /// leading spaces a browser would skip; `None` when it has none.
 fn link_scheme(link: &str) -> Option<&str> {
@@ -37,7 +31,11 @@ pub fn assess(
     if matches!(code.error, Some(CodeError::EmvCrcMismatch { .. })) {
         flags.push(RiskFlag::CrcMismatch);
     }
-    if code.details.get("crc_status").map(String::as_str) == Some("missing") {
+    if code
+        .payload
+        .emv_mpm()
+        .is_some_and(|mpm| mpm.crc_missing_but_tolerated())
+    {
         flags.push(RiskFlag::CrcMissing);
     }
     if let Some(u) = url {
@@ -47,8 +45,10 @@ pub fn assess(
         }
         host_flags(u, reg, unknown, &mut flags);
     }
-    for key in EMBEDDED_LINK_FIELDS {
-        if let Some(scheme) = code.details.get(*key).and_then(|v| link_scheme(v)) {
+    // A payment code can carry a `javascript:` or `intent:` link in a field a wallet may open
+    // (UPI `url`, BIP21 `r`/`pj`) as easily as on its own: judged by the same scheme table.
+    for link in code.payload.embedded_links() {
+        if let Some(scheme) = link_scheme(link) {
             flags.extend(schemes::flag_for(scheme));
         }
     }

@@ -20,7 +20,7 @@ pub struct Interconnect {
     #[serde(default)]
     pub receivers: Vec<String>,
     /// For an aggregator's code: only when the code says which network acquires the payment
-    /// and it is one of these (`details.acquiring_network`); empty means any.
+    /// and it is one of these (the link's `Aggregator::acquiring_network`); empty means any.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub acquiring_networks: Vec<String>,
 }
@@ -102,13 +102,14 @@ pub fn can_pay(profile: &WalletProfile, code: &PaymentCode) -> Route {
         .find(|ic| interconnect_carries(ic, network, code))
     {
         Some(ic) => Route::ViaInterconnect(ic.name.clone()),
-        None => match code.details.get("acquiring_network") {
+        None => match code.payload.aggregator() {
             // An aggregator's code: say which network it would go through, or that it is unknown.
-            Some(acq) if code.details.contains_key("aggregator") => Route::Unsupported(format!(
-                "{} cannot pay this {network} aggregator code (acquiring network: {acq})",
-                profile.name
+            Some(agg) => Route::Unsupported(format!(
+                "{} cannot pay this {network} aggregator code (acquiring network: {})",
+                profile.name,
+                agg.acquiring_network.as_deref().unwrap_or("unknown")
             )),
-            _ => Route::Unsupported(format!("{} does not accept {network} codes", profile.name)),
+            None => Route::Unsupported(format!("{} does not accept {network} codes", profile.name)),
         },
     }
 }
@@ -161,7 +162,10 @@ pub fn payable_network(code: &PaymentCode) -> Result<&str, RouteError> {
 }
 
 fn interconnect_carries(ic: &Interconnect, network: &str, code: &PaymentCode) -> bool {
-    let acquiring = code.details.get("acquiring_network");
+    let acquiring = code
+        .payload
+        .aggregator()
+        .and_then(|a| a.acquiring_network.as_ref());
     ic.networks.iter().any(|n| n == network)
         && (ic.receivers.is_empty()
             || ic
