@@ -157,6 +157,67 @@ mod tests {
         identify(text).risk
     }
 
+    /// A KHQR-shaped code (Cambodia, Bakong account in template 29), signed with its CRC.
+    fn khqr_signed() -> String {
+        use crate::codes::emv_mpm::{encode, Field};
+        let text = |v: &str| Field::Text(v.into());
+        encode(&[
+            (1, text("12")),
+            (29, Field::Template(vec![(0, "jonhsmith@nbcq".into())])),
+            (52, text("5999")),
+            (53, text("840")),
+            (54, text("1")),
+            (58, text("KH")),
+            (59, text("Jonh Smith")),
+            (60, text("PHNOM PENH")),
+        ])
+        .expect("encodes")
+    }
+
+    #[test]
+    fn crc_missing_is_read_from_the_typed_crc_status_and_the_networks_tolerance() {
+        use crate::codes::emv_mpm::CrcStatus;
+        use crate::codes::Payload;
+        let signed = khqr_signed();
+        let unsigned = signed.strip_suffix(&signed[signed.len() - 8..]).unwrap();
+        let mut code = identify(unsigned);
+        assert_eq!(code.network.as_deref(), Some("khqr"));
+        assert!(code.valid, "{:?}", code.error);
+        let mpm = code.payload.emv_mpm().expect("an EMV code");
+        assert_eq!(mpm.crc, CrcStatus::Missing);
+        assert!(mpm.missing_crc_tolerated);
+        assert!(code.risk.contains(&RiskFlag::CrcMissing));
+        // The rule reads the typed status, not the rendered view: untolerated, no flag.
+        if let Payload::EmvMpm(mpm) = &mut code.payload {
+            mpm.missing_crc_tolerated = false;
+        }
+        let ctx = Context::default();
+        let again = assess(&code, Registry::builtin(), &ctx, None);
+        assert!(!again.contains(&RiskFlag::CrcMissing), "{again:?}");
+        let signed = identify(&signed);
+        assert_eq!(
+            signed.payload.emv_mpm().map(|m| &m.crc),
+            Some(&CrcStatus::Valid)
+        );
+        assert!(!signed.risk.contains(&RiskFlag::CrcMissing));
+    }
+
+    #[test]
+    fn an_embedded_link_is_judged_from_the_typed_parameter() {
+        use crate::codes::Payload;
+        let mut code = identify("upi://pay?pa=shop@upi&pn=Shop");
+        assert!(code.risk.is_empty(), "{:?}", code.risk);
+        let Payload::Upi(upi) = &mut code.payload else {
+            panic!("not UPI: {:?}", code.payload)
+        };
+        upi.url = Some("javascript:alert(1)".into());
+        let ctx = Context::default();
+        assert_eq!(
+            assess(&code, Registry::builtin(), &ctx, None),
+            [RiskFlag::ScriptLink]
+        );
+    }
+
     #[test]
     fn flags_a_crc_mismatch() {
         let f = flags("00020101021126280010A000000775011001087990425204597753037045802VN5909MYPHAMHER6005HANOI62260311MY PHAM HER0707MPHER0163041C55");

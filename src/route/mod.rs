@@ -272,6 +272,46 @@ mod tests {
         profile(id).expect("seed profile")
     }
 
+    /// A 收钱吧 order link paid through Alipay (`payway=1`).
+    const SQB_VIA_ALIPAY: &str = "https://qr.shouqianba.com/gateway?client_sn=QA-1&payway=1&subject=QA&terminal_sn=QA-T-1&total_amount=1234&sign=00000000000000000000000000000000";
+
+    #[test]
+    fn an_aggregator_code_routes_on_its_typed_acquiring_network() {
+        use crate::codes::Payload;
+        let mut code = identify(SQB_VIA_ALIPAY);
+        assert!(code.valid, "{:?}", code.error);
+        let agg = code.payload.aggregator().expect("aggregator facts");
+        assert_eq!(agg.acquiring_network.as_deref(), Some("alipay"));
+        assert_eq!(
+            can_pay(&p("alipay"), &code),
+            Route::ViaInterconnect("aggregator_web_cashier".into())
+        );
+        assert!(matches!(
+            can_pay(&p("wechat"), &code),
+            Route::Unsupported(_)
+        ));
+        let Payload::WalletLink(link) = &mut code.payload else {
+            panic!("not a wallet link: {:?}", code.payload)
+        };
+        let agg = link.aggregator.as_mut().expect("aggregator facts");
+        agg.acquiring_network = Some("wechat_pay".into());
+        assert_eq!(
+            can_pay(&p("wechat"), &code),
+            Route::ViaInterconnect("aggregator_web_cashier".into())
+        );
+        let Payload::WalletLink(link) = &mut code.payload else {
+            unreachable!()
+        };
+        link.aggregator
+            .as_mut()
+            .expect("aggregator facts")
+            .acquiring_network = None;
+        match can_pay(&p("wechat"), &code) {
+            Route::Unsupported(why) => assert!(why.contains("acquiring network: unknown"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
     fn every_seed_wallet_has_a_profile() {
         for id in [
