@@ -85,6 +85,11 @@ proptest! {
         prop_assert_eq!(code.merchant_name.as_deref(), Some(name.as_str()));
         prop_assert_eq!(code.merchant_city.as_deref(), Some(city.as_str()));
         prop_assert_eq!(code.amount_decimal(), Some(amount_text));
-        prop_assert_eq!(code.details.get("txid"), label.as_ref());
+        let reference = code.payload.emv_mpm()
+            .and_then(|m| m.additional_data.as_ref())
+            .and_then(|a| a.reference_label.as_ref());
+        prop_assert_eq!(reference, label.as_ref());
+        let view = code.details();
+        prop_assert_eq!(view.get("txid"), label.as_ref());
     }
 }

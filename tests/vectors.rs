@@ -162,8 +162,8 @@ fn check(record: &Value, code: &PaymentCode) -> Vec<String> {
                     code.currency.map(|c| c.alpha.to_string()),
                     code.amount.map(|m| format!("{:03}", m.currency.numeric)),
                     code.amount.map(|m| m.currency.alpha.to_string()),
-                    code.details.get("53").cloned(),
-                    code.details.get("currency").cloned(),
+                    code.details().get("53").cloned(),
+                    code.details().get("currency").cloned(),
                 ];
                 if !ours.iter().flatten().any(|o| *o == exp) {
                     problems.push(format!("currency: expected {exp}, got {ours:?}"));
@@ -173,7 +173,7 @@ fn check(record: &Value, code: &PaymentCode) -> Vec<String> {
                 let mut flat = Vec::new();
                 flatten(key, value, &mut flat);
                 for (k, v) in flat {
-                    match (code.details.get(&k), &v) {
+                    match (code.details().get(&k), &v) {
                         (Some(ours), _) if Some(ours.clone()) == as_text(&v) => {}
                         (None, Value::Null) => {}
                         (None, _) => {} // a field our output does not carry

@@ -1,7 +1,9 @@
 //! BIP21 `bitcoin:` URIs, with base58check and segwit address validation.
 
 use super::text::FieldRule;
-use super::{bech32, query_pairs, CodeError, Format, Parsed, Presentation, StaticOrDynamic};
+use super::{
+    bech32, payload, query_pairs, CodeError, Format, Parsed, Payload, Presentation, StaticOrDynamic,
+};
 use crate::money::{parse_minor, Currency, Money};
 
 const BASE58: &[u8; 58] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
@@ -108,12 +110,15 @@ pub fn parse(text: &str) -> Result<Parsed, CodeError> {
         Some(r) => (r, false),
         None => (rest, true),
     };
-    p.detail("compliant", compliant.to_string());
     let (address, query) = rest.split_once('?').unwrap_or((rest, ""));
     if !is_valid_address(address) {
         return Err(CodeError::BitcoinAddress(address.to_string()));
     }
-    p.detail("address", address);
+    let mut bip = payload::Bip21 {
+        address: address.to_string(),
+        compliant,
+        ..payload::Bip21::default()
+    };
     let invalid = |param: &str, reason: &str| CodeError::InvalidParam {
         scheme: "bitcoin".into(),
         param: param.into(),
@@ -143,8 +148,9 @@ pub fn parse(text: &str) -> Result<Parsed, CodeError> {
             "message" => p.note = Some(v.clone()),
             _ => {}
         }
-        p.detail(&format!("options.{k}"), v);
+        bip.set(&k, v);
     }
+    p.payload = Payload::Bip21(bip);
     Ok(p)
 }
 

@@ -5,7 +5,7 @@
 
 use super::bech32::{self, Bech32Error};
 use super::text::FieldRule;
-use super::{bip21, CodeError, Format, Parsed, Presentation, StaticOrDynamic};
+use super::{bip21, payload, CodeError, Format, Parsed, Payload, Presentation, StaticOrDynamic};
 use crate::money::{format_minor, Currency, Money};
 
 /// BTC with millisatoshi precision (10^-11 BTC): BOLT11 amounts are in msat.
@@ -110,8 +110,11 @@ pub fn parse(text: &str) -> Result<Parsed, CodeError> {
     let mut p = Parsed::new(Format::Bolt11, Some("lightning_bolt11"));
     p.presentation = Presentation::Mpm;
     p.static_or_dynamic = StaticOrDynamic::Dynamic;
-    p.detail("chain", chain_name);
-    p.detail("timestamp", timestamp.to_string());
+    let mut inv = payload::Bolt11 {
+        chain: chain_name.to_string(),
+        timestamp,
+        ..payload::Bolt11::default()
+    };
     p.currency = Some(BTC_MSAT);
     if let Some(m) = msat {
         let money = Money::new(
@@ -120,9 +123,11 @@ pub fn parse(text: &str) -> Result<Parsed, CodeError> {
         );
         let btc = format_minor(money.minor, 11);
         let btc = btc.trim_end_matches('0').trim_end_matches('.').to_string();
-        p.detail("amount_hrp", amount_part);
-        p.detail("amount_btc", btc);
-        p.detail("amount_msat", m.to_string());
+        inv.amount = Some(payload::Bolt11Amount {
+            hrp: amount_part.to_string(),
+            btc,
+            msat: m,
+        });
         p.amount = Some(money);
     }
     let mut expiry: u64 = 3600;
@@ -145,13 +150,13 @@ pub fn parse(text: &str) -> Result<Parsed, CodeError> {
             1 if len == 52 => {
                 has_hash = true;
                 if let Some(b) = bytes() {
-                    p.detail("payment_hash", hex_lower(&b));
+                    inv.payment_hash = Some(hex_lower(&b));
                 }
             }
             16 if len == 52 => {
                 has_secret = true;
                 if let Some(b) = bytes() {
-                    p.detail("payment_secret", hex_lower(&b));
+                    inv.payment_secret = Some(hex_lower(&b));
                 }
             }
             13 => {
@@ -162,11 +167,11 @@ pub fn parse(text: &str) -> Result<Parsed, CodeError> {
                 p.screen("description", &d, FieldRule::FreeText)
                     .map_err(|reason| bolt(format!("description {reason}")))?;
                 p.note.get_or_insert_with(|| d.clone());
-                p.detail("description", d);
+                inv.description = Some(d);
             }
             23 if len == 52 => {
                 if let Some(b) = bytes() {
-                    p.detail("description_hash", hex_lower(&b));
+                    inv.description_hash = Some(hex_lower(&b));
                 }
             }
             6 => {
@@ -174,16 +179,16 @@ pub fn parse(text: &str) -> Result<Parsed, CodeError> {
                     return Err(bolt("expiry field too long"));
                 }
                 expiry = to_u64(field);
-                p.detail("expiry_s", expiry.to_string());
+                inv.expiry_s = Some(expiry);
             }
             27 => {
                 if let Some(b) = bytes() {
-                    p.detail("payment_metadata", hex_lower(&b));
+                    inv.payment_metadata = Some(hex_lower(&b));
                 }
             }
             9 => {
                 if let Some(addr) = fallback(field, addr_hrp) {
-                    p.detail("fallback_address", addr);
+                    inv.fallback_address = Some(addr);
                 }
             }
             5 => check_features(field)?,
@@ -199,6 +204,7 @@ pub fn parse(text: &str) -> Result<Parsed, CodeError> {
         return Err(bolt("payment secret (s) is missing"));
     }
     p.expires_at = Some(timestamp.saturating_add(expiry));
+    p.payload = Payload::Bolt11(inv);
     Ok(p)
 }
 
@@ -270,7 +276,10 @@ mod tests {
     #[test]
     fn bolt11_without_payment_secret_is_not_valid() {
         let p = parse(WITH_SECRET).unwrap();
-        assert_eq!(p.details["payment_secret"].len(), 64);
+        let Payload::Bolt11(inv) = &p.payload else {
+            panic!("not BOLT11: {:?}", p.payload)
+        };
+        assert_eq!(inv.payment_secret.as_ref().map(String::len), Some(64));
         let stripped = without_field(WITH_SECRET, 16);
         assert_ne!(stripped, WITH_SECRET);
         let err = parse(&stripped).unwrap_err();

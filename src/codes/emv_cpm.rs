@@ -3,7 +3,10 @@
 //! Always a payer's one-time token: the wallet that scans it is acting as a merchant.
 
 use super::text::FieldRule;
-use super::{base64, to_hex_upper, CodeError, Format, Parsed, Presentation, StaticOrDynamic};
+use super::{
+    base64, payload, to_hex_upper, CodeError, Format, Parsed, Payload, Presentation,
+    StaticOrDynamic,
+};
 
 /// One BER-TLV object; `children` is filled for constructed tags.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,7 +140,7 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<(Parsed, Vec<String>), CodeError> {
             scope: "payload".into(),
         });
     }
-    p.detail("payload_format_indicator", "CPV01");
+    let mut cpm = payload::EmvCpm::default();
     let mut aids = Vec::new();
     let mut app_tags: Vec<u32> = Vec::new();
     let mut common_tags: Vec<u32> = Vec::new();
@@ -151,20 +154,24 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<(Parsed, Vec<String>), CodeError> {
                     reason: "the application identifier (4F) is missing".into(),
                 })?;
                 let aid = to_hex_upper(&aid.value);
-                p.detail(&format!("applications.{app_index}.aid"), aid.clone());
-                aids.push(aid);
-                if let Some(label) = o.find(0x50) {
-                    let label = text(&label.value);
-                    screen(&mut p, "50", &label, FieldRule::Printable)?;
-                    p.detail(&format!("applications.{app_index}.label"), label);
-                }
+                aids.push(aid.clone());
+                let label = match o.find(0x50) {
+                    Some(label) => {
+                        let label = text(&label.value);
+                        screen(&mut p, "50", &label, FieldRule::Printable)?;
+                        Some(label)
+                    }
+                    None => None,
+                };
+                cpm.applications
+                    .push(payload::CpmApplication { aid, label });
                 app_index += 1;
                 collect(o, &mut app_tags, "application template")?;
-                fill_common(&mut p, o)?;
+                fill_common(&mut p, &mut cpm, o)?;
             }
             0x62 => {
                 collect(o, &mut common_tags, "common data template")?;
-                fill_common(&mut p, o)?;
+                fill_common(&mut p, &mut cpm, o)?;
             }
             // Only application and common data templates follow the indicator; anything else
             // here is the tail of a template whose length was cut.
@@ -193,15 +200,13 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<(Parsed, Vec<String>), CodeError> {
     }
     // A token must say which account pays: a PAN (5A) or Track 2 (57), in an application
     // template or the common data. Without one nothing can be collected.
-    if !p.details.contains_key("pan") && !p.details.contains_key("track2_pan") {
+    if cpm.pan.is_none() && cpm.track2_pan.is_none() {
         return Err(CodeError::CpmInvalid {
             tag: "5A/57".into(),
             reason: "neither a PAN (5A) nor Track 2 equivalent data (57) is present".into(),
         });
     }
-    if let Some(aid) = aids.first() {
-        p.detail("aid", aid.clone());
-    }
+    p.payload = Payload::EmvCpm(cpm);
     Ok((p, aids))
 }
 
@@ -232,20 +237,14 @@ fn screen(p: &mut Parsed, tag: &str, value: &str, rule: FieldRule) -> Result<(),
         })
 }
 
-fn fill_common(p: &mut Parsed, o: &Ber) -> Result<(), CodeError> {
+fn fill_common(p: &mut Parsed, cpm: &mut payload::EmvCpm, o: &Ber) -> Result<(), CodeError> {
     for c in &o.children {
-        let (key, value) = match c.tag {
-            0x5A => ("pan", bcd_digits(&c.value)),
-            0x57 => ("track2_pan", bcd_digits(&c.value)),
-            0x5F20 => ("cardholder_name", text(&c.value)),
-            0x5F2D => ("language_preference", text(&c.value)),
-            0x5F50 => ("issuer_url", text(&c.value)),
-            0x9F10 => ("issuer_application_data", to_hex_upper(&c.value)),
-            0x9F26 => ("application_cryptogram", to_hex_upper(&c.value)),
-            0x9F36 => ("atc", to_hex_upper(&c.value)),
-            0x9F37 => ("unpredictable_number", to_hex_upper(&c.value)),
+        let value = match c.tag {
+            0x5A | 0x57 => bcd_digits(&c.value),
+            0x5F20 | 0x5F2D | 0x5F50 => text(&c.value),
+            0x9F10 | 0x9F26 | 0x9F36 | 0x9F37 => to_hex_upper(&c.value),
             0x63 | 0x64 => {
-                fill_common(p, c)?;
+                fill_common(p, cpm, c)?;
                 continue;
             }
             _ => continue,
@@ -257,7 +256,10 @@ fn fill_common(p: &mut Parsed, o: &Ber) -> Result<(), CodeError> {
             _ => FieldRule::Identifier,
         };
         screen(p, &c.tag_hex(), &value, rule)?;
-        p.details.entry(key.to_string()).or_insert(value);
+        // The first occurrence of an element wins.
+        if let Some(slot) = cpm.slot(c.tag) {
+            slot.get_or_insert(value);
+        }
     }
     Ok(())
 }
@@ -266,14 +268,24 @@ fn fill_common(p: &mut Parsed, o: &Ber) -> Result<(), CodeError> {
 mod tests {
     use super::*;
 
+    fn typed(p: &Parsed) -> &payload::EmvCpm {
+        match &p.payload {
+            Payload::EmvCpm(cpm) => cpm,
+            other => panic!("not a CPM payload: {other:?}"),
+        }
+    }
+
     const SPEC: &str = "hQVDUFYwMWETTwegAAAAVVVVUAhQcm9kdWN0MWETTwegAAAAZmZmUAhQcm9kdWN0MmJJWggSNFZ4kBI0WF8gDkNBUkRIT0xERVIvRU1WXy0IcnVlc2RlZW5kIZ8QBwYBCgMAAACfJghYT9OF+iNLzJ82AgABnzcEbVjvEw==";
 
     #[test]
     fn reads_the_spec_sample_applications_and_common_data() {
         let (p, aids) = parse(SPEC).unwrap();
         assert_eq!(aids, ["A0000000555555", "A0000000666666"]);
-        assert_eq!(p.details["pan"], "1234567890123458");
-        assert_eq!(p.details["application_cryptogram"], "584FD385FA234BCC");
+        assert_eq!(typed(&p).pan.as_deref(), Some("1234567890123458"));
+        assert_eq!(
+            typed(&p).application_cryptogram.as_deref(),
+            Some("584FD385FA234BCC")
+        );
     }
 
     #[test]
@@ -326,7 +338,7 @@ mod tests {
     #[test]
     fn a_cardholder_name_with_an_escape_sequence_is_refused() {
         let (p, _) = parse(SPEC).unwrap();
-        assert_eq!(p.details["cardholder_name"], "CARDHOLDER/EMV");
+        assert_eq!(typed(&p).cardholder_name.as_deref(), Some("CARDHOLDER/EMV"));
         let mut bytes = base64::decode(SPEC).unwrap();
         let at = bytes.windows(4).position(|w| w == b"CARD").unwrap();
         bytes[at] = 0x1B;

@@ -7,8 +7,7 @@
 use super::crc::crc16_hex;
 use super::text::{self, FieldRule, Finding};
 use super::tlv::{self, DataObject};
-use super::CodeError;
-use std::collections::BTreeMap;
+use super::{payload, CodeError};
 
 /// Tags whose value is itself a list of data objects.
 pub fn is_template(tag: u8) -> bool {
@@ -16,12 +15,18 @@ pub fn is_template(tag: u8) -> bool {
 }
 
 /// What tag 63 says about the payload.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum CrcStatus {
     Valid,
+    #[default]
     Missing,
-    NotHex { found: String },
-    Mismatch { found: String, computed: String },
+    NotHex {
+        found: String,
+    },
+    Mismatch {
+        found: String,
+        computed: String,
+    },
 }
 
 impl CrcStatus {
@@ -82,40 +87,67 @@ impl<'a> Mpm<'a> {
             .map(|o| o.value)
     }
 
-    /// Every field as a flat `name -> value` map: top-level tags by number, templates as
-    /// `mai.26.guid`, `additional_data.05`, `language_template.merchant_name`, `unreserved.80.01`.
-    pub fn flatten(&self) -> BTreeMap<String, String> {
-        let mut out = BTreeMap::new();
+    /// The typed fields of the payload `text` this was parsed from. The CRC's policy and the
+    /// network's friendly names are the registry's to add.
+    pub fn to_payload(&self, text: &str) -> payload::EmvMpm {
+        let mut out = payload::EmvMpm {
+            crc: self.crc.clone(),
+            length_chars: text.chars().count(),
+            ..payload::EmvMpm::default()
+        };
+        let fields = |subs: &[DataObject<'_>]| -> Vec<payload::EmvField> {
+            subs.iter()
+                .map(|s| payload::EmvField {
+                    tag: s.tag,
+                    value: s.value.to_string(),
+                })
+                .collect()
+        };
         for o in &self.objects {
-            if !self.templates.iter().any(|(t, _)| *t == o.tag) {
-                out.insert(o.tag_str(), o.value.to_string());
-            }
-        }
-        for (tag, objs) in &self.templates {
-            for o in objs {
-                let key = match tag {
-                    62 => format!("additional_data.{}", o.tag_str()),
-                    64 => match o.tag {
-                        0 => "language_template.language".to_string(),
-                        1 => "language_template.merchant_name".to_string(),
-                        2 => "language_template.merchant_city".to_string(),
-                        _ => format!("language_template.{}", o.tag_str()),
-                    },
-                    t => {
-                        let group = if (80..=99).contains(t) {
-                            "unreserved"
-                        } else {
-                            "mai"
-                        };
-                        let sub = if o.tag == 0 {
-                            "guid".to_string()
-                        } else {
-                            o.tag_str()
-                        };
-                        format!("{group}.{t:02}.{sub}")
+            let Some(subs) = self.template(o.tag) else {
+                out.set(o.tag, o.value.to_string());
+                continue;
+            };
+            match o.tag {
+                62 => {
+                    let mut data = payload::AdditionalData::default();
+                    for s in subs {
+                        data.set(s.tag, s.value.to_string());
                     }
-                };
-                out.insert(key, o.value.to_string());
+                    out.additional_data = Some(data);
+                }
+                64 => {
+                    let mut lang = payload::MerchantLanguage::default();
+                    for s in subs {
+                        let v = Some(s.value.to_string());
+                        match s.tag {
+                            0 => lang.language = v,
+                            1 => lang.merchant_name = v,
+                            2 => lang.merchant_city = v,
+                            _ => lang.other.push(payload::EmvField {
+                                tag: s.tag,
+                                value: s.value.to_string(),
+                            }),
+                        }
+                    }
+                    out.merchant_language = Some(lang);
+                }
+                tag => {
+                    // Account and unreserved templates were checked to start with a GUID.
+                    let guid = subs.iter().find(|s| s.tag == 0).map_or("", |s| s.value);
+                    let rest: Vec<DataObject<'_>> =
+                        subs.iter().filter(|s| s.tag != 0).cloned().collect();
+                    let template = payload::EmvAccountTemplate {
+                        tag,
+                        guid: guid.to_string(),
+                        fields: fields(&rest),
+                    };
+                    if (80..=99).contains(&tag) {
+                        out.unreserved.push(template);
+                    } else {
+                        out.merchant_accounts.push(template);
+                    }
+                }
             }
         }
         out
@@ -410,7 +442,14 @@ mod tests {
         assert_eq!(*tag, 80);
         assert_eq!(err.code(), "emv_invalid_value");
         assert!(err.to_string().contains("80.00"));
-        assert_eq!(mpm.flatten().get("80").map(String::as_str), Some(""));
+        let typed = mpm.to_payload("0002018000");
+        assert_eq!(
+            typed.other,
+            [payload::EmvField {
+                tag: 80,
+                value: String::new()
+            }]
+        );
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! EPC069-12 SEPA Credit Transfer QR ("GiroCode"): `BCD` line format, versions 001 and 002.
 
 use super::text::FieldRule;
-use super::{iban, CodeError, Format, Parsed, Presentation, Receiver, StaticOrDynamic};
+use super::{
+    iban, payload, CodeError, Format, Parsed, Payload, Presentation, Receiver, StaticOrDynamic,
+};
 use crate::money::{Currency, Money};
 
 const FORMAT: &str = "EPC069-12";
@@ -116,20 +118,17 @@ pub fn parse(text: &str) -> Result<Parsed, CodeError> {
         .map(str::to_string);
     p.currency = Currency::from_alpha("EUR");
     p.country = Some(account[..2].to_string());
-    for (k, v) in [
-        ("version", version),
-        ("encoding", encoding),
-        ("bic", bic),
-        ("beneficiary", name),
-        ("iban", account),
-        ("purpose", purpose),
-        ("remittance_structured", structured),
-        ("remittance_unstructured", unstructured),
-        ("information", line(11)),
-    ] {
-        p.detail(k, v);
-    }
-    p.detail("currency", "EUR");
+    p.payload = Payload::Epc(payload::Epc {
+        version: version.to_string(),
+        encoding: encoding.to_string(),
+        bic: bic.to_string(),
+        beneficiary: name.to_string(),
+        iban: account.to_string(),
+        purpose: purpose.to_string(),
+        remittance_structured: structured.to_string(),
+        remittance_unstructured: unstructured.to_string(),
+        information: line(11).to_string(),
+    });
     Ok(p)
 }
 

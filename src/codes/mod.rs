@@ -13,6 +13,7 @@ pub mod emv_cpm;
 pub mod emv_mpm;
 pub mod epc;
 pub mod iban;
+pub mod payload;
 pub mod swiss_qr;
 pub mod text;
 pub mod th_bill;
@@ -21,7 +22,7 @@ pub mod upi;
 pub mod url;
 
 use crate::money::AmountError;
-use std::collections::BTreeMap;
+pub use payload::Payload;
 
 /// Who shows the code: the merchant (payer scans it) or the payer (merchant scans it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -267,7 +268,7 @@ impl CodeError {
     }
 }
 
-/// What a non-EMV parser read: the common fields plus format-specific `details`.
+/// What a non-EMV parser read: the common fields plus its typed `payload`.
 ///
 /// EMV payloads keep their own tree (`emv_mpm::Mpm`) because naming their network needs the
 /// registry; every other parser fills this directly.
@@ -289,7 +290,8 @@ pub struct Parsed {
     /// The payer-facing note or message (BIP21 `message`, UPI `tn`, a BOLT11 description).
     pub note: Option<String>,
     pub country: Option<String>,
-    pub details: BTreeMap<String, String>,
+    /// The format's own fields.
+    pub payload: Payload,
     /// Unix seconds after which the code is no longer payable (BOLT11).
     pub expires_at: Option<u64>,
     /// Display-text fields holding characters that can disguise them (`text::FieldRule`).
@@ -313,15 +315,11 @@ impl Parsed {
             merchant_city: None,
             note: None,
             country: None,
-            details: BTreeMap::new(),
+            payload: Payload::None,
             expires_at: None,
             suspicious_text: Vec::new(),
             error: None,
         }
-    }
-
-    pub(crate) fn detail(&mut self, key: &str, value: impl Into<String>) {
-        self.details.insert(key.to_string(), value.into());
     }
 
     /// Applies a field's text rule: `Err(reason)` when the value must be refused; a value that

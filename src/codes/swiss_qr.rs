@@ -1,7 +1,9 @@
 //! Swiss QR-bill (`SPC`, version 02xx): layout, amount, IBAN, QRR/SCOR reference check digits.
 
 use super::text::FieldRule;
-use super::{iban, CodeError, Format, Parsed, Presentation, Receiver, StaticOrDynamic};
+use super::{
+    iban, payload, CodeError, Format, Parsed, Payload, Presentation, Receiver, StaticOrDynamic,
+};
 use crate::money::{Currency, Money};
 
 const FORMAT: &str = "Swiss QR-bill";
@@ -132,17 +134,17 @@ pub fn parse(text: &str) -> Result<Parsed, CodeError> {
         }
         p.amount = Some(money);
     }
-    p.detail("account", account);
-    p.detail("creditor_name", line(5));
-    p.detail("currency", currency);
-    if !line(21).is_empty() {
-        p.detail("debtor_name", line(21));
-    }
     let ref_type = line(27);
     let reference = line(28);
-    p.detail("reference_type", ref_type);
-    p.detail("reference", reference);
-    p.detail("unstructured_message", line(29));
+    p.payload = Payload::SwissQrBill(payload::SwissQrBill {
+        account: account.to_string(),
+        creditor_name: line(5).to_string(),
+        currency: currency.to_string(),
+        debtor_name: Some(line(21).to_string()).filter(|s| !s.is_empty()),
+        reference_type: ref_type.to_string(),
+        reference: reference.to_string(),
+        unstructured_message: line(29).to_string(),
+    });
     p.note = Some(line(29).to_string()).filter(|s| !s.is_empty());
     p.merchant_name = Some(line(5).to_string());
     p.merchant_city = Some(line(9).to_string()).filter(|s| !s.is_empty());

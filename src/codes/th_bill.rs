@@ -1,7 +1,7 @@
 //! Thailand: the Bank of Thailand bill-payment barcode and the bank-slip verification mini-QR.
 
 use super::emv_mpm::{self, Field};
-use super::{crc, tlv, CodeError, Format, Parsed, Presentation, StaticOrDynamic};
+use super::{crc, payload, tlv, CodeError, Format, Parsed, Payload, Presentation, StaticOrDynamic};
 use crate::money::{Currency, Money};
 
 const BOT: &str = "BOT bill barcode";
@@ -56,12 +56,12 @@ pub fn parse_bot_barcode(text: &str) -> Result<Parsed, CodeError> {
     };
     let money = (minor > 0).then(|| Money::new(minor, thb));
     p.amount = money;
-    p.detail("biller_id", biller);
-    p.detail("ref1", ref1);
-    p.detail("ref2", ref2);
-    if let Ok(qr) = to_promptpay_bill_qr(biller, ref1, ref2, money) {
-        p.detail("as_qr_tag30", qr);
-    }
+    p.payload = Payload::ThBotBarcode(payload::ThBotBarcode {
+        biller_id: biller.to_string(),
+        ref1: ref1.to_string(),
+        ref2: ref2.to_string(),
+        as_qr_tag30: to_promptpay_bill_qr(biller, ref1, ref2, money).ok(),
+    });
     Ok(p)
 }
 
@@ -107,7 +107,7 @@ pub fn parse_slip_verify(text: &str) -> Result<Parsed, CodeError> {
         .ok_or(CodeError::Unrecognised)?;
     let inner = tlv::read_template(head.value, "00")?;
     let sub = |t: u8| inner.iter().find(|o| o.tag == t).map(|o| o.value);
-    if sub(0) != Some("000001") {
+    if sub(0) != Some(payload::ThSlipVerify::API_ID) {
         return Err(CodeError::Unrecognised);
     }
     let crc_obj = objects
@@ -120,9 +120,10 @@ pub fn parse_slip_verify(text: &str) -> Result<Parsed, CodeError> {
         .iter()
         .find(|o| o.tag == 51)
         .map(|o| o.value.to_string());
-    p.detail("api_id", "000001");
-    p.detail("sending_bank", sub(1).unwrap_or(""));
-    p.detail("trans_ref", sub(2).unwrap_or(""));
+    p.payload = Payload::ThSlipVerify(payload::ThSlipVerify {
+        sending_bank: sub(1).unwrap_or("").to_string(),
+        trans_ref: sub(2).unwrap_or("").to_string(),
+    });
     let computed = crc::crc16_hex(&text.as_bytes()[..crc_obj.offset + 4]);
     if !computed.eq_ignore_ascii_case(crc_obj.value) {
         p.error = Some(CodeError::EmvCrcMismatch {
@@ -140,9 +141,12 @@ mod tests {
     #[test]
     fn converts_a_bot_barcode_to_a_promptpay_bill_qr() {
         let p = parse_bot_barcode("|099999999999990\r111222333444\r\r0").unwrap();
+        let Payload::ThBotBarcode(bill) = &p.payload else {
+            panic!("not a BOT barcode: {:?}", p.payload)
+        };
         assert_eq!(
-            p.details["as_qr_tag30"],
-            "00020101021130550016A0000006770101120115099999999999990021211122233344453037645802TH63043EE7"
+            bill.as_qr_tag30.as_deref(),
+            Some("00020101021130550016A0000006770101120115099999999999990021211122233344453037645802TH63043EE7")
         );
     }
 

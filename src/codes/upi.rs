@@ -1,7 +1,10 @@
 //! India UPI intent URIs (`upi://pay?pa=...&pn=...&am=...&cu=INR`), NPCI linking spec.
 
 use super::text::FieldRule;
-use super::{query_pairs, CodeError, Format, Parsed, Presentation, Receiver, StaticOrDynamic};
+use super::{
+    payload, query_pairs, CodeError, Format, Parsed, Payload, Presentation, Receiver,
+    StaticOrDynamic,
+};
 use crate::money::{Currency, Money};
 
 fn invalid(param: &str, reason: &str) -> CodeError {
@@ -68,11 +71,12 @@ pub fn parse(text: &str) -> Result<Parsed, CodeError> {
                 .map_err(|reason| invalid(k, &reason))?;
         }
     }
-    p.detail("vpa", pa);
-    if let Some(pn) = get("pn") {
-        p.detail("payee_name", pn);
-        p.merchant_name = Some(pn.to_string());
-    }
+    let mut upi = payload::Upi {
+        vpa: pa.to_string(),
+        payee_name: get("pn").map(str::to_string),
+        ..payload::Upi::default()
+    };
+    p.merchant_name = upi.payee_name.clone();
     p.note = get("tn").map(str::to_string);
     let inr = Currency::from_alpha("INR").ok_or_else(|| invalid("cu", "INR unknown"))?;
     if let Some(cu) = get("cu") {
@@ -97,13 +101,12 @@ pub fn parse(text: &str) -> Result<Parsed, CodeError> {
     } else {
         StaticOrDynamic::Static
     };
-    for k in [
-        "mc", "tr", "tn", "tid", "url", "mode", "purpose", "orgid", "sign", "mam",
-    ] {
+    for k in payload::Upi::KEPT {
         if let Some(v) = get(k) {
-            p.detail(k, v);
+            upi.keep(k, v);
         }
     }
+    p.payload = Payload::Upi(upi);
     Ok(p)
 }
 
@@ -114,7 +117,10 @@ mod tests {
     #[test]
     fn decodes_percent_and_plus_encoding() {
         let p = parse("upi://pay?pa=bhar4t%40upi&pn=Bharat+Sahu").unwrap();
-        assert_eq!(p.details["vpa"], "bhar4t@upi");
+        let Payload::Upi(upi) = &p.payload else {
+            panic!("not UPI: {:?}", p.payload)
+        };
+        assert_eq!(upi.vpa, "bhar4t@upi");
         assert_eq!(p.merchant_name.as_deref(), Some("Bharat Sahu"));
     }
 

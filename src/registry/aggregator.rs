@@ -2,11 +2,12 @@
 //!
 //! The code names the aggregator, not the network that moves the money: what is known about
 //! that (documented acquiring networks, a `payway`-style query parameter, the order amount) is
-//! read from the registry rows and written to `details`, with `unknown` where the code does
-//! not say. The merchant is the aggregator's sub-merchant and is not named in the code.
+//! read from the registry rows into the link's typed [`Aggregator`] facts (`None` where the
+//! code does not say). The merchant is the aggregator's sub-merchant and is not named in the code.
 
 use super::data::{NetworkRow, RegistryData, UrlRow};
 use super::{PaymentCode, RegistryError};
+use crate::codes::payload::Aggregator;
 use crate::codes::CodeError;
 use crate::money::{Currency, Money};
 
@@ -19,27 +20,15 @@ fn query_value<'a>(query: &'a str, key: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-/// Adds the aggregator facts of `row` (and its network) to a code matched from a URL.
+/// The aggregator facts of `row` (and its network) for a code matched from a URL; the order's
+/// amount, when the row reads one, goes to `code`.
 pub(super) fn read(
     row: &UrlRow,
     network: Option<&NetworkRow>,
     query: &str,
     code: &mut PaymentCode,
-) {
-    let Some(agg) = network.and_then(|n| n.aggregator.as_ref()) else {
-        return;
-    };
-    code.details
-        .insert("aggregator".into(), row.network.clone());
-    // The sub-merchant is known only to the aggregator's server.
-    code.details
-        .insert("merchant_in_code".into(), "false".into());
-    let documented = if agg.acquiring_networks.is_empty() {
-        "unknown".to_string()
-    } else {
-        agg.acquiring_networks.join(",")
-    };
-    code.details.insert("acquiring_networks".into(), documented);
+) -> Option<Aggregator> {
+    let agg = network.and_then(|n| n.aggregator.as_ref())?;
     let acquiring = match &row.acquirer_query {
         Some(q) => match query_value(query, &q.key) {
             Some(v) => q.values.get(v).cloned(),
@@ -47,13 +36,14 @@ pub(super) fn read(
         },
         None => None,
     };
-    code.details.insert(
-        "acquiring_network".into(),
-        acquiring.unwrap_or_else(|| "unknown".into()),
-    );
+    let facts = Aggregator {
+        aggregator: row.network.clone(),
+        documented_acquirers: agg.acquiring_networks.clone(),
+        acquiring_network: acquiring,
+    };
     if let Some(aq) = &row.amount_query {
         let Some(cur) = Currency::from_alpha(&aq.currency) else {
-            return;
+            return Some(facts);
         };
         let invalid = |reason: &str| CodeError::InvalidParam {
             scheme: row.network.clone(),
@@ -83,6 +73,7 @@ pub(super) fn read(
             },
         }
     }
+    Some(facts)
 }
 
 /// Every network an aggregator row names must exist; amounts must be in a known currency.

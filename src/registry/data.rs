@@ -62,6 +62,8 @@ pub struct EmvPolicy {
     pub merchant_name_field: Option<String>,
     /// The friendly field that holds the payer-facing note.
     pub note_field: Option<String>,
+    /// The friendly field that holds the merchant or terminal id (default `merchant_id`).
+    pub merchant_id_field: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -224,6 +226,7 @@ pub struct EmvDefault {
     #[serde(default)]
     pub fields: BTreeMap<String, String>,
     pub note_field: Option<String>,
+    pub merchant_id_field: Option<String>,
 }
 
 /// The whole table. Every list may be absent in an overlay.

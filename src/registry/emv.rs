@@ -9,7 +9,7 @@ use super::{parse_receiver, Context, PaymentCode, Registry};
 use crate::codes::emv_mpm::{self, CrcStatus, Mpm};
 use crate::codes::text::{self, FieldRule, Finding};
 use crate::codes::tlv::{self, DataObject};
-use crate::codes::{CodeError, Format, Presentation, Receiver, StaticOrDynamic};
+use crate::codes::{CodeError, Format, Payload, Presentation, Receiver, StaticOrDynamic};
 use crate::money::{Currency, Money};
 use std::collections::BTreeMap;
 
@@ -118,7 +118,11 @@ struct Policy<'r> {
     tolerate: &'r [String],
     merchant_name_field: Option<&'r str>,
     note_field: Option<&'r str>,
+    merchant_id_field: &'r str,
 }
+
+/// The friendly field read as the merchant id when no policy names one.
+const MERCHANT_ID_FIELD: &str = "merchant_id";
 
 fn policy<'r>(reg: &'r Registry, network: &str) -> Policy<'r> {
     static NONE: EmvPolicy = EmvPolicy {
@@ -136,6 +140,7 @@ fn policy<'r>(reg: &'r Registry, network: &str) -> Policy<'r> {
         tolerate: None,
         merchant_name_field: None,
         note_field: None,
+        merchant_id_field: None,
     };
     static NO_DEFAULT: EmvDefault = EmvDefault {
         required_tags: Vec::new(),
@@ -143,6 +148,7 @@ fn policy<'r>(reg: &'r Registry, network: &str) -> Policy<'r> {
         pfi: Vec::new(),
         fields: BTreeMap::new(),
         note_field: None,
+        merchant_id_field: None,
     };
     let d = reg.data.emv_default.as_ref().unwrap_or(&NO_DEFAULT);
     let n = reg
@@ -164,6 +170,11 @@ fn policy<'r>(reg: &'r Registry, network: &str) -> Policy<'r> {
         tolerate: n.tolerate.as_deref().unwrap_or_default(),
         merchant_name_field: n.merchant_name_field.as_deref(),
         note_field: n.note_field.as_deref().or(d.note_field.as_deref()),
+        merchant_id_field: n
+            .merchant_id_field
+            .as_deref()
+            .or(d.merchant_id_field.as_deref())
+            .unwrap_or(MERCHANT_ID_FIELD),
     }
 }
 
@@ -267,15 +278,18 @@ fn from_mpm(reg: &Registry, text: &str, mpm: &Mpm<'_>, ctx: &Context) -> Payment
     code.confidence = naming.confidence.min(code.confidence);
     code.receiver = naming.receiver;
     code.kind = naming.kind.clone();
-    code.merchant_name = mpm.get(59).map(str::to_string);
-    code.merchant_city = mpm.get(60).map(str::to_string);
-    code.country = mpm.get(58).map(str::to_string);
-    code.mcc = mpm.get(52).map(str::to_string);
+    let mut typed = mpm.to_payload(text);
+    code.merchant_name = typed.merchant_name.clone();
+    code.merchant_city = typed.merchant_city.clone();
+    code.country = typed.country_code.clone();
+    code.mcc = typed.merchant_category_code.clone();
     // Tag 53 is mandatory and stands on its own: a static code without an amount still says
     // which currency it will be paid in.
-    code.currency = mpm.get(53).and_then(Currency::from_numeric_str);
+    code.currency = typed
+        .transaction_currency
+        .as_deref()
+        .and_then(Currency::from_numeric_str);
     code.suspicious_text = mpm.suspicious_text.clone();
-    code.details = mpm.flatten();
     let mut errors: Vec<CodeError> = Vec::new();
     for (name, path) in &pol.fields {
         let Some(raw) = resolve(mpm, naming.account_tag, path) else {
@@ -303,16 +317,20 @@ fn from_mpm(reg: &Registry, text: &str, mpm: &Mpm<'_>, ctx: &Context) -> Payment
                 }
             }
         };
-        code.details.insert((*name).clone(), value);
+        typed.network_fields.insert((*name).clone(), value);
     }
+    // Which friendly field plays which role is the network's policy (data), so these are
+    // looked up by the names the policy gives.
+    let named = |field: Option<&str>| {
+        field
+            .and_then(|f| typed.network_field(f))
+            .map(str::to_string)
+    };
     if code.merchant_name.is_none() {
-        code.merchant_name = pol
-            .merchant_name_field
-            .and_then(|f| code.details.get(f).cloned());
+        code.merchant_name = named(pol.merchant_name_field);
     }
-    code.note = pol.note_field.and_then(|f| code.details.get(f).cloned());
-    code.details
-        .insert("length_chars".into(), text.chars().count().to_string());
+    code.note = named(pol.note_field);
+    typed.merchant_id = named(Some(pol.merchant_id_field));
     code.static_or_dynamic = static_or_dynamic(mpm, naming.account_tag, pol.pix_rules);
     if let Some(path) = pol.dynamic_if_zero {
         if mpm.get(54).is_some() && resolve(mpm, naming.account_tag, path).as_deref() == Some("0") {
@@ -325,9 +343,7 @@ fn from_mpm(reg: &Registry, text: &str, mpm: &Mpm<'_>, ctx: &Context) -> Payment
     }
 
     match &mpm.crc {
-        CrcStatus::Missing if !pol.crc_missing_fatal => {
-            code.details.insert("crc_status".into(), "missing".into());
-        }
+        CrcStatus::Missing if !pol.crc_missing_fatal => typed.missing_crc_tolerated = true,
         status => {
             if let Some(e) = status.error() {
                 errors.insert(0, e);
@@ -380,7 +396,7 @@ fn from_mpm(reg: &Registry, text: &str, mpm: &Mpm<'_>, ctx: &Context) -> Payment
         }
     }
     for field in pol.required_fields {
-        if code.details.get(field).is_none_or(String::is_empty) {
+        if typed.network_field(field).is_none_or(str::is_empty) {
             let path = pol
                 .fields
                 .iter()
@@ -424,6 +440,7 @@ fn from_mpm(reg: &Registry, text: &str, mpm: &Mpm<'_>, ctx: &Context) -> Payment
         _ => {}
     }
     code.error = errors.into_iter().next();
+    code.payload = Payload::EmvMpm(Box::new(typed));
     code
 }
 

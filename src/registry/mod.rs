@@ -9,8 +9,9 @@ pub mod data;
 mod emv;
 mod flags;
 
+use crate::codes::payload::{NumericPayCode, WalletLink, WebLink};
 use crate::codes::{
-    self, bip21, bolt11, emv_cpm, epc, swiss_qr, th_bill, upi, CodeError, Format, Parsed,
+    self, bip21, bolt11, emv_cpm, epc, swiss_qr, th_bill, upi, CodeError, Format, Parsed, Payload,
     Presentation, Receiver, StaticOrDynamic,
 };
 use crate::money::{Currency, Money};
@@ -80,8 +81,8 @@ pub struct PaymentCode {
     /// Display-text fields carrying bidi or control characters (the `text_spoofing` flag).
     pub suspicious_text: Vec<String>,
     pub expires_at: Option<u64>,
-    /// Format- and network-specific fields (`pix_key`, `mai.26.guid`, `vpa`, `description`...).
-    pub details: BTreeMap<String, String>,
+    /// What the payload says, typed by its kind (EMV tags and templates, UPI parameters...).
+    pub payload: Payload,
 }
 
 impl PaymentCode {
@@ -108,8 +109,14 @@ impl PaymentCode {
             deviations: Vec::new(),
             suspicious_text: Vec::new(),
             expires_at: None,
-            details: BTreeMap::new(),
+            payload: Payload::None,
         }
+    }
+
+    /// The payload's fields as a flat view (`pix_key`, `mai.26.guid`, `vpa`, `description`...):
+    /// the `details` of the JSON output and the FFI record. Rules read [`Self::payload`].
+    pub fn details(&self) -> BTreeMap<String, String> {
+        self.payload.details()
     }
 
     /// The amount as a decimal string with the currency's exponent ("23.72").
@@ -149,7 +156,7 @@ impl PaymentCode {
             "expires_at": self.expires_at,
             "error": self.error.as_ref().map(|e| e.to_string()),
             "error_code": self.error.as_ref().map(CodeError::code),
-            "details": self.details,
+            "details": self.details(),
         })
     }
 }
@@ -396,7 +403,7 @@ impl Registry {
         code.merchant_city = p.merchant_city;
         code.note = p.note;
         code.country = p.country;
-        code.details = p.details;
+        code.payload = p.payload;
         code.expires_at = p.expires_at;
         code.suspicious_text = p.suspicious_text;
         code.error = p.error;
@@ -456,9 +463,10 @@ impl Registry {
         code.presentation = Presentation::Cpm;
         code.static_or_dynamic = StaticOrDynamic::Dynamic;
         code.confidence = row.confidence;
-        code.details
-            .insert("length".into(), digits.len().to_string());
-        code.details.insert("rule".into(), row.id.clone());
+        code.payload = Payload::NumericPayCode(NumericPayCode {
+            length: digits.len(),
+            rule: row.id.clone(),
+        });
         code
     }
 
@@ -510,7 +518,9 @@ impl Registry {
             let mut code = self.base("unknown_url", Format::Url);
             code.presentation = Presentation::Other;
             code.kind = Some("web_link".into());
-            code.details.insert("host".into(), url.host.clone());
+            code.payload = Payload::WebLink(WebLink {
+                host: url.host.clone(),
+            });
             return (code, Some(facts));
         };
         let mut code = self.base(&row.network, Format::WalletUrl);
@@ -519,11 +529,13 @@ impl Registry {
         code.static_or_dynamic = parse_sd(&row.static_or_dynamic);
         code.receiver = parse_receiver(&row.receiver);
         code.confidence = row.confidence;
-        code.details.insert("rule".into(), row.id.clone());
-        if url.scheme == "https" || url.scheme == "http" {
-            code.details.insert("host".into(), url.host.clone());
-        }
-        aggregator::read(row, self.network(&row.network), url.query, &mut code);
+        let web = url.scheme == "https" || url.scheme == "http";
+        let aggregator = aggregator::read(row, self.network(&row.network), url.query, &mut code);
+        code.payload = Payload::WalletLink(WalletLink {
+            rule: row.id.clone(),
+            host: web.then(|| url.host.clone()),
+            aggregator,
+        });
         (code, Some(facts))
     }
 }

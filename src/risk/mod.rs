@@ -10,12 +10,6 @@ use crate::money::Money;
 pub use crate::registry::RiskFlag;
 use crate::registry::{Context, Expect, PaymentCode, Registry, UrlFacts};
 
-/// Detail fields that hold a link a wallet may open or fetch for the payer: UPI's `url`
-/// (transaction information), BIP21's `r` (BIP72 payment request) and `pj` (payjoin endpoint).
-/// A payment code can carry a `javascript:` or `intent:` link there as easily as on its own, so
-/// each is judged by the same scheme table as a scanned link.
-const EMBEDDED_LINK_FIELDS: &[&str] = &["url", "options.r", "options.pj"];
-
 /// The scheme of `link` (RFC 3986: a letter, then letters, digits, `+`, `-`, `.`), after the
 /// leading spaces a browser would skip; `None` when it has none.
 fn link_scheme(link: &str) -> Option<&str> {
@@ -37,7 +31,11 @@ pub fn assess(
     if matches!(code.error, Some(CodeError::EmvCrcMismatch { .. })) {
         flags.push(RiskFlag::CrcMismatch);
     }
-    if code.details.get("crc_status").map(String::as_str) == Some("missing") {
+    if code
+        .payload
+        .emv_mpm()
+        .is_some_and(|mpm| mpm.crc_missing_but_tolerated())
+    {
         flags.push(RiskFlag::CrcMissing);
     }
     if let Some(u) = url {
@@ -47,8 +45,10 @@ pub fn assess(
         }
         host_flags(u, reg, unknown, &mut flags);
     }
-    for key in EMBEDDED_LINK_FIELDS {
-        if let Some(scheme) = code.details.get(*key).and_then(|v| link_scheme(v)) {
+    // A payment code can carry a `javascript:` or `intent:` link in a field a wallet may open
+    // (UPI `url`, BIP21 `r`/`pj`) as easily as on its own: judged by the same scheme table.
+    for link in code.payload.embedded_links() {
+        if let Some(scheme) = link_scheme(link) {
             flags.extend(schemes::flag_for(scheme));
         }
     }
@@ -155,6 +155,67 @@ mod tests {
 
     fn flags(text: &str) -> Vec<RiskFlag> {
         identify(text).risk
+    }
+
+    /// A KHQR-shaped code (Cambodia, Bakong account in template 29), signed with its CRC.
+    fn khqr_signed() -> String {
+        use crate::codes::emv_mpm::{encode, Field};
+        let text = |v: &str| Field::Text(v.into());
+        encode(&[
+            (1, text("12")),
+            (29, Field::Template(vec![(0, "jonhsmith@nbcq".into())])),
+            (52, text("5999")),
+            (53, text("840")),
+            (54, text("1")),
+            (58, text("KH")),
+            (59, text("Jonh Smith")),
+            (60, text("PHNOM PENH")),
+        ])
+        .expect("encodes")
+    }
+
+    #[test]
+    fn crc_missing_is_read_from_the_typed_crc_status_and_the_networks_tolerance() {
+        use crate::codes::emv_mpm::CrcStatus;
+        use crate::codes::Payload;
+        let signed = khqr_signed();
+        let unsigned = signed.strip_suffix(&signed[signed.len() - 8..]).unwrap();
+        let mut code = identify(unsigned);
+        assert_eq!(code.network.as_deref(), Some("khqr"));
+        assert!(code.valid, "{:?}", code.error);
+        let mpm = code.payload.emv_mpm().expect("an EMV code");
+        assert_eq!(mpm.crc, CrcStatus::Missing);
+        assert!(mpm.missing_crc_tolerated);
+        assert!(code.risk.contains(&RiskFlag::CrcMissing));
+        // The rule reads the typed status, not the rendered view: untolerated, no flag.
+        if let Payload::EmvMpm(mpm) = &mut code.payload {
+            mpm.missing_crc_tolerated = false;
+        }
+        let ctx = Context::default();
+        let again = assess(&code, Registry::builtin(), &ctx, None);
+        assert!(!again.contains(&RiskFlag::CrcMissing), "{again:?}");
+        let signed = identify(&signed);
+        assert_eq!(
+            signed.payload.emv_mpm().map(|m| &m.crc),
+            Some(&CrcStatus::Valid)
+        );
+        assert!(!signed.risk.contains(&RiskFlag::CrcMissing));
+    }
+
+    #[test]
+    fn an_embedded_link_is_judged_from_the_typed_parameter() {
+        use crate::codes::Payload;
+        let mut code = identify("upi://pay?pa=shop@upi&pn=Shop");
+        assert!(code.risk.is_empty(), "{:?}", code.risk);
+        let Payload::Upi(upi) = &mut code.payload else {
+            panic!("not UPI: {:?}", code.payload)
+        };
+        upi.url = Some("javascript:alert(1)".into());
+        let ctx = Context::default();
+        assert_eq!(
+            assess(&code, Registry::builtin(), &ctx, None),
+            [RiskFlag::ScriptLink]
+        );
     }
 
     #[test]

@@ -20,7 +20,7 @@ pub struct Interconnect {
     #[serde(default)]
     pub receivers: Vec<String>,
     /// For an aggregator's code: only when the code says which network acquires the payment
-    /// and it is one of these (`details.acquiring_network`); empty means any.
+    /// and it is one of these (the link's `Aggregator::acquiring_network`); empty means any.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub acquiring_networks: Vec<String>,
 }
@@ -102,13 +102,14 @@ pub fn can_pay(profile: &WalletProfile, code: &PaymentCode) -> Route {
         .find(|ic| interconnect_carries(ic, network, code))
     {
         Some(ic) => Route::ViaInterconnect(ic.name.clone()),
-        None => match code.details.get("acquiring_network") {
+        None => match code.payload.aggregator() {
             // An aggregator's code: say which network it would go through, or that it is unknown.
-            Some(acq) if code.details.contains_key("aggregator") => Route::Unsupported(format!(
-                "{} cannot pay this {network} aggregator code (acquiring network: {acq})",
-                profile.name
+            Some(agg) => Route::Unsupported(format!(
+                "{} cannot pay this {network} aggregator code (acquiring network: {})",
+                profile.name,
+                agg.acquiring_network.as_deref().unwrap_or("unknown")
             )),
-            _ => Route::Unsupported(format!("{} does not accept {network} codes", profile.name)),
+            None => Route::Unsupported(format!("{} does not accept {network} codes", profile.name)),
         },
     }
 }
@@ -161,7 +162,10 @@ pub fn payable_network(code: &PaymentCode) -> Result<&str, RouteError> {
 }
 
 fn interconnect_carries(ic: &Interconnect, network: &str, code: &PaymentCode) -> bool {
-    let acquiring = code.details.get("acquiring_network");
+    let acquiring = code
+        .payload
+        .aggregator()
+        .and_then(|a| a.acquiring_network.as_ref());
     ic.networks.iter().any(|n| n == network)
         && (ic.receivers.is_empty()
             || ic
@@ -266,6 +270,46 @@ mod tests {
 
     fn p(id: &str) -> WalletProfile {
         profile(id).expect("seed profile")
+    }
+
+    /// A 收钱吧 order link paid through Alipay (`payway=1`).
+    const SQB_VIA_ALIPAY: &str = "https://qr.shouqianba.com/gateway?client_sn=QA-1&payway=1&subject=QA&terminal_sn=QA-T-1&total_amount=1234&sign=00000000000000000000000000000000";
+
+    #[test]
+    fn an_aggregator_code_routes_on_its_typed_acquiring_network() {
+        use crate::codes::Payload;
+        let mut code = identify(SQB_VIA_ALIPAY);
+        assert!(code.valid, "{:?}", code.error);
+        let agg = code.payload.aggregator().expect("aggregator facts");
+        assert_eq!(agg.acquiring_network.as_deref(), Some("alipay"));
+        assert_eq!(
+            can_pay(&p("alipay"), &code),
+            Route::ViaInterconnect("aggregator_web_cashier".into())
+        );
+        assert!(matches!(
+            can_pay(&p("wechat"), &code),
+            Route::Unsupported(_)
+        ));
+        let Payload::WalletLink(link) = &mut code.payload else {
+            panic!("not a wallet link: {:?}", code.payload)
+        };
+        let agg = link.aggregator.as_mut().expect("aggregator facts");
+        agg.acquiring_network = Some("wechat_pay".into());
+        assert_eq!(
+            can_pay(&p("wechat"), &code),
+            Route::ViaInterconnect("aggregator_web_cashier".into())
+        );
+        let Payload::WalletLink(link) = &mut code.payload else {
+            unreachable!()
+        };
+        link.aggregator
+            .as_mut()
+            .expect("aggregator facts")
+            .acquiring_network = None;
+        match can_pay(&p("wechat"), &code) {
+            Route::Unsupported(why) => assert!(why.contains("acquiring network: unknown"), "{why}"),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

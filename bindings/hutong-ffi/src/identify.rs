@@ -346,8 +346,11 @@ fn pay_route(profile: &route::WalletProfile, code: &registry::PaymentCode) -> Pa
 
 fn code_info(code: registry::PaymentCode, wallet: Option<&route::WalletProfile>) -> CodeInfo {
     let route = wallet.map(|w| pay_route(w, &code));
-    // Escaped like the QA tool's output: an app that logs it shows no raw bidi or controls.
+    // Both flat views are rendered here, at the edge, from the typed code. The JSON is escaped
+    // like the QA tool's output: an app that logs it shows no raw bidi or controls.
     let json = codes::text::to_safe_json(&code.to_json());
+    let details = code.details().into_iter().collect();
+    let merchant_id = code.payload.merchant_id().map(str::to_owned);
     CodeInfo {
         can_pay: route.as_ref().map(|r| r.kind != RouteKind::Unsupported),
         route,
@@ -366,7 +369,7 @@ fn code_info(code: registry::PaymentCode, wallet: Option<&route::WalletProfile>)
         merchant_name: code.merchant_name,
         merchant_city: code.merchant_city,
         note: code.note,
-        merchant_id: code.details.get("merchant_id").cloned(),
+        merchant_id,
         country: code.country,
         mcc: code.mcc,
         confidence: confidence(code.confidence),
@@ -377,7 +380,7 @@ fn code_info(code: registry::PaymentCode, wallet: Option<&route::WalletProfile>)
         deviations: code.deviations,
         suspicious_text_fields: code.suspicious_text,
         expires_at: code.expires_at,
-        details: code.details.into_iter().collect(),
+        details,
         json,
     }
 }

@@ -409,11 +409,9 @@ mod tests {
                 let (text, _) = payload("vietqr", amount, false, seed).unwrap();
                 let code = identify(&text);
                 assert!(code.valid, "seed {seed}: {text}: {:?}", code.error);
-                assert_eq!(
-                    code.details.get("bank_bin").map(String::as_str),
-                    Some("970422")
-                );
-                let account = code.details.get("account").expect("account kept");
+                let mpm = code.payload.emv_mpm().expect("an EMV code");
+                assert_eq!(mpm.network_field("bank_bin"), Some("970422"));
+                let account = mpm.network_field("account").expect("account kept");
                 assert_eq!(account.len(), 10, "{text}");
                 assert!(account.bytes().all(|b| b.is_ascii_digit()), "{text}");
             }

@@ -192,7 +192,7 @@ fn print_human(code: &PaymentCode) {
     if !code.deviations.is_empty() {
         row("deviations", &code.deviations.join(", "));
     }
-    for (k, v) in &code.details {
+    for (k, v) in &code.details() {
         row(&format!("  {}", escape_for_display(k)), v);
     }
 }
