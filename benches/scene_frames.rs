@@ -601,7 +601,7 @@ fn place_qr(
 }
 
 fn frame(rng: &mut Rng, family: Family, case: &str, kind: Kind, index: usize) -> LiveFrame {
-    let (long, short) = if index % 2 == 0 {
+    let (long, short) = if index.is_multiple_of(2) {
         (1280, 720)
     } else {
         (1920, 1080)

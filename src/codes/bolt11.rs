@@ -67,7 +67,7 @@ fn amount_msat(s: &str) -> Result<Option<u64>, CodeError> {
         Some(b'u') => n.checked_mul(100_000),
         Some(b'n') => n.checked_mul(100),
         Some(b'p') => {
-            if n % 10 != 0 {
+            if !n.is_multiple_of(10) {
                 return Err(bolt("Invalid sub-millisatoshi precision"));
             }
             Some(n / 10)
@@ -214,7 +214,7 @@ fn check_features(field: &[u8]) -> Result<(), CodeError> {
         for b in 0..5 {
             if g >> (4 - b) & 1 == 1 {
                 let bit = n - 1 - (gi * 5 + b);
-                if bit % 2 == 0 && !KNOWN_REQUIRED_FEATURES.contains(&bit) {
+                if bit.is_multiple_of(2) && !KNOWN_REQUIRED_FEATURES.contains(&bit) {
                     return Err(bolt(format!("unknown required feature {bit}")));
                 }
             }

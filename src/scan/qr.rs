@@ -174,7 +174,7 @@ mod tests {
                     let on = match y {
                         0 => false,
                         1 => true,
-                        _ => (seed >> (y * 3)) % 3 == 0 || (x / 7) % 2 == 1,
+                        _ => (seed >> (y * 3)).is_multiple_of(3) || (x / 7) % 2 == 1,
                     };
                     if on {
                         m.set(x, y);

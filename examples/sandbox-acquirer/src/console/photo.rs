@@ -31,7 +31,7 @@ pub fn scanner() -> Arc<Scanner> {
 
 fn image_error(e: ImageError) -> ApiError {
     match e {
-        ImageError::UnsupportedFormat => ApiError::new(
+        ImageError::UnsupportedFormat | ImageError::NotBuiltIn { .. } => ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_image",
             e.to_string(),
