@@ -87,7 +87,7 @@ fn print_help() {
          \n  image-memory  tests/image_memory.rs at the 50 M pixel cap: peak heap of the worst image\
          \n                files against their ceilings (minutes; `test` runs them at 4 M pixels)\
          \n  size [--arm64-only|--host-only] [--top N] [-- cargo args]  release libhutong.so for the host\
-         \n                and arm64: stripped sizes, top crates by code size; fails over the 4 MiB arm64\
+         \n                and arm64: stripped sizes, top crates by code size; fails over the arm64 ceiling\
          \n                budget (part of test, arm64 only)\n"
     );
 }
