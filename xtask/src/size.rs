@@ -19,9 +19,10 @@ use crate::{cargo, run};
 pub const ARM64_TARGET: u64 = 4 * 1024 * 1024;
 
 /// What `cargo xtask test` enforces today: the default build as measured (6.17 MiB on
-/// 2026-12-05) plus 1%, so nothing grows unnoticed while the levers in README "Library size"
-/// bring it down. Lower it with every lever that lands; never raise it without saying why.
-pub const ARM64_CEILING: u64 = 6_540_000;
+/// 2026-12-05) plus 3% for the scanner work landing beside it, so nothing grows unnoticed while
+/// the levers in README "Library size" bring it down. Lower it with every lever that lands;
+/// never raise it without saying why.
+pub const ARM64_CEILING: u64 = 6_670_000;
 
 const ARM64: &str = "aarch64-unknown-linux-gnu";
 
