@@ -1,5 +1,5 @@
 #![no_main]
-//! See `fuzz/harness/image.rs` (shared with the stable property tests in `tests/fuzz_properties.rs`).
+//! See `fuzz/harness/image.rs` (shared with the stable property tests in `bindings/hutong-ffi/tests/fuzz_properties.rs`).
 use libfuzzer_sys::fuzz_target;
 
 #[path = "../harness/image.rs"]

@@ -329,7 +329,7 @@ pub(crate) fn maven_test(dir: &Path, what: &str) -> Result<()> {
     Ok(())
 }
 
-/// `cargo xtask bench-ffi`: the Rust bench (`benches/ffi_calls.rs`, bench profile) writes its
+/// `cargo xtask bench-ffi`: the Rust bench (`bindings/hutong-ffi/benches/ffi_calls.rs`, bench profile) writes its
 /// frame and medians; the Kotlin harness (`FfiBench.kt`) then scans the same frame through JNA
 /// with the cdylib that same `cargo bench` built, so both sides run identical machine code.
 /// On a shared machine one pair of runs can differ by 2x from the next, so the pair is repeated
