@@ -423,15 +423,10 @@ impl Engine {
                 let (w, h) = (image.width as usize, image.height as usize);
                 let found = reader
                     .read(image.pixels, w, h, image.axes_swapped, true)
-                    .map(|c| (c, image.axes_swapped))
-                    .or_else(|| {
-                        reader
-                            .read(image.pixels, w, h, !image.axes_swapped, true)
-                            .map(|c| (c, !image.axes_swapped))
-                    });
-                if let Some((code, cols)) = found {
+                    .or_else(|| reader.read(image.pixels, w, h, !image.axes_swapped, true));
+                if let Some(code) = found {
                     collect(
-                        vec![code128_result(&code, cols)],
+                        vec![code128_result(&code)],
                         PassGeometry::Scaled(1.0),
                         started,
                         &mut codes,
@@ -557,12 +552,7 @@ impl Engine {
                 if let (Some(reader), false) = (self.code128.as_mut(), self.rotate_retry) {
                     let (w, h) = (pass.width as usize, pass.height as usize);
                     if let Some(code) = reader.read(pass.luma, w, h, pass.transposed, false) {
-                        collect(
-                            vec![code128_result(&code, pass.transposed)],
-                            straight,
-                            started,
-                            codes,
-                        );
+                        collect(vec![code128_result(&code)], straight, started, codes);
                     }
                 }
                 let geo = if pass.transposed {
@@ -637,21 +627,14 @@ struct Pass<'a> {
 
 /// Our Code 128 read as an rxing result, so every reader's output goes through `collect`.
 /// The corners are where the two agreeing scan lines entered and left the symbol.
-fn code128_result(code: &Code128, along_columns: bool) -> RXingResult {
-    let at = |along: f32, line: usize| {
-        let line = line as f32 + 0.5;
-        if along_columns {
-            RxPoint::new(line, along)
-        } else {
-            RxPoint::new(along, line)
-        }
-    };
-    let [(from0, to0), (from1, to1)] = code.ends;
-    let [l0, l1] = code.lines;
+fn code128_result(code: &Code128) -> RXingResult {
     RXingResult::new(
         &code.text,
         code.values.clone(),
-        vec![at(from0, l0), at(to0, l0), at(to1, l1), at(from1, l1)],
+        code.corners
+            .iter()
+            .map(|&(x, y)| RxPoint::new(x, y))
+            .collect(),
         BarcodeFormat::CODE_128,
     )
 }
