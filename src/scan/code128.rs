@@ -204,6 +204,8 @@ struct Hint {
     at: (f32, f32),
     /// Width of that start character along the line, in pixels.
     pitch: f32,
+    /// The straight line's direction: (1, 0) along a row, (0, 1) along a column.
+    along: (f32, f32),
 }
 
 /// Hints kept per image: turned lines are tried through each, so a frame full of bar-like
@@ -211,6 +213,11 @@ struct Hint {
 const MAX_HINTS: usize = 6;
 /// Parallel turned lines tried through one hint, nearest first.
 const TURNED_LINES: usize = 7;
+/// A turned line reaches this many start-character widths to either side of its hint: a
+/// symbol of 20 characters or more, without sampling the whole image on every hint.
+const TURNED_REACH: f32 = 24.0;
+/// Bars within this sine (3 degrees) of square to the straight lines are theirs to read.
+const MIN_TURN_SINE: f32 = 0.052;
 
 /// One line's decode: symbol values and the symbol's extent along the line.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -313,18 +320,23 @@ impl Code128Reader {
     /// agree (with each other or with a straight line's read).
     fn read_turned(&mut self, luma: &[u8], width: usize, height: usize) -> Option<Code128> {
         for h in 0..self.hint_count {
-            let Hint { at, pitch } = self.hints[h];
+            let Hint { at, pitch, along } = self.hints[h];
             let radius = (pitch * 0.4).clamp(4.0, 40.0) as usize;
             let Some(across) = across_bars(luma, width, height, at, radius) else {
                 continue;
             };
+            if (across.0 * along.1 - across.1 * along.0).abs() < MIN_TURN_SINE {
+                continue;
+            }
             // Parallel lines a little apart along the bars: 0, +1, -1, +2, ... spacings.
             let spacing = (pitch / 8.0).max(2.0);
             let along_bars = (-across.1, across.0);
             for k in 0..TURNED_LINES {
                 let offset = k.div_ceil(2) as f32 * spacing * if k % 2 == 1 { 1.0 } else { -1.0 };
                 let through = (at.0 + offset * along_bars.0, at.1 + offset * along_bars.1);
-                let Some((line, len)) = TurnedLine::across(through, across, width, height) else {
+                let reach = TURNED_REACH * pitch;
+                let Some((line, len)) = TurnedLine::across(through, across, reach, (width, height))
+                else {
                     continue;
                 };
                 line.sample(luma, width, height, len, &mut self.line);
@@ -358,8 +370,9 @@ impl Code128Reader {
             }
         }
         if !decoded {
-            if let Placement::Straight { .. } = placement {
-                self.add_hint(placement.point(centre), pitch);
+            if let Placement::Straight { columns, .. } = placement {
+                let along = if columns { (0.0, 1.0) } else { (1.0, 0.0) };
+                self.add_hint(placement.point(centre), pitch, along);
             }
             return None;
         }
@@ -388,12 +401,16 @@ impl Code128Reader {
     }
 
     /// Keeps a hint unless one lies within a start character's width of it already.
-    fn add_hint(&mut self, at: (f32, f32), pitch: f32) {
-        let known = self.hints[..self.hint_count]
-            .iter()
-            .any(|h| (h.at.0 - at.0).hypot(h.at.1 - at.1) < pitch.max(h.pitch));
-        if !known && self.hint_count < MAX_HINTS {
-            self.hints[self.hint_count] = Hint { at, pitch };
+    fn add_hint(&mut self, at: (f32, f32), pitch: f32, along: (f32, f32)) {
+        if self.hint_count == MAX_HINTS {
+            return;
+        }
+        let known = self.hints[..self.hint_count].iter().any(|h| {
+            let near = pitch.max(h.pitch);
+            (h.at.0 - at.0).abs() < near && (h.at.1 - at.1).abs() < near
+        });
+        if !known {
+            self.hints[self.hint_count] = Hint { at, pitch, along };
             self.hint_count += 1;
         }
     }

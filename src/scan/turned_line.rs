@@ -21,16 +21,17 @@ pub(crate) struct TurnedLine {
 }
 
 impl TurnedLine {
-    /// The line through `through` in `direction` (a unit vector), clipped to a `width` x
-    /// `height` image: its origin is where it enters the image. `None` when it misses it.
+    /// The line through `through` in `direction` (a unit vector), at most `reach` pixels to
+    /// either side of it, clipped to a `width` x `height` image: its origin is where it
+    /// starts. `None` when it misses the image.
     pub fn across(
         through: (f32, f32),
         direction: (f32, f32),
-        width: usize,
-        height: usize,
+        reach: f32,
+        (width, height): (usize, usize),
     ) -> Option<(TurnedLine, usize)> {
         let (w, h) = (width as f32, height as f32);
-        let (mut t0, mut t1) = (f32::NEG_INFINITY, f32::INFINITY);
+        let (mut t0, mut t1) = (-reach, reach);
         for (p, d, size) in [(through.0, direction.0, w), (through.1, direction.1, h)] {
             if d.abs() < 1e-6 {
                 if !(0.0..size).contains(&p) {
@@ -42,7 +43,7 @@ impl TurnedLine {
             t0 = t0.max(a.min(b));
             t1 = t1.min(a.max(b));
         }
-        if !(t0.is_finite() && t1.is_finite()) || t1 - t0 < 2.0 {
+        if !(t0.is_finite() && t1.is_finite()) || t1 - t0 < 2.0 || t1 - t0 > 1e6 {
             return None;
         }
         let origin = (through.0 + t0 * direction.0, through.1 + t0 * direction.1);
@@ -207,21 +208,27 @@ mod tests {
 
     #[test]
     fn a_line_is_clipped_to_the_image_and_sampled_along_the_bars() {
-        let (line, len) = TurnedLine::across((50.0, 20.0), (1.0, 0.0), 100, 40).unwrap();
+        let (line, len) = TurnedLine::across((50.0, 20.0), (1.0, 0.0), 1e3, (100, 40)).unwrap();
         assert_eq!((line.origin, len), ((0.0, 20.0), 100));
         let d = (0.6f32, 0.8f32);
-        let (line, len) = TurnedLine::across((50.0, 20.0), d, 100, 40).unwrap();
+        let (line, len) = TurnedLine::across((50.0, 20.0), d, 1e3, (100, 40)).unwrap();
         let (a, b) = (line.point(0.0), line.point(len as f32));
         assert!(
             (a.1 - 0.0).abs() < 1e-3 && (b.1 - 40.0).abs() < 1.0,
             "{a:?} {b:?}"
         );
-        assert_eq!(TurnedLine::across((150.0, 20.0), (0.0, 1.0), 100, 40), None);
+        // Reach limits the line to a stretch around the point.
+        let (line, len) = TurnedLine::across((50.0, 20.0), (1.0, 0.0), 10.0, (100, 40)).unwrap();
+        assert_eq!((line.origin, len), ((40.0, 20.0), 20));
+        assert_eq!(
+            TurnedLine::across((150.0, 20.0), (0.0, 1.0), 1e3, (100, 40)),
+            None
+        );
         // Across bars turned 30 degrees the samples alternate with the bars' period.
         let angle = 30f32.to_radians();
         let img = bars(200, 120, angle, 10.0);
         let (line, len) =
-            TurnedLine::across((100.0, 60.0), (angle.cos(), angle.sin()), 200, 120).unwrap();
+            TurnedLine::across((100.0, 60.0), (angle.cos(), angle.sin()), 1e3, (200, 120)).unwrap();
         let mut out = Vec::new();
         line.sample(&img, 200, 120, len, &mut out);
         assert_eq!(out.len(), len);
