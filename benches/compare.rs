@@ -666,6 +666,18 @@ fn hutong_only(scanners: &Scanners, items: &[Item], reps: usize) {
         {
             continue;
         }
+        if let Some(dir) = std::env::var_os("HUTONG_BENCH_DUMP") {
+            // The upright pixels as a PNG, to look at or to feed a test (Hutong-alone runs).
+            let path = std::path::Path::new(&dir).join(format!("{}.png", item.name));
+            image::save_buffer(
+                &path,
+                &item.upright,
+                item.upright_width,
+                item.upright_height,
+                image::ExtendedColorType::L8,
+            )
+            .expect("dump frame");
+        }
         let mut samples = Vec::new();
         let mut texts = Vec::new();
         for _ in 0..reps + 1 {
@@ -678,12 +690,16 @@ fn hutong_only(scanners: &Scanners, items: &[Item], reps: usize) {
         let (ok, wrong) = judge(&item.expect, &texts);
         if std::env::var_os("HUTONG_BENCH_VERBOSE").is_some() {
             println!(
-                "  {} {:.2} ms {}{} {}",
+                "  {} {:.2} ms {}{} {}{}",
                 item.name,
                 median(&samples[1..]),
                 if ok { "ok" } else { "--" },
                 if wrong > 0 { " FALSE POSITIVE" } else { "" },
-                item.desc
+                item.desc,
+                match (&item.expect, ok) {
+                    (Some(text), false) => format!(" (expected {text:?}, read {texts:?})"),
+                    _ => String::new(),
+                }
             );
         }
         decoded += usize::from(ok);

@@ -162,14 +162,17 @@ fn assert_floors_by(folder: &str, format: CodeFormat, floors: [usize; 4], route:
     }
 }
 
-/// Gallery floors per folder and turn (measured): the camera path's counts at every turn, but
-/// for one code128-2 image that needs `try_harder` (the camera tests set it, defaults do not).
+/// Gallery floors per folder and turn (measured): the camera path's counts at every turn.
+/// code128-2/06.webp, a thermal print, is read by rxing's Code 128 reader, which still images
+/// run after ours by default since issue 16 (13 before). zxing-cpp 3.1.1 with its defaults
+/// reads 53/54/53/53 of qrcode-2 (it misses 12.webp and 13.webp, and 28.webp but at 90°);
+/// the two it reads that we do not are #1086.png and #940.png.
 const GALLERY_FLOORS: [(&str, CodeFormat, [usize; 4]); 5] = [
     ("qrcode-1", CodeFormat::QrCode, [8, 8, 8, 8]),
     ("qrcode-2", CodeFormat::QrCode, [51, 51, 51, 51]),
     ("qrcode-3", CodeFormat::QrCode, [18, 18, 18, 18]),
     ("code128-1", CodeFormat::Code128, [6, 6, 6, 6]),
-    ("code128-2", CodeFormat::Code128, [13, 13, 13, 13]),
+    ("code128-2", CodeFormat::Code128, [14, 14, 14, 14]),
 ];
 
 fn gallery_floors(folder: &str) {
@@ -178,6 +181,28 @@ fn gallery_floors(folder: &str) {
         .find(|(f, _, _)| *f == folder)
         .expect("a gallery floor row");
     assert_floors_by(folder, *format, *floors, Route::Gallery);
+}
+
+/// The gallery defaults (QR and Code 128, every turn and polarity, rxing's Code 128 reader
+/// after ours) read nothing in photos without a code.
+#[test]
+fn gallery_falsepositives_1_yields_no_code_at_any_turn() {
+    let scanner = Scanner::new(ScanOptions {
+        max_codes: 8,
+        time_budget: Duration::from_secs(30),
+        ..ScanOptions::default()
+    });
+    for path in images("falsepositives-1") {
+        let image = load(&path);
+        for deg in ROTATIONS {
+            let texts = scan_gallery(&scanner, &image, deg);
+            assert!(
+                texts.is_empty(),
+                "{} at {deg}° gave {texts:?}",
+                path.display()
+            );
+        }
+    }
 }
 
 #[test]

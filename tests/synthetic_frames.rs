@@ -304,3 +304,74 @@ fn payer_code_shows_qr_and_code128_and_both_are_returned() {
         );
     }
 }
+
+/// An upright display scene holding `text` as Code 128 at `module` pixels per module, its
+/// bars leaning `degrees` from vertical, centred, on noise; and the drawn symbol's centre and
+/// half length (quiet zones included) for checking the corners.
+fn turned_pay_code(
+    text: &str,
+    display: (u32, u32),
+    module: f32,
+    degrees: f32,
+) -> (LumaPicture, (f32, f32), f32) {
+    let opts = RenderOptions::for_symbology(Symbology::Code128, 1);
+    let bmp = render(text, Symbology::Code128, opts).expect("renders");
+    let (bw, bh) = (bmp.width as f32, bmp.height as f32);
+    let (w, h) = (display.0 as usize, display.1 as usize);
+    let (cx, cy) = (w as f32 / 2.0, h as f32 / 2.0);
+    let (s, c) = degrees.to_radians().sin_cos();
+    let mut pic = LumaPicture::filled(display.0, display.1, 120);
+    for y in 0..h {
+        for x in 0..w {
+            // 2x2 supersampling, as a camera averages what a pixel sees.
+            let mut sum = 0.0f32;
+            let mut on_code = false;
+            for (sx, sy) in [(0.25, 0.25), (0.75, 0.25), (0.25, 0.75), (0.75, 0.75)] {
+                let (px, py) = (x as f32 + sx - cx, y as f32 + sy - cy);
+                let u = (px * c + py * s) / module + bw / 2.0;
+                let v = (-px * s + py * c) / module + bh / 2.0;
+                if (0.0..bw).contains(&u) && (0.0..bh).contains(&v) {
+                    on_code = true;
+                    let dark = bmp.pixels[v as usize * bmp.width as usize + u as usize] < 128;
+                    sum += if dark { 40.0 } else { 210.0 };
+                } else {
+                    sum += 120.0;
+                }
+            }
+            if on_code {
+                pic.pixels[y * w + x] = (sum / 4.0).round() as u8;
+            }
+        }
+    }
+    pic.add_noise(10, 0x7e11);
+    (pic, (cx, cy), bw * module / 2.0)
+}
+
+#[test]
+fn a_pay_code_turned_ten_to_forty_degrees_is_read_in_a_frame() {
+    let scanner = scanner();
+    for (i, degrees) in [10.0f32, -17.0, 24.0, -31.0, 38.0].into_iter().enumerate() {
+        // Portrait and landscape displays, the sensor turned against both.
+        let rotation = ROTATIONS[i % 4];
+        let display = if rotation % 180 == 90 {
+            (720, 1280)
+        } else {
+            (1280, 720)
+        };
+        let (pic, centre, half_length) = turned_pay_code(PAY_CODE, display, 3.0, degrees);
+        let sensor = pic.to_sensor(rotation);
+        let codes = scan_in_layout(&scanner, Layout::Nv21, &sensor, rotation, None);
+        let what = format!("{degrees}° at rotation {rotation}");
+        let code = codes
+            .iter()
+            .find(|c| c.text == PAY_CODE)
+            .unwrap_or_else(|| panic!("{what}: not read, got {codes:?}"));
+        for p in code.corners {
+            let off = (p.x - centre.0).hypot(p.y - centre.1);
+            assert!(
+                off <= half_length + 3.0,
+                "{what}: corner {p:?} off the code"
+            );
+        }
+    }
+}

@@ -15,10 +15,14 @@
 //!   decoder uses): ink spread widens a bar as much as it narrows the next space, so these
 //!   sums stay put; blur still shifts them, so the nearest pattern wins, not rounding;
 //! - a result needs its start, stop, quiet zones and mod-103 check character on two scan
-//!   lines that agree, so textures cannot invent a code.
+//!   lines that agree, so textures cannot invent a code;
+//! - bars turned against the image (10-40 degrees) are read on lines across them at their own
+//!   angle (`turned_line.rs`), through the places where straight lines met a start character.
 //!
 //! Buffers live in the reader and are reused; only a line that decodes a whole symbol
 //! allocates (its values), which frames without a code almost never do.
+
+use super::turned_line::{across_bars, TurnedLine};
 
 /// Bar and space widths, in modules, of the 107 Code 128 symbol characters (values 0-102 data,
 /// 103-105 start A/B/C, 106 the first six elements of the stop character, whose seventh is a
@@ -162,10 +166,58 @@ const BORDER_MODULES: f32 = 1.0;
 pub(crate) struct Code128 {
     pub text: String,
     pub values: Vec<u8>,
-    /// Start and end of the symbol on the first and second agreeing lines.
-    pub ends: [(f32, f32); 2],
-    pub lines: [usize; 2],
+    /// (x, y) where the first line entered and left the symbol, then where the second left
+    /// and entered it.
+    pub corners: [(f32, f32); 4],
 }
+
+/// Where a scan line lies in the image.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Placement {
+    /// Row `at` (or column, with `columns`), averaged with its neighbours.
+    Straight { at: usize, columns: bool },
+    /// A line across turned bars (`turned_line.rs`).
+    Turned(TurnedLine),
+}
+
+impl Placement {
+    /// The image point `along` pixels into the line.
+    fn point(self, along: f32) -> (f32, f32) {
+        match self {
+            Placement::Straight { at, columns } => {
+                let across = at as f32 + 0.5;
+                if columns {
+                    (across, along)
+                } else {
+                    (along, across)
+                }
+            }
+            Placement::Turned(line) => line.point(along),
+        }
+    }
+}
+
+/// Where a straight line met what looked like a start character but read no symbol: a place
+/// to look for one turned against the lines.
+#[derive(Debug, Clone, Copy, Default)]
+struct Hint {
+    at: (f32, f32),
+    /// Width of that start character along the line, in pixels.
+    pitch: f32,
+    /// The straight line's direction: (1, 0) along a row, (0, 1) along a column.
+    along: (f32, f32),
+}
+
+/// Hints kept per image: turned lines are tried through each, so a frame full of bar-like
+/// texture stays bounded.
+const MAX_HINTS: usize = 6;
+/// Parallel turned lines tried through one hint, nearest first.
+const TURNED_LINES: usize = 7;
+/// A turned line reaches this many start-character widths to either side of its hint: a
+/// symbol of 20 characters or more, without sampling the whole image on every hint.
+const TURNED_REACH: f32 = 24.0;
+/// Bars within this sine (3 degrees) of square to the straight lines are theirs to read.
+const MIN_TURN_SINE: f32 = 0.052;
 
 /// One line's decode: symbol values and the symbol's extent along the line.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -184,7 +236,11 @@ pub(crate) struct Code128Reader {
     /// Extrema of the line, alternately peaks and valleys.
     extrema: Vec<Extremum>,
     /// The first line read, waiting for a second that agrees.
-    reads: Vec<(usize, LineRead)>,
+    reads: Vec<(Placement, LineRead)>,
+    /// Places where straight lines met a start but read nothing (a fixed array: a frame
+    /// without a code allocates nothing).
+    hints: [Hint; MAX_HINTS],
+    hint_count: usize,
     /// The character at each edge of the list being decoded (`decode_edges`).
     memo: Vec<u8>,
     scratch: LineRead,
@@ -209,7 +265,9 @@ impl Code128Reader {
 
     /// Looks for one Code 128 symbol in a `width` x `height` luma image. With `along_columns`,
     /// the scan lines are columns (the bars run along the image's rows). Lines start at the
-    /// middle and alternate outwards, `step` apart.
+    /// middle and alternate outwards, `step` apart. When they read nothing, lines across the
+    /// bars at their own angle go through each place where a straight line met a start
+    /// character (a symbol turned 10-40 degrees).
     pub fn read(
         &mut self,
         luma: &[u8],
@@ -227,6 +285,7 @@ impl Code128Reader {
         let step = (extent / max_lines.max(1)).max(2);
         self.spare
             .extend(self.reads.drain(..).map(|(_, read)| read));
+        self.hint_count = 0;
         let middle = extent / 2;
         for k in 0..max_lines {
             // 0, +1, -1, +2, -2, ... steps from the middle, until both sides leave the image.
@@ -246,45 +305,114 @@ impl Code128Reader {
                 continue;
             }
             self.load_line(luma, width, height, at, along_columns);
-            if !self.find_extrema() || !self.may_hold_start() {
+            let placement = Placement::Straight {
+                at,
+                columns: along_columns,
+            };
+            if let Some(code) = self.read_line(placement) {
+                return Some(code);
+            }
+        }
+        self.read_turned(luma, width, height)
+    }
+
+    /// Lines across the bars through each hint, at the angle of the bars there, until two
+    /// agree (with each other or with a straight line's read).
+    fn read_turned(&mut self, luma: &[u8], width: usize, height: usize) -> Option<Code128> {
+        for h in 0..self.hint_count {
+            let Hint { at, pitch, along } = self.hints[h];
+            let radius = (pitch * 0.4).clamp(4.0, 40.0) as usize;
+            let Some(across) = across_bars(luma, width, height, at, radius) else {
+                continue;
+            };
+            if (across.0 * along.1 - across.1 * along.0).abs() < MIN_TURN_SINE {
                 continue;
             }
-            // Each edge estimator errs on different symbols (blur distorts narrow elements);
-            // the others are tried only on a line where a start character showed up.
-            let mut decoded = false;
-            for estimator in Edge::ALL {
-                self.place_edges(estimator);
-                self.saw_start = false;
-                if self.decode_line() {
-                    decoded = true;
-                    break;
+            // Parallel lines a little apart along the bars: 0, +1, -1, +2, ... spacings.
+            let spacing = (pitch / 8.0).max(2.0);
+            let along_bars = (-across.1, across.0);
+            for k in 0..TURNED_LINES {
+                let offset = k.div_ceil(2) as f32 * spacing * if k % 2 == 1 { 1.0 } else { -1.0 };
+                let through = (at.0 + offset * along_bars.0, at.1 + offset * along_bars.1);
+                let reach = TURNED_REACH * pitch;
+                let Some((line, len)) = TurnedLine::across(through, across, reach, (width, height))
+                else {
+                    continue;
+                };
+                line.sample(luma, width, height, len, &mut self.line);
+                if let Some(code) = self.read_line(Placement::Turned(line)) {
+                    return Some(code);
                 }
-                if !self.saw_start {
-                    break;
-                }
-            }
-            if !decoded {
-                continue;
-            }
-            let read = std::mem::replace(&mut self.scratch, self.spare.pop().unwrap_or_default());
-            if let Some((line, first)) = self.reads.iter().find(|(_, r)| r.values == read.values) {
-                let code = text_of(&read.values).map(|text| Code128 {
-                    text,
-                    values: read.values.clone(),
-                    ends: [(first.from, first.to), (read.from, read.to)],
-                    lines: [*line, at],
-                });
-                self.spare.push(read);
-                return code;
-            }
-            // Few distinct reads per image; a bound keeps a pathological frame cheap.
-            if self.reads.len() < 8 {
-                self.reads.push((at, read));
-            } else {
-                self.spare.push(read);
             }
         }
         None
+    }
+
+    /// Reads the line in `self.line`; returns a symbol when this read agrees with an earlier
+    /// line's. Notes a hint when the line shows a start but reads nothing.
+    fn read_line(&mut self, placement: Placement) -> Option<Code128> {
+        if !self.find_extrema() {
+            return None;
+        }
+        let (centre, pitch) = self.may_hold_start()?;
+        // Each edge estimator errs on different symbols (blur distorts narrow elements);
+        // the others are tried only on a line where a start character showed up.
+        let mut decoded = false;
+        for estimator in Edge::ALL {
+            self.place_edges(estimator);
+            self.saw_start = false;
+            if self.decode_line() {
+                decoded = true;
+                break;
+            }
+            if !self.saw_start {
+                break;
+            }
+        }
+        if !decoded {
+            if let Placement::Straight { columns, .. } = placement {
+                let along = if columns { (0.0, 1.0) } else { (1.0, 0.0) };
+                self.add_hint(placement.point(centre), pitch, along);
+            }
+            return None;
+        }
+        let read = std::mem::replace(&mut self.scratch, self.spare.pop().unwrap_or_default());
+        if let Some((first_at, first)) = self.reads.iter().find(|(_, r)| r.values == read.values) {
+            let code = text_of(&read.values).map(|text| Code128 {
+                text,
+                values: read.values.clone(),
+                corners: [
+                    first_at.point(first.from),
+                    first_at.point(first.to),
+                    placement.point(read.to),
+                    placement.point(read.from),
+                ],
+            });
+            self.spare.push(read);
+            return code;
+        }
+        // Few distinct reads per image; a bound keeps a pathological frame cheap.
+        if self.reads.len() < 8 {
+            self.reads.push((placement, read));
+        } else {
+            self.spare.push(read);
+        }
+        None
+    }
+
+    /// Keeps a hint unless one lies within a start character's width of it already.
+    fn add_hint(&mut self, at: (f32, f32), pitch: f32, along: (f32, f32)) {
+        if self.hint_count == MAX_HINTS {
+            return;
+        }
+        let known = self.hints[..self.hint_count].iter().any(|h| {
+            let near = pitch.max(h.pitch);
+            (h.at.0 - at.0).abs() < near && (h.at.1 - at.1).abs() < near
+        });
+        if !known {
+            self.hints[self.hint_count] = Hint { at, pitch, along };
+            self.hint_count += 1;
+        }
     }
 
     /// Sums `2 * LINE_RADIUS + 1` neighbouring rows (or columns) around `at` into `self.line`.
@@ -386,8 +514,9 @@ impl Code128Reader {
     /// A cheap screen before the full decode: with edges between the extrema's plateaus, does some
     /// falling or rising edge begin a start character (or, for a symbol upside down, end a
     /// mirrored one) after a quiet zone, within a loose tolerance? Most lines of a frame
-    /// without a code stop here.
-    fn may_hold_start(&mut self) -> bool {
+    /// without a code stop here. Returns the middle of that start character along the line
+    /// and its width.
+    fn may_hold_start(&mut self) -> Option<(f32, f32)> {
         // Each edge halfway between the end of one plateau and the start of the next.
         self.edges.clear();
         self.edges.extend(
@@ -396,13 +525,13 @@ impl Code128Reader {
                 .map(|p| (p[0].end + p[1].at) as f32 / 2.0),
         );
         let len = self.line.len() as f32;
-        if crude_start(&self.edges, len) {
-            return true;
+        if let Some(found) = crude_start(&self.edges, len) {
+            return Some(found);
         }
         self.reversed.clear();
         self.reversed
             .extend(self.edges.iter().rev().map(|&e| len - e));
-        crude_start(&self.reversed, len)
+        crude_start(&self.reversed, len).map(|(centre, pitch)| (len - centre, pitch))
     }
 
     /// Places an edge between each pair of neighbouring extrema, alternately falling and
@@ -583,8 +712,9 @@ fn midpoint(line: &[u16], a: usize, va: u16, b: usize, vb: u16) -> f32 {
 
 /// Whether any edge (of either direction: the screen runs before colours are settled)
 /// starts a start character after a quiet zone and two more characters of a steady pitch,
-/// each within a looser tolerance than the decode's (the edges here are crude).
-fn crude_start(edges: &[f32], line_len: f32) -> bool {
+/// each within a looser tolerance than the decode's (the edges here are crude). Returns the
+/// first such start character's middle and width.
+fn crude_start(edges: &[f32], line_len: f32) -> Option<(f32, f32)> {
     let loose = 1.5 * MAX_MISS;
     let char_at = |at: usize, candidates: std::ops::Range<u8>| -> Option<f32> {
         let m = measure(edges, at)?;
@@ -593,15 +723,14 @@ fn crude_start(edges: &[f32], line_len: f32) -> bool {
             .any(|v| e_miss(v, m.e) < loose)
             .then_some(m.pitch)
     };
-    (0..edges.len().saturating_sub(25)).any(|at| {
-        let Some(pitch) = char_at(at, START_A..STOP) else {
-            return false;
-        };
+    (0..edges.len().saturating_sub(25)).find_map(|at| {
+        let pitch = char_at(at, START_A..STOP)?;
         if !quiet(edges, at, pitch / 11.0) || edges[at + 6] > line_len {
-            return false;
+            return None;
         }
         let steady = |p: Option<f32>| p.is_some_and(|p| (0.7 * pitch..=1.4 * pitch).contains(&p));
-        steady(char_at(at + 6, 0..STOP + 1)) && steady(char_at(at + 12, 0..STOP + 1))
+        (steady(char_at(at + 6, 0..STOP + 1)) && steady(char_at(at + 12, 0..STOP + 1)))
+            .then(|| ((edges[at] + edges[at + 6]) / 2.0, pitch))
     })
 }
 
@@ -979,6 +1108,92 @@ mod tests {
         }
         let found = Code128Reader::default().read(&t, h, w, true, false);
         assert_eq!(found.map(|c| c.text).as_deref(), Some("6271829300450012"));
+    }
+
+    /// `text` as a symbol `bar_modules` high turned by `degrees` (its bars leaning that much
+    /// from vertical) in the middle of a `width` x `height` image, 3x3 supersampled, on a
+    /// grey ground with stripes below it.
+    fn draw_turned(
+        text: &str,
+        module: f32,
+        degrees: f32,
+        bar_modules: f32,
+        (width, height): (usize, usize),
+    ) -> Vec<u8> {
+        let opts = RenderOptions {
+            module_px: 1,
+            quiet_zone_modules: 10,
+            bar_height_px: 1,
+        };
+        let bmp = render(text, Symbology::Code128, opts).expect("renders");
+        let modules = bmp.width as usize;
+        let mid_row = (bmp.height as usize / 2) * modules;
+        let (s, c) = degrees.to_radians().sin_cos();
+        let (cx, cy) = (width as f32 / 2.0, height as f32 / 2.0);
+        let mut img = vec![0u8; width * height];
+        for y in 0..height {
+            for x in 0..width {
+                let mut sum = 0.0f32;
+                for sy in 0..3 {
+                    for sx in 0..3 {
+                        let px = x as f32 + (sx as f32 + 0.5) / 3.0 - cx;
+                        let py = y as f32 + (sy as f32 + 0.5) / 3.0 - cy;
+                        let u = (px * c + py * s) / module + modules as f32 / 2.0;
+                        let v = (-px * s + py * c) / module;
+                        sum += if v.abs() > bar_modules / 2.0 || u < 0.0 || u >= modules as f32 {
+                            // Ground: grey with dark diagonal stripes.
+                            if (x + 2 * y) % 23 < 3 {
+                                60.0
+                            } else {
+                                150.0
+                            }
+                        } else if bmp.pixels[mid_row + u as usize] < 128 {
+                            35.0
+                        } else {
+                            215.0
+                        };
+                    }
+                }
+                img[y * width + x] = (sum / 9.0).round() as u8;
+            }
+        }
+        img
+    }
+
+    #[test]
+    fn reads_symbols_turned_up_to_forty_degrees() {
+        let text = "284712390547719623";
+        for (degrees, module) in [
+            (12.0, 3.0),
+            (-20.0, 2.6),
+            (28.0, 3.2),
+            (-35.0, 3.0),
+            (40.0, 3.4),
+        ] {
+            let (w, h) = (640, 400);
+            let img = draw_turned(text, module, degrees, 36.0, (w, h));
+            let found = Code128Reader::default().read(&img, w, h, false, false);
+            let code = found.unwrap_or_else(|| panic!("{degrees} degrees, module {module}"));
+            assert_eq!(code.text, text, "{degrees} degrees");
+            // The reported line ends lie on the symbol (within its quiet zones).
+            for (x, y) in code.corners {
+                let (px, py) = (x - w as f32 / 2.0, y - h as f32 / 2.0);
+                let (s, c) = degrees.to_radians().sin_cos();
+                let (u, v) = ((px * c + py * s) / module, (-px * s + py * c) / module);
+                assert!(
+                    u.abs() < 90.0 && v.abs() < 19.0,
+                    "{degrees}: corner {x},{y}"
+                );
+            }
+            // The same image transposed, read along columns.
+            let t: Vec<u8> = (0..w * h).map(|i| img[(i % h) * w + i / h]).collect();
+            let found = Code128Reader::default().read(&t, h, w, true, false);
+            assert_eq!(
+                found.map(|c| c.text).as_deref(),
+                Some(text),
+                "{degrees} cols"
+            );
+        }
     }
 
     /// A row drawn straight from symbol values (start to stop), 3 pixels per module.

@@ -269,6 +269,8 @@ pub(crate) struct LumaImage<'a> {
     /// True when the display is the sensor turned by 90 or 270 degrees: linear codes the user
     /// sees horizontally run along sensor columns, so the 1D readers scan a transposed copy.
     pub axes_swapped: bool,
+    /// A still image (a gallery pick): rxing's Code 128 reader follows ours (see `Engine`).
+    pub still: bool,
 }
 
 /// A decoded code in ROI pixel coordinates (sensor orientation), before display mapping.
@@ -292,6 +294,12 @@ pub(crate) struct Engine {
     all: Option<ReaderGroup>,
     matrix: Option<ReaderGroup>,
     linear: Option<ReaderGroup>,
+    /// The linear readers for still images: rxing's Code 128 reader too, after ours, on
+    /// plain rows. A still image has no frame rate to keep, and rxing's single threshold per
+    /// row reads a thermal print whose uneven bars our edge distances misread
+    /// (code128-2/06.webp, which zxing-cpp reads too); on a camera frame it would be a second
+    /// Code 128 scan on every frame.
+    linear_still: Option<ReaderGroup>,
     max_codes: usize,
     /// Our Code 128 reader (`code128.rs`), when Code 128 is asked for: the only Code 128
     /// reader on camera frames, the first one on still images (rxing's follows there).
@@ -344,6 +352,7 @@ impl Engine {
             all: ReaderGroup::new(&formats, options),
             matrix: ReaderGroup::new(&matrix, options),
             linear: ReaderGroup::new(&rxing_linear, options),
+            linear_still: ReaderGroup::new(&linear, options),
             code128: code128.then(|| Code128Reader::new(options.also_inverted)),
             confirmer: Confirmer::new(&formats, options.also_inverted),
             max_codes: options.max_codes.max(1),
@@ -423,15 +432,10 @@ impl Engine {
                 let (w, h) = (image.width as usize, image.height as usize);
                 let found = reader
                     .read(image.pixels, w, h, image.axes_swapped, true)
-                    .map(|c| (c, image.axes_swapped))
-                    .or_else(|| {
-                        reader
-                            .read(image.pixels, w, h, !image.axes_swapped, true)
-                            .map(|c| (c, !image.axes_swapped))
-                    });
-                if let Some((code, cols)) = found {
+                    .or_else(|| reader.read(image.pixels, w, h, !image.axes_swapped, true));
+                if let Some(code) = found {
                     collect(
-                        vec![code128_result(&code, cols)],
+                        vec![code128_result(&code)],
                         PassGeometry::Scaled(1.0),
                         started,
                         &mut codes,
@@ -468,6 +472,7 @@ impl Engine {
                     split,
                     matrix_only: step.matrix_only,
                     transposed: image.axes_swapped,
+                    still: image.still,
                 };
                 self.run_pass(pass, &mut pending, started, &mut codes);
                 self.small = small;
@@ -480,6 +485,7 @@ impl Engine {
                     split,
                     matrix_only: false,
                     transposed: image.axes_swapped,
+                    still: image.still,
                 };
                 self.run_pass(pass, &mut pending, started, &mut codes);
             }
@@ -557,12 +563,7 @@ impl Engine {
                 if let (Some(reader), false) = (self.code128.as_mut(), self.rotate_retry) {
                     let (w, h) = (pass.width as usize, pass.height as usize);
                     if let Some(code) = reader.read(pass.luma, w, h, pass.transposed, false) {
-                        collect(
-                            vec![code128_result(&code, pass.transposed)],
-                            straight,
-                            started,
-                            codes,
-                        );
+                        collect(vec![code128_result(&code)], straight, started, codes);
                     }
                 }
                 let geo = if pass.transposed {
@@ -570,8 +571,14 @@ impl Engine {
                 } else {
                     straight
                 };
-                let averaged = !self.rotate_retry;
-                let rxing_linear = self.linear.as_mut().filter(|_| codes.len() == before);
+                let still = pass.still && !self.rotate_retry;
+                let averaged = !self.rotate_retry && !still;
+                let rxing_linear = if still {
+                    self.linear_still.as_mut()
+                } else {
+                    self.linear.as_mut()
+                };
+                let rxing_linear = rxing_linear.filter(|_| codes.len() == before);
                 if let Some(set) = rxing_linear {
                     // Live frames read averaged rows (see `averaged.rs`).
                     let found = match (pass.transposed, averaged) {
@@ -633,25 +640,20 @@ struct Pass<'a> {
     matrix_only: bool,
     /// The display is the image turned a quarter: linear codes run along its columns.
     transposed: bool,
+    /// From a still image.
+    still: bool,
 }
 
 /// Our Code 128 read as an rxing result, so every reader's output goes through `collect`.
 /// The corners are where the two agreeing scan lines entered and left the symbol.
-fn code128_result(code: &Code128, along_columns: bool) -> RXingResult {
-    let at = |along: f32, line: usize| {
-        let line = line as f32 + 0.5;
-        if along_columns {
-            RxPoint::new(line, along)
-        } else {
-            RxPoint::new(along, line)
-        }
-    };
-    let [(from0, to0), (from1, to1)] = code.ends;
-    let [l0, l1] = code.lines;
+fn code128_result(code: &Code128) -> RXingResult {
     RXingResult::new(
         &code.text,
         code.values.clone(),
-        vec![at(from0, l0), at(to0, l0), at(to1, l1), at(from1, l1)],
+        code.corners
+            .iter()
+            .map(|&(x, y)| RxPoint::new(x, y))
+            .collect(),
         BarcodeFormat::CODE_128,
     )
 }

@@ -20,6 +20,7 @@ mod qr;
 mod scanner;
 mod still;
 mod transposed;
+mod turned_line;
 mod worker;
 
 pub use code::{ScanStats, ScannedCode};

@@ -63,18 +63,18 @@ impl Scanner {
         let axes_swapped = frame.rotation().swaps_axes();
         let found = self.run(started, |luma| {
             let (w, h) = frame.copy_roi_luma(luma);
-            (w, h, axes_swapped)
+            (w, h, axes_swapped, false)
         });
         self.count_codes(found.len());
         found.into_iter().map(|c| to_display(frame, c)).collect()
     }
 
     /// Scans a still image (a gallery pick, a file): as it is first, then, if that finds
-    /// nothing, turned a quarter, a half and three quarters and inverted at each turn
-    /// (`still.rs`; inverted passes are skipped when the options look for inverted codes
-    /// anyway). Each pass has the full time budget, so a picture without a code costs up to
-    /// eight of them; a pass that runs out of time ends the search. Corners are in the
-    /// upright image's pixels. Counts as one frame.
+    /// nothing, turned a quarter, a half and three quarters, then inverted upright and a
+    /// quarter turned (`still.rs`; inverted passes are skipped when the options look for
+    /// inverted codes anyway). Each pass has the full time budget, so a picture without a code
+    /// costs up to six of them; a pass that runs out of time ends the search. Corners are in
+    /// the upright image's pixels. Counts as one frame.
     pub fn scan_still(&self, image: &LumaImage) -> Vec<ScannedCode> {
         let started = Instant::now();
         self.counters.frames.fetch_add(1, Ordering::Relaxed);
@@ -98,7 +98,7 @@ impl Scanner {
             let failures_before = self.failures();
             let codes = self.run(started, |luma| {
                 let (w, h) = pass.fill(&image.pixels, width, height, luma);
-                (w, h, false)
+                (w, h, false, true)
             });
             if !codes.is_empty() {
                 found = codes
@@ -126,7 +126,7 @@ impl Scanner {
     fn run(
         &self,
         started: Instant,
-        fill: impl FnOnce(&mut Vec<u8>) -> (u32, u32, bool),
+        fill: impl FnOnce(&mut Vec<u8>) -> (u32, u32, bool, bool),
     ) -> Vec<FoundCode> {
         let deadline = Instant::now() + self.options.time_budget;
         // A panic while holding the lock can only come from our own bookkeeping; the state
@@ -141,12 +141,13 @@ impl Scanner {
             state.worker = Worker::spawn(&self.options, &self.live_workers);
         }
         let mut luma = std::mem::take(&mut state.spare);
-        let (width, height, axes_swapped) = fill(&mut luma);
+        let (width, height, axes_swapped, still) = fill(&mut luma);
         let job = Job {
             luma,
             width,
             height,
             axes_swapped,
+            still,
             started,
             deadline,
         };

@@ -16,6 +16,8 @@ pub(crate) struct Job {
     pub width: u32,
     pub height: u32,
     pub axes_swapped: bool,
+    /// A still image (`Scanner::scan_still`), not a camera frame.
+    pub still: bool,
     pub started: Instant,
     pub deadline: Instant,
 }
@@ -179,6 +181,7 @@ impl Worker {
                         width: job.width,
                         height: job.height,
                         axes_swapped: job.axes_swapped,
+                        still: job.still,
                     };
                     let verdict = match catch_unwind(AssertUnwindSafe(|| {
                         engine.scan(&image, job.started, job.deadline)

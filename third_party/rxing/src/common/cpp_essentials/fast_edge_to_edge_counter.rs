@@ -17,6 +17,13 @@ pub struct FastEdgeToEdgeCounter<'a> {
     //arr: BitArray,
     _arr: isize,
     under_arry: &'a BitMatrix, //,Vec<bool>
+    // hutong patch: the cursor's pixel and step as coordinates, so that a step reads one bit
+    // with `BitMatrix::get` instead of turning a linear index back into x and y (a division
+    // and a modulo by the width, twice per step) with `get_index`.
+    x: i32,
+    y: i32,
+    dx: i32,
+    dy: i32,
 }
 
 impl FastEdgeToEdgeCounter<'_> {
@@ -51,12 +58,19 @@ impl FastEdgeToEdgeCounter<'_> {
             stepsToBorder,
             _arr: cur.p().y as isize * stride, //cur.img().getRow(cur.p().y as u32),
             under_arry: cur.img(),             //.into(),
+            x: cur.p().x as i32,
+            y: cur.p().y as i32,
+            dx: cur.d().x as i32,
+            dy: cur.d().y as i32,
         }
     }
 
     pub fn stepToNextEdge(&mut self, range: u32) -> u32 {
         let maxSteps = std::cmp::min(self.stepsToBorder, range as i32);
         let mut steps = 0;
+        // hutong patch: the same pixels as `get_index(p + steps * stride)` against
+        // `get_index(p)`, read by coordinates (within the image: `stepsToBorder` bounds them).
+        let here = self.under_arry.get(self.x as u32, self.y as u32);
         loop {
             steps += 1;
             if steps > maxSteps {
@@ -67,23 +81,17 @@ impl FastEdgeToEdgeCounter<'_> {
                 }
             }
 
-            let idx_pt = self.get_array_check_index(steps);
-
-            // if !(self.under_arry[idx_pt]
-            //     == self.under_arry[self.p as usize])
-            if self.under_arry.get_index(idx_pt) != self.under_arry.get_index(self.p as usize) {
+            let (x, y) = (self.x + steps * self.dx, self.y + steps * self.dy);
+            if self.under_arry.get(x as u32, y as u32) != here {
                 break;
             }
         } // while (p[steps * stride] == p[0]);
 
         self.p = (self.p as isize + (steps as isize * self.stride)).unsigned_abs() as u32;
+        self.x += steps * self.dx;
+        self.y += steps * self.dy;
         self.stepsToBorder -= steps;
 
         steps as u32
-    }
-
-    #[inline(always)]
-    fn get_array_check_index(&self, steps: i32) -> usize {
-        (self.p as isize + (steps as isize * self.stride)) as usize
     }
 }
