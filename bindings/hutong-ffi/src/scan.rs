@@ -276,7 +276,7 @@ impl From<Panicked> for ScanError {
 /// calls from several threads run one after another.
 ///
 /// Every call is synchronous and blocks for up to about `ScanOptions.budget_ms` (a `decodeImage`
-/// call up to eight times that, plus the file's decoding): call frame methods on the camera's
+/// call up to six times that, plus the file's decoding): call frame methods on the camera's
 /// analysis thread (CameraX `ImageAnalysis` executor, `AVCaptureVideoDataOutput` queue) and
 /// `decodeImage` on a background thread, never on the main thread. A frame without a code, a
 /// decoder panic and a timed-out call all return an empty list (`stats()` tells them apart).
@@ -471,9 +471,10 @@ impl HutongScanner {
     }
 
     /// Decodes an image file (PNG, JPEG or WebP; EXIF orientation applied) and scans it as a
-    /// gallery pick: as it is, then turned a quarter, a half and three quarters and inverted
-    /// when nothing is found (each pass within `budget_ms`, so up to eight of them for a
-    /// picture without a code). Corners are in the upright image's pixels.
+    /// gallery pick: as it is, then turned a quarter, a half and three quarters, then inverted
+    /// as it is and turned a quarter, until something is found (each pass within `budget_ms`,
+    /// so up to six of them for a picture without a code). Corners are in the upright image's
+    /// pixels.
     ///
     /// Bounded for untrusted files: over 32 MiB, 50 M pixels, 16384 px a side, 192 MiB of
     /// decoding memory (computed from the header: colour type, 16-bit samples, alpha, EXIF
