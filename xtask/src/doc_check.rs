@@ -627,6 +627,14 @@ public object FfiConverterTypeRenderedCode: FfiConverterRustBuffer<RenderedCode>
 }
 "#;
 
+    /// The problems' messages without their `line N: ` prefix.
+    fn messages(found: &[String]) -> Vec<&str> {
+        found
+            .iter()
+            .map(|p| p.split(": ").nth(1).unwrap_or(p))
+            .collect()
+    }
+
     #[test]
     fn a_fully_documented_kotlin_file_passes() {
         assert_eq!(
@@ -645,10 +653,7 @@ public object FfiConverterTypeRenderedCode: FfiConverterRustBuffer<RenderedCode>
             .replace("    /**\n     * Code 128.\n     */\n", "")
             .replace("        /**\n         * Empty.\n         */\n", "");
         let found = problems(&source, Lang::Kotlin, &names());
-        let names: Vec<&str> = found
-            .iter()
-            .map(|p| p.split(": ").nth(1).unwrap_or(p))
-            .collect();
+        let names = messages(&found);
         assert_eq!(
             names,
             [
@@ -768,10 +773,7 @@ fileprivate protocol UniffiForeignFutureTask {
             .replace("    /**\n     * Builds one.\n     */\n", "")
             .replace("/**\n * Which barcode.\n */\n", "");
         let found = problems(&source, Lang::Swift, &names());
-        let names: Vec<&str> = found
-            .iter()
-            .map(|p| p.split(": ").nth(1).unwrap_or(p))
-            .collect();
+        let names = messages(&found);
         assert_eq!(
             names,
             [

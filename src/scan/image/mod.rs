@@ -143,6 +143,17 @@ pub struct DecodePlan {
     pub peak_bytes: u64,
 }
 
+/// Refuses a file over [`MAX_IMAGE_FILE_BYTES`] before anything reads it, built with decoding or not.
+fn check_file_size(bytes: &[u8]) -> Result<(), ImageError> {
+    if bytes.len() > MAX_IMAGE_FILE_BYTES {
+        return Err(ImageError::FileTooLarge {
+            bytes: bytes.len() as u64,
+            max_bytes: MAX_IMAGE_FILE_BYTES as u64,
+        });
+    }
+    Ok(())
+}
+
 #[cfg(feature = "image-decoding")]
 /// A decoded file: stored-orientation luma and the EXIF orientation still to apply.
 struct Decoded {
@@ -184,12 +195,7 @@ impl Opened<'_> {
 
 #[cfg(feature = "image-decoding")]
 fn open(bytes: &[u8]) -> Result<Opened<'_>, ImageError> {
-    if bytes.len() > MAX_IMAGE_FILE_BYTES {
-        return Err(ImageError::FileTooLarge {
-            bytes: bytes.len() as u64,
-            max_bytes: MAX_IMAGE_FILE_BYTES as u64,
-        });
-    }
+    check_file_size(bytes)?;
     let opened = match ImageFormat::sniff(bytes) {
         Some(ImageFormat::Png) => Opened::Png(png::open(bytes)?),
         Some(ImageFormat::Jpeg) => Opened::Jpeg(Box::new(jpeg::open(bytes)?)),
@@ -299,11 +305,8 @@ fn grey_over_white(l: u8, alpha: u8) -> u8 {
 /// cannot be decoded here.
 #[cfg(not(feature = "image-decoding"))]
 fn not_built_in(bytes: &[u8]) -> ImageError {
-    if bytes.len() > MAX_IMAGE_FILE_BYTES {
-        return ImageError::FileTooLarge {
-            bytes: bytes.len() as u64,
-            max_bytes: MAX_IMAGE_FILE_BYTES as u64,
-        };
+    if let Err(too_large) = check_file_size(bytes) {
+        return too_large;
     }
     match ImageFormat::sniff(bytes) {
         Some(format) => ImageError::NotBuiltIn {
