@@ -228,7 +228,7 @@ pub struct PaymentsConfig {
     pub server_roots: Vec<PinnedRoot>,
     pub listener: Option<Arc<dyn FlowListener>>,
     pub timings: FlowTimings,
-    /// Another transport (tests, an app's own HTTP stack); `None` = reqwest + rustls(ring).
+    /// Another transport (tests, an app's own HTTP stack); `None` = HTTP/1.1 over rustls(ring) (`HttpsTransport`).
     pub transport: Option<Arc<dyn Transport>>,
     /// The wallet's acceptance profile: the routes it may pay each code by. `None` allows the
     /// routes the registry knows for the code's network.

@@ -1,15 +1,24 @@
-//! The default transport: reqwest over rustls with the ring provider (no OpenSSL, no aws-lc).
+//! The default transport: HTTP/1.1 (`http1.rs`) over rustls with the ring provider (no OpenSSL,
+//! no aws-lc), on tokio's TCP. Why not reqwest/hyper: ADR 0009 (a third of a megabyte of the app
+//! library for features the protocol never uses, and coarser "did it arrive?" answers).
 
+use super::http1::{encode_request, read_response};
 use super::pin::{PinningVerifier, SpkiPin};
-use super::{Method, Request, Response, SendFuture, Transport, TransportError};
+use super::{Request, Response, SendFuture, Transport, TransportError};
 use rustls::client::danger::ServerCertVerifier;
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::CertificateDer;
+use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::RootCertStore;
-use std::sync::{Arc, OnceLock};
-use std::time::Duration;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncRead, AsyncWriteExt, ReadBuf};
+use tokio::net::TcpStream;
+use tokio_rustls::client::TlsStream;
+use tokio_rustls::TlsConnector;
 
 /// Where the switch is and how far to trust it.
 #[derive(Debug, Clone)]
@@ -52,22 +61,104 @@ pub(crate) fn ring_provider() -> Arc<CryptoProvider> {
         .clone()
 }
 
-/// reqwest + rustls(ring), TLS 1.2 and 1.3 only, custom roots and SPKI pins.
-#[derive(Debug, Clone)]
+/// Idle connections kept for the next request: a payment's few calls share one handshake.
+const MAX_IDLE: usize = 2;
+/// An idle connection older than this is closed rather than reused: servers drop idle
+/// keep-alive connections after some seconds, and a request written into a connection the server
+/// just closed is one whose fate is unknown.
+const MAX_IDLE_AGE: Duration = Duration::from_secs(20);
+
+type Connection = TlsStream<TcpStream>;
+
+/// HTTPS to one switch: TLS 1.2 and 1.3 only, custom roots and SPKI pins, a small keep-alive pool.
+#[derive(Clone)]
 pub struct HttpsTransport {
-    client: reqwest::Client,
-    endpoint: String,
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    connector: TlsConnector,
+    endpoint: Endpoint,
+    connect_timeout: Duration,
+    request_timeout: Duration,
     max_response_bytes: usize,
+    idle: Mutex<Vec<(Connection, Instant)>>,
+}
+
+impl std::fmt::Debug for HttpsTransport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpsTransport")
+            .field("endpoint", &self.inner.endpoint.host_header)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `https://host[:port]`, parsed once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Endpoint {
+    host: String,
+    port: u16,
+    server_name: ServerName<'static>,
+    /// The `Host` header: `host` or `host:port` as written (IPv6 in brackets).
+    host_header: String,
+}
+
+impl Endpoint {
+    fn parse(text: &str) -> Result<Endpoint, TransportError> {
+        let bad = |why: &str| TransportError::Config(format!("endpoint `{text}` {why}"));
+        let authority = text
+            .trim_end_matches('/')
+            .strip_prefix("https://")
+            .ok_or_else(|| bad("is not https://"))?;
+        if authority.is_empty() || authority.contains(['/', '?', '#', '@', '\\']) {
+            return Err(bad("must be https://host[:port] alone"));
+        }
+        let (host, port) = match authority.strip_prefix('[') {
+            Some(v6) => {
+                let (addr, rest) = v6.split_once(']').ok_or_else(|| bad("has an unclosed ["))?;
+                let port = match rest {
+                    "" => None,
+                    p => Some(p.strip_prefix(':').ok_or_else(|| bad("has text after ]"))?),
+                };
+                (addr, port)
+            }
+            None => match authority.rsplit_once(':') {
+                Some((h, p)) => (h, Some(p)),
+                None => (authority, None),
+            },
+        };
+        let port = match port {
+            None => 443,
+            Some(p) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => {
+                p.parse().map_err(|_| bad("has a port out of range"))?
+            }
+            Some(_) => return Err(bad("has a port that is not a number")),
+        };
+        if port == 0 {
+            return Err(bad("has port 0"));
+        }
+        let host = host.to_ascii_lowercase();
+        let server_name = match host.parse::<IpAddr>() {
+            Ok(ip) => ServerName::IpAddress(ip.into()),
+            Err(_) => {
+                ServerName::try_from(host.clone()).map_err(|_| bad("has an invalid host name"))?
+            }
+        };
+        if matches!(server_name, ServerName::DnsName(_)) && host.contains(':') {
+            return Err(bad("has an IPv6 address outside brackets"));
+        }
+        Ok(Endpoint {
+            host,
+            port,
+            server_name,
+            host_header: authority.to_ascii_lowercase(),
+        })
+    }
 }
 
 impl HttpsTransport {
     pub fn new(options: &TlsOptions) -> Result<HttpsTransport, TransportError> {
-        let endpoint = options.endpoint.trim_end_matches('/').to_string();
-        if !endpoint.starts_with("https://") {
-            return Err(TransportError::Config(format!(
-                "endpoint `{endpoint}` is not https://"
-            )));
-        }
+        let endpoint = Endpoint::parse(&options.endpoint)?;
         let provider = ring_provider();
         let inner: Arc<dyn ServerCertVerifier> = match &options.ca_pem {
             Some(pem) => {
@@ -103,57 +194,104 @@ impl HttpsTransport {
             .dangerous() // only to plug in the verifier above, which is stricter than the default
             .with_custom_certificate_verifier(verifier)
             .with_no_client_auth();
-        let client = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls)
-            .https_only(true)
-            .no_proxy()
-            .connect_timeout(options.connect_timeout)
-            .timeout(options.request_timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| TransportError::Config(e.to_string()))?;
         Ok(HttpsTransport {
-            client,
-            endpoint,
-            max_response_bytes: options.max_response_bytes,
+            inner: Arc::new(Inner {
+                connector: TlsConnector::from(Arc::new(tls)),
+                endpoint,
+                connect_timeout: options.connect_timeout,
+                request_timeout: options.request_timeout,
+                max_response_bytes: options.max_response_bytes,
+                idle: Mutex::new(Vec::new()),
+            }),
         })
     }
 
     async fn send_inner(&self, req: &Request) -> Result<Response, TransportError> {
-        let url = format!("{}{}", self.endpoint, req.target);
-        let method = match req.method {
-            Method::Get => reqwest::Method::GET,
-            Method::Post => reqwest::Method::POST,
-        };
-        let mut builder = self.client.request(method, url);
-        for (k, v) in &req.headers {
-            builder = builder.header(k.as_str(), v.as_str());
-        }
-        if req.method == Method::Post {
-            builder = builder.body(req.body.clone());
-        }
-        let mut resp = builder.send().await.map_err(classify)?;
-        let status = resp.status().as_u16();
-        let headers = resp
-            .headers()
-            .iter()
-            .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
-            .collect();
-        let mut body = Vec::new();
-        while let Some(chunk) = resp.chunk().await.map_err(classify)? {
-            if body.len().saturating_add(chunk.len()) > self.max_response_bytes {
-                return Err(TransportError::BodyTooLarge {
-                    limit: self.max_response_bytes,
-                });
+        let inner = &self.inner;
+        // Refused before any connection: a request we would not write is known not to arrive.
+        let bytes = encode_request(req, &inner.endpoint.host_header)?;
+        let deadline = tokio::time::Instant::now() + inner.request_timeout;
+        let mut conn = match inner.take_idle() {
+            Some(conn) => conn,
+            None => {
+                let budget = inner.connect_timeout.min(inner.request_timeout);
+                tokio::time::timeout(budget, inner.connect())
+                    .await
+                    .map_err(|_| {
+                        TransportError::Connect(format!(
+                            "no TLS session within {} ms",
+                            budget.as_millis()
+                        ))
+                    })??
             }
-            body.extend_from_slice(&chunk);
+        };
+        // From the first byte written on, the switch may have the request: every failure is
+        // `Timeout` or `Io`, and the flow settles the outcome by asking.
+        let exchange = async {
+            conn.write_all(&bytes)
+                .await
+                .map_err(|e| TransportError::Io(e.to_string()))?;
+            conn.flush()
+                .await
+                .map_err(|e| TransportError::Io(e.to_string()))?;
+            read_response(&mut conn, inner.max_response_bytes).await
+        };
+        let received = tokio::time::timeout_at(deadline, exchange)
+            .await
+            .map_err(|_| TransportError::Timeout)??;
+        if received.reusable {
+            inner.keep_idle(conn);
         }
-        Ok(Response {
-            status,
-            headers,
-            body,
-        })
+        Ok(received.response)
     }
+}
+
+impl Inner {
+    async fn connect(&self) -> Result<Connection, TransportError> {
+        let tcp = TcpStream::connect((self.endpoint.host.as_str(), self.endpoint.port))
+            .await
+            .map_err(|e| TransportError::Connect(e.to_string()))?;
+        // Requests are written whole; no need to wait for more bytes to fill a segment.
+        let _ = tcp.set_nodelay(true);
+        self.connector
+            .connect(self.endpoint.server_name.clone(), tcp)
+            .await
+            .map_err(|e| match tls_error(&e) {
+                Some(tls) => TransportError::Tls(tls.to_string()),
+                // Reset or closed during the handshake: still before any request byte.
+                None => TransportError::Connect(format!("during the TLS handshake: {e}")),
+            })
+    }
+
+    /// The newest idle connection that is young and has nothing waiting to be read (a server's
+    /// close or an unrequested byte makes it unusable).
+    fn take_idle(&self) -> Option<Connection> {
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        while let Some((mut conn, since)) = idle.pop() {
+            if since.elapsed() < MAX_IDLE_AGE && is_quiet(&mut conn) {
+                return Some(conn);
+            }
+        }
+        None
+    }
+
+    fn keep_idle(&self, conn: Connection) {
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        if idle.len() < MAX_IDLE {
+            idle.push((conn, Instant::now()));
+        }
+    }
+}
+
+/// Whether reading now would wait: then the server has neither closed nor sent anything.
+fn is_quiet(conn: &mut Connection) -> bool {
+    let mut byte = [0u8; 1];
+    let mut buf = ReadBuf::new(&mut byte);
+    let mut cx = Context::from_waker(Waker::noop());
+    matches!(
+        std::pin::Pin::new(conn).poll_read(&mut cx, &mut buf),
+        Poll::Pending
+    )
 }
 
 impl Transport for HttpsTransport {
@@ -162,55 +300,65 @@ impl Transport for HttpsTransport {
     }
 }
 
-/// Sorts a reqwest failure into "nothing was sent" versus "it may have arrived".
-fn classify(e: reqwest::Error) -> TransportError {
-    let text = error_chain(&e);
-    if e.is_timeout() {
-        return TransportError::Timeout;
-    }
-    if e.is_connect() {
-        if has_source::<rustls::Error>(&e) {
-            return TransportError::Tls(text);
-        }
-        return TransportError::Connect(text);
-    }
-    if e.is_builder() {
-        return TransportError::Config(text);
-    }
-    TransportError::Io(text)
-}
-
-fn has_source<T: std::error::Error + 'static>(e: &(dyn std::error::Error + 'static)) -> bool {
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = cur {
-        if err.is::<T>() {
-            return true;
-        }
-        // rustls errors reach us wrapped in io::Error.
-        if let Some(io) = err.downcast_ref::<std::io::Error>() {
-            if io.get_ref().is_some_and(|inner| inner.is::<T>()) {
-                return true;
-            }
-        }
-        cur = err.source();
-    }
-    false
-}
-
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = e.to_string();
-    let mut cur = e.source();
-    while let Some(err) = cur {
-        out.push_str(": ");
-        out.push_str(&err.to_string());
-        cur = err.source();
-    }
-    out
+/// The rustls error inside a handshake failure, if that is what it was.
+fn tls_error(e: &std::io::Error) -> Option<&rustls::Error> {
+    e.get_ref()?.downcast_ref::<rustls::Error>()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::transport::Method;
+
+    #[test]
+    fn parses_endpoints_with_and_without_ports() {
+        for (text, host, port, header) in [
+            ("https://pay.example", "pay.example", 443, "pay.example"),
+            (
+                "https://Pay.Example:8443/",
+                "pay.example",
+                8443,
+                "pay.example:8443",
+            ),
+            (
+                "https://127.0.0.1:8443",
+                "127.0.0.1",
+                8443,
+                "127.0.0.1:8443",
+            ),
+            ("https://[::1]:8443", "::1", 8443, "[::1]:8443"),
+            ("https://[::1]", "::1", 443, "[::1]"),
+        ] {
+            let e = Endpoint::parse(text).unwrap();
+            assert_eq!(
+                (e.host.as_str(), e.port, e.host_header.as_str()),
+                (host, port, header)
+            );
+        }
+    }
+
+    #[test]
+    fn refuses_endpoints_that_are_more_or_less_than_an_origin() {
+        for text in [
+            "http://pay.example",
+            "https://",
+            "https://pay.example/v1",
+            "https://pay.example?x=1",
+            "https://user@pay.example",
+            "https://pay.example:",
+            "https://pay.example:0",
+            "https://pay.example:65536",
+            "https://pay.example:84a3",
+            "https://[::1",
+            "https://[::1]x",
+            "https://::1",
+            "https://bad host",
+            "https://pay.example\\@evil",
+        ] {
+            let err = Endpoint::parse(text).unwrap_err();
+            assert!(matches!(err, TransportError::Config(_)), "{text}");
+        }
+    }
 
     #[test]
     fn refuses_a_plain_http_endpoint() {

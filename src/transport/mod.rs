@@ -5,6 +5,7 @@
 //! without touching the rules that keep money exactly-once.
 
 mod backoff;
+mod http1;
 mod https;
 mod pin;
 
