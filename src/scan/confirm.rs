@@ -9,8 +9,8 @@
 use super::binarize::FastHybridBinarizer;
 use super::engine::FoundCode;
 use super::options::CodeFormat;
-use rxing::{BarcodeFormat, BinaryBitmap, DecodeHints, Luma8Source, MultiUseMultiFormatReader};
-use std::collections::HashSet;
+use super::readers::FormatReader;
+use rxing::{BinaryBitmap, DecodeHints, Luma8Source};
 
 /// Formats whose reads need a second band to agree.
 pub(crate) fn needs_confirmation(format: CodeFormat) -> bool {
@@ -18,27 +18,26 @@ pub(crate) fn needs_confirmation(format: CodeFormat) -> bool {
 }
 
 pub(crate) struct Confirmer {
-    reader: MultiUseMultiFormatReader,
+    reader: FormatReader,
     band: Vec<u8>,
 }
 
 impl Confirmer {
     pub fn new(formats: &[CodeFormat], also_inverted: bool) -> Option<Self> {
-        let possible: HashSet<BarcodeFormat> = formats
+        let confirmed: Vec<CodeFormat> = formats
             .iter()
-            .filter(|f| needs_confirmation(**f))
-            .map(|f| f.to_rxing())
+            .copied()
+            .filter(|f| needs_confirmation(*f))
             .collect();
-        if possible.is_empty() {
-            return None;
-        }
-        let mut reader = MultiUseMultiFormatReader::default();
-        reader.set_hints(&DecodeHints {
-            PossibleFormats: Some(possible),
-            TryHarder: Some(true),
-            AlsoInverted: Some(also_inverted),
-            ..DecodeHints::default()
-        });
+        let reader = FormatReader::new(
+            &confirmed,
+            DecodeHints {
+                PossibleFormats: Some(confirmed.iter().map(|f| f.to_rxing()).collect()),
+                TryHarder: Some(true),
+                AlsoInverted: Some(also_inverted),
+                ..DecodeHints::default()
+            },
+        )?;
         Some(Confirmer {
             reader,
             band: Vec::new(),
@@ -78,7 +77,7 @@ impl Confirmer {
             };
             let mut bitmap = BinaryBitmap::new(FastHybridBinarizer::new(source));
             self.reader
-                .decode_with_state(&mut bitmap)
+                .decode(&mut bitmap)
                 .is_ok_and(|r| r.getText() == code.text)
         })
     }

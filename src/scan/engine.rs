@@ -9,6 +9,7 @@ use super::confirm::{needs_confirmation, Confirmer};
 use super::dm_timing::resample_by_timing;
 use super::options::{CodeFormat, ScanOptions};
 use super::qr::{QrSearch, LIVE_MAX_SETS};
+use super::readers::FormatReader;
 use super::transposed::TransposedLuma;
 use crate::frame::Point;
 use rxing::common::DetectorRXingResult;
@@ -17,9 +18,8 @@ use rxing::datamatrix::detector::zxing_cpp_detector::detect as detect_data_matri
 use rxing::multi::{GenericMultipleBarcodeReader, MultipleBarcodeReader};
 use rxing::{
     BarcodeFormat, Binarizer, BinaryBitmap, DecodeHints, Luma8Source, LuminanceSource,
-    MultiUseMultiFormatReader, Point as RxPoint, RXingResult, Reader,
+    Point as RxPoint, RXingResult, Reader,
 };
-use std::collections::HashSet;
 use std::time::Instant;
 
 /// Still images (`try_harder`) at least this short side get a 2x-downscaled pass first.
@@ -35,10 +35,9 @@ const COARSE_SHORT_SIDE: u32 = 360;
 #[cfg(test)]
 pub(crate) const PANIC_PROBE_WIDTH: u32 = 7919;
 
-/// A reader configured once. rxing's `decode_with_hints` rebuilds the 1D readers on every
-/// call; routing every call to `decode_with_state` keeps the configuration we built.
+/// A reader configured once, for the formats asked for (`readers.rs`).
 enum Held {
-    Multi(Box<MultiUseMultiFormatReader>),
+    Formats(Box<FormatReader>),
     /// QR alone on camera frames: rxing's multi-format reader runs its zxing-cpp-derived QR
     /// detector and, on a miss, the classic one too, which costs every frame without a code a
     /// second detection. The classic one still runs under `try_harder` (still images), where
@@ -55,7 +54,7 @@ impl Held {
         image: &mut BinaryBitmap<B>,
     ) -> rxing::common::Result<RXingResult> {
         match self {
-            Held::Multi(r) => r.decode_with_state(image),
+            Held::Formats(r) => r.decode(image),
             Held::Qr {
                 reader,
                 also_inverted,
@@ -100,10 +99,10 @@ struct ReaderSet {
 }
 
 impl ReaderSet {
-    fn new(formats: &[CodeFormat], options: &ScanOptions) -> Self {
-        let possible: HashSet<BarcodeFormat> = formats.iter().map(|f| f.to_rxing()).collect();
+    /// `None` for no format (`FormatReader::new`).
+    fn new(formats: &[CodeFormat], options: &ScanOptions) -> Option<Self> {
         let hints = DecodeHints {
-            PossibleFormats: Some(possible),
+            PossibleFormats: Some(formats.iter().map(|f| f.to_rxing()).collect()),
             TryHarder: Some(options.try_harder),
             AlsoInverted: Some(options.also_inverted),
             ..DecodeHints::default()
@@ -111,21 +110,20 @@ impl ReaderSet {
         let qr_only = formats == [CodeFormat::QrCode] && !options.try_harder;
         let make = || {
             if qr_only {
-                return Held::Qr {
+                return Some(Held::Qr {
                     reader: Box::new(QrSearch::new(LIVE_MAX_SETS)),
                     also_inverted: options.also_inverted,
-                };
+                });
             }
-            let mut r = MultiUseMultiFormatReader::default();
-            r.set_hints(&hints);
-            Held::Multi(Box::new(r))
+            let reader = FormatReader::new(formats, hints.clone())?;
+            Some(Held::Formats(Box::new(reader)))
         };
-        ReaderSet {
-            single: make(),
-            multi: GenericMultipleBarcodeReader::new(make()),
+        Some(ReaderSet {
+            single: make()?,
+            multi: GenericMultipleBarcodeReader::new(make()?),
             every_data_matrix: (formats == [CodeFormat::DataMatrix])
                 .then(|| (DataMatrixDecoder::new(), options.try_harder)),
-        }
+        })
     }
 
     fn decode<B: Binarizer>(
@@ -207,11 +205,9 @@ impl ReaderGroup {
     fn new(formats: &[CodeFormat], options: &ScanOptions) -> Option<Self> {
         let linear: Vec<CodeFormat> = formats.iter().copied().filter(|f| f.is_linear()).collect();
         let mut sets = Vec::new();
-        if !linear.is_empty() {
-            sets.push(ReaderSet::new(&linear, options));
-        }
+        sets.extend(ReaderSet::new(&linear, options));
         for f in formats.iter().filter(|f| !f.is_linear()) {
-            sets.push(ReaderSet::new(&[*f], options));
+            sets.extend(ReaderSet::new(&[*f], options));
         }
         (!sets.is_empty()).then_some(ReaderGroup(sets))
     }

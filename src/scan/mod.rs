@@ -17,6 +17,7 @@ mod engine;
 mod image;
 mod options;
 mod qr;
+mod readers;
 mod scanner;
 mod still;
 mod transposed;

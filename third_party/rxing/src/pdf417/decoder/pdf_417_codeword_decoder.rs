@@ -21,9 +21,14 @@ use crate::pdf417::pdf_417_common;
  * @author creatale GmbH (christoph.schulz@creatale.de)
  */
 
-static RATIOS_TABLE: [[f32; pdf_417_common::BARS_IN_MODULE as usize]; 2787] = {
-    let mut table =
-        [[0.0; pdf_417_common::BARS_IN_MODULE as usize]; pdf_417_common::SYMBOL_TABLE.len()];
+// Hutong patch (PATCHES.md, size): computed on first use instead of stored, so the 87 KiB table
+// is heap memory of apps that meet a PDF417 symbol rather than 87 KiB of every app's library.
+static RATIOS_TABLE: std::sync::LazyLock<
+    Box<[[f32; pdf_417_common::BARS_IN_MODULE as usize]; 2787]>,
+> = std::sync::LazyLock::new(|| {
+    let mut table = Box::new(
+        [[0.0; pdf_417_common::BARS_IN_MODULE as usize]; pdf_417_common::SYMBOL_TABLE.len()],
+    );
     // Pre-computes the symbol ratio table.
     let mut i = 0_usize;
     while i < pdf_417_common::SYMBOL_TABLE.len() {
@@ -49,7 +54,7 @@ static RATIOS_TABLE: [[f32; pdf_417_common::BARS_IN_MODULE as usize]; 2787] = {
     }
 
     table
-};
+});
 
 pub fn getDecodedValue(moduleBitCount: &[u32]) -> u32 {
     let decodedValue = getDecodedCodewordValue(&sampleBitCounts(moduleBitCount));
