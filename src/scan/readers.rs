@@ -45,9 +45,9 @@ impl FormatReader {
         let kind = match formats {
             [CodeFormat::QrCode] => Kind::Qr(Box::default()),
             [CodeFormat::MicroQrCode] => Kind::MicroQr(QrReader),
-            [CodeFormat::DataMatrix] => Kind::DataMatrix(DataMatrixReader::default()),
-            [CodeFormat::Aztec] => Kind::Aztec(AztecReader::default()),
-            [CodeFormat::Pdf417] => Kind::Pdf417(PDF417Reader::default()),
+            [CodeFormat::DataMatrix] => Kind::DataMatrix(DataMatrixReader),
+            [CodeFormat::Aztec] => Kind::Aztec(AztecReader),
+            [CodeFormat::Pdf417] => Kind::Pdf417(PDF417Reader),
             linear => Kind::Linear(LinearReader::new(linear, &hints)?),
         };
         Some(FormatReader { kind, hints })
