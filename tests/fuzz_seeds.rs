@@ -441,6 +441,29 @@ fn response_seeds(corpus: &Path) {
     }
 }
 
+/// One byte of body limit (`(b % 64) * 4`), then the wire (`fuzz/harness/http_response.rs`).
+fn http_response_seeds(corpus: &Path) {
+    let dir = corpus.join("http_response");
+    let limit = 63u8; // 252 bytes
+    let seeds: [(&str, &str); 10] = [
+        ("ok-200-length", "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 19\r\nx-hutong-key-id: srv-1\r\n\r\n{\"state\":\"pending\"}"),
+        ("ok-201-chunked", "HTTP/1.1 201 Created\r\ntransfer-encoding: chunked\r\n\r\n4;ext=1\r\n{\"a\"\r\n3\r\n:1}\r\n0\r\nx-trailer: 1\r\n\r\n"),
+        ("ok-200-after-continue", "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}"),
+        ("ok-204-empty", "HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n"),
+        ("ok-503-until-close", "HTTP/1.0 503 Service Unavailable\r\nretry-after: 2\r\n\r\n{\"error\":{\"code\":\"BUSY\"}}"),
+        ("two-lengths", "HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-length: 3\r\n\r\n{}x"),
+        ("length-and-chunked", "HTTP/1.1 200 OK\r\ncontent-length: 2\r\ntransfer-encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"),
+        ("chunk-overrun", "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\n{}}\r\n0\r\n\r\n"),
+        ("cut-body", "HTTP/1.1 200 OK\r\ncontent-length: 20\r\n\r\n{\"state\""),
+        ("switching", "HTTP/1.1 101 Switching Protocols\r\nupgrade: h2c\r\n\r\n"),
+    ];
+    for (name, wire) in seeds {
+        let mut bytes = vec![limit];
+        bytes.extend_from_slice(wire.as_bytes());
+        write(&dir, name, &bytes);
+    }
+}
+
 fn keyset_seeds(corpus: &Path) {
     let dir = corpus.join("keyset");
     let entry = |id: &str, key: &str, nb: i64, na: i64| {
@@ -526,8 +549,21 @@ fn keyset_seeds(corpus: &Path) {
 fn write_fuzz_seed_corpus() {
     let corpus = root().join("fuzz/corpus");
     for t in [
-        "identify", "emv_mpm", "emv_cpm", "upi", "url", "epc", "swiss_qr", "bip21", "bolt11",
-        "th_bill", "image", "frame", "response", "keyset",
+        "identify",
+        "emv_mpm",
+        "emv_cpm",
+        "upi",
+        "url",
+        "epc",
+        "swiss_qr",
+        "bip21",
+        "bolt11",
+        "th_bill",
+        "image",
+        "frame",
+        "response",
+        "keyset",
+        "http_response",
     ] {
         let _ = std::fs::remove_dir_all(corpus.join(t));
     }
@@ -537,4 +573,5 @@ fn write_fuzz_seed_corpus() {
     frame_seeds(&corpus);
     response_seeds(&corpus);
     keyset_seeds(&corpus);
+    http_response_seeds(&corpus);
 }

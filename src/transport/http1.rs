@@ -87,6 +87,9 @@ pub async fn read_response<R: AsyncRead + Unpin>(
     let mut reader = Buffered::new(stream);
     loop {
         let head = reader.read_head().await?;
+        if head.status < 100 {
+            return Err(malformed("a status code below 100"));
+        }
         if (100..200).contains(&head.status) {
             if head.status == 101 {
                 return Err(malformed("the switch answered 101 Switching Protocols"));
@@ -479,6 +482,7 @@ mod tests {
             b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\nabc\r\n0\r\n\r\n",
             b"HTTP/1.1 101 Switching Protocols\r\n\r\n",
             b"HTTP/1.1 2000 OK\r\n\r\n",
+            b"HTTP/1.1 099 Odd\r\n\r\n",
             b"SSH-2.0-OpenSSH\r\n\r\n",
             // Cut short: an answer that ends early is never taken for a whole one.
             b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhel",

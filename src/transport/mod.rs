@@ -5,7 +5,8 @@
 //! without touching the rules that keep money exactly-once.
 
 mod backoff;
-mod http1;
+/// HTTP/1.1 on the wire; public for the fuzz target and for transports of an app's own.
+pub mod http1;
 mod https;
 mod pin;
 

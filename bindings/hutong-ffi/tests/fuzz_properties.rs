@@ -1,10 +1,12 @@
 //! The fuzz targets' entry points on stable Rust, for machines without nightly: image files,
-//! frame geometry, response verification and key-set updates never panic and always give a
+//! frame geometry, HTTP responses, response verification and key-set updates never panic and always give a
 //! typed result. The checks are the fuzz harnesses themselves (`fuzz/harness/*.rs`), fed by
 //! proptest strategies here and by the committed seed corpus.
 
 #[path = "../../../fuzz/harness/frame.rs"]
 mod frame_harness;
+#[path = "../../../fuzz/harness/http_response.rs"]
+mod http_response_harness;
 #[path = "../../../fuzz/harness/image.rs"]
 mod image_harness;
 #[path = "../../../fuzz/harness/keyset.rs"]
@@ -82,6 +84,12 @@ fn the_committed_seed_corpus_runs_clean_and_reaches_deep() {
     assert_eq!(held("wire-json"), None);
     for (_, bytes) in seeds("keyset") {
         keyset_harness::run(&bytes);
+    }
+    // Seeds named `ok-<status>` are answers the reader takes; the others it refuses.
+    for (name, bytes) in seeds("http_response") {
+        let status = http_response_harness::run(&bytes);
+        let expected = name.strip_prefix("ok-").and_then(|s| s[..3].parse().ok());
+        assert_eq!(status, expected, "http_response/{name}");
     }
 }
 
@@ -283,9 +291,83 @@ proptest! {
     }
 
     #[test]
+    fn http_responses_read_the_same_in_any_pieces_and_within_limits(
+        input in prop_oneof![http_response_input(), mutated("http_response")]
+    ) {
+        http_response_harness::run(&input);
+    }
+
+    #[test]
     fn key_set_updates_install_only_what_the_root_signed(
         input in prop_oneof![keyset_input(), mutated("keyset")]
     ) {
         keyset_harness::run(&input);
     }
+}
+
+/// HTTP answers assembled from parts that matter to framing: interim answers, every framing
+/// header in agreeing and disagreeing forms, chunked bodies with extensions and trailers, cut
+/// anywhere, with bytes after the end.
+fn http_response_input() -> impl Strategy<Value = Vec<u8>> {
+    let status = prop::sample::select(vec![
+        "200 OK",
+        "204 No Content",
+        "304 Not Modified",
+        "404 Not Found",
+        "101 Switching",
+        "099 Odd",
+        "999 Nine",
+    ]);
+    let header = prop::sample::select(vec![
+        "content-length: 5",
+        "Content-Length: 0",
+        "content-length: 5, 5",
+        "content-length: 4",
+        "content-length: -1",
+        "transfer-encoding: chunked",
+        "Transfer-Encoding: gzip, chunked",
+        "connection: close",
+        "x-hutong-signature: abc",
+    ]);
+    let chunked = prop::collection::vec((1usize..12, prop::option::of("[a-z=;]{0,6}")), 0..4);
+    (
+        any::<u8>(),
+        prop::bool::ANY,
+        status,
+        prop::collection::vec(header, 0..4),
+        chunked,
+        prop::option::of(any::<prop::sample::Index>()),
+        prop::collection::vec(any::<u8>(), 0..6),
+    )
+        .prop_map(|(limit, interim, status, headers, chunks, cut, tail)| {
+            let mut wire = vec![limit];
+            if interim {
+                wire.extend_from_slice(b"HTTP/1.1 100 Continue\r\n\r\n");
+            }
+            wire.extend_from_slice(format!("HTTP/1.1 {status}\r\n").as_bytes());
+            for h in &headers {
+                wire.extend_from_slice(format!("{h}\r\n").as_bytes());
+            }
+            wire.extend_from_slice(b"\r\n");
+            if headers
+                .iter()
+                .any(|h| h.to_ascii_lowercase().contains("chunked"))
+            {
+                for (size, ext) in chunks {
+                    let ext = ext.map(|e| format!(";{e}")).unwrap_or_default();
+                    wire.extend_from_slice(format!("{size:x}{ext}\r\n").as_bytes());
+                    wire.extend(std::iter::repeat_n(b'x', size));
+                    wire.extend_from_slice(b"\r\n");
+                }
+                wire.extend_from_slice(b"0\r\n\r\n");
+            } else {
+                wire.extend_from_slice(b"hello");
+            }
+            if let Some(c) = cut {
+                let keep = 1 + c.index(wire.len());
+                wire.truncate(keep);
+            }
+            wire.extend(tail);
+            wire
+        })
 }
