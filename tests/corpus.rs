@@ -165,11 +165,13 @@ fn assert_floors_by(folder: &str, format: CodeFormat, floors: [usize; 4], route:
 /// Gallery floors per folder and turn (measured): the camera path's counts at every turn.
 /// code128-2/06.webp, a thermal print, is read by rxing's Code 128 reader, which still images
 /// run after ours by default since issue 16 (13 before). zxing-cpp 3.1.1 with its defaults
-/// reads 53/54/53/53 of qrcode-2 (it misses 12.webp and 13.webp, and 28.webp but at 90°);
-/// the two it reads that we do not are #1086.png and #940.png.
+/// reads 53/54/53/53 of qrcode-2 (it misses 12.webp and 13.webp, and 28.webp but at 90°).
+/// Of the two it reads that the camera path does not, still images read #1086.png since
+/// the classic QR detector's second look (`engine.rs`, `Held::Qr`); #940.png (a version 5 code
+/// at one pixel per module whose error correction zxing-cpp spends at 86%) neither reads.
 const GALLERY_FLOORS: [(&str, CodeFormat, [usize; 4]); 5] = [
     ("qrcode-1", CodeFormat::QrCode, [8, 8, 8, 8]),
-    ("qrcode-2", CodeFormat::QrCode, [51, 51, 51, 51]),
+    ("qrcode-2", CodeFormat::QrCode, [52, 52, 52, 52]),
     ("qrcode-3", CodeFormat::QrCode, [18, 18, 18, 18]),
     ("code128-1", CodeFormat::Code128, [6, 6, 6, 6]),
     ("code128-2", CodeFormat::Code128, [14, 14, 14, 14]),

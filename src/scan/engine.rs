@@ -38,13 +38,14 @@ pub(crate) const PANIC_PROBE_WIDTH: u32 = 7919;
 /// A reader configured once, for the formats asked for (`readers.rs`).
 enum Held {
     Formats(Box<FormatReader>),
-    /// QR alone on camera frames: rxing's multi-format reader runs its zxing-cpp-derived QR
-    /// detector and, on a miss, the classic one too, which costs every frame without a code a
-    /// second detection. The classic one still runs under `try_harder` (still images), where
-    /// it finds 1-2 more of the 56 qrcode-2 corpus images.
+    /// QR alone, zxing-cpp's detector (`qr.rs`). On camera frames nothing else: the classic
+    /// detector on a miss would cost every frame without a code a second detection. Still
+    /// images (gallery picks) have no frame rate to keep and get it as `classic`: it reads 1-2
+    /// more of the 56 qrcode-2 corpus photos.
     Qr {
         reader: Box<QrSearch>,
         also_inverted: bool,
+        classic: Option<Box<FormatReader>>,
     },
 }
 
@@ -58,6 +59,7 @@ impl Held {
             Held::Qr {
                 reader,
                 also_inverted,
+                classic,
             } => {
                 let mut found = reader.decode(image, 1);
                 if found.is_empty() && *also_inverted {
@@ -65,7 +67,11 @@ impl Held {
                     found = reader.decode(image, 1);
                     image.invert();
                 }
-                found.pop().ok_or(rxing::Exceptions::NOT_FOUND)
+                match (found.pop(), classic) {
+                    (Some(code), _) => Ok(code),
+                    (None, Some(classic)) => classic.decode(image),
+                    (None, None) => Err(rxing::Exceptions::NOT_FOUND),
+                }
             }
         }
     }
@@ -99,8 +105,8 @@ struct ReaderSet {
 }
 
 impl ReaderSet {
-    /// `None` for no format (`FormatReader::new`).
-    fn new(formats: &[CodeFormat], options: &ScanOptions) -> Option<Self> {
+    /// `None` for no format (`FormatReader::new`). `still`: for still images (see `Held::Qr`).
+    fn new(formats: &[CodeFormat], options: &ScanOptions, still: bool) -> Option<Self> {
         let hints = DecodeHints {
             PossibleFormats: Some(formats.iter().map(|f| f.to_rxing()).collect()),
             TryHarder: Some(options.try_harder),
@@ -113,6 +119,8 @@ impl ReaderSet {
                 return Some(Held::Qr {
                     reader: Box::new(QrSearch::new(LIVE_MAX_SETS)),
                     also_inverted: options.also_inverted,
+                    classic: still
+                        .then(|| Box::new(FormatReader::classic_qr(options.also_inverted))),
                 });
             }
             let reader = FormatReader::new(formats, hints.clone())?;
@@ -135,18 +143,23 @@ impl ReaderSet {
             if let Held::Qr {
                 reader,
                 also_inverted,
+                classic,
             } = &mut self.single
             {
                 // One detection finds every QR symbol; the generic multi reader would
                 // re-binarize and re-detect four crops around each code it finds.
-                let found = reader.decode(bitmap, max_codes);
-                if !found.is_empty() || !*also_inverted {
-                    return found;
+                let mut found = reader.decode(bitmap, max_codes);
+                if found.is_empty() && *also_inverted {
+                    bitmap.invert();
+                    found = reader.decode(bitmap, max_codes);
+                    bitmap.invert();
                 }
-                bitmap.invert();
-                let second = reader.decode(bitmap, max_codes);
-                bitmap.invert();
-                return second;
+                if found.is_empty() {
+                    if let Some(classic) = classic {
+                        found.extend(classic.decode(bitmap).ok());
+                    }
+                }
+                return found;
             }
             let mut found = self.multi.decode_multiple(bitmap).unwrap_or_default();
             if let Some((decoder, try_harder)) = &self.every_data_matrix {
@@ -202,12 +215,12 @@ fn every_data_matrix<B: Binarizer>(
 struct ReaderGroup(Vec<ReaderSet>);
 
 impl ReaderGroup {
-    fn new(formats: &[CodeFormat], options: &ScanOptions) -> Option<Self> {
+    fn new(formats: &[CodeFormat], options: &ScanOptions, still: bool) -> Option<Self> {
         let linear: Vec<CodeFormat> = formats.iter().copied().filter(|f| f.is_linear()).collect();
         let mut sets = Vec::new();
-        sets.extend(ReaderSet::new(&linear, options));
+        sets.extend(ReaderSet::new(&linear, options, still));
         for f in formats.iter().filter(|f| !f.is_linear()) {
-            sets.extend(ReaderSet::new(&[*f], options));
+            sets.extend(ReaderSet::new(&[*f], options, still));
         }
         (!sets.is_empty()).then_some(ReaderGroup(sets))
     }
@@ -289,6 +302,8 @@ pub(crate) struct Engine {
     /// Every format: used when linear codes read along sensor rows.
     all: Option<ReaderGroup>,
     matrix: Option<ReaderGroup>,
+    /// The matrix readers for still images: QR gets the classic detector too (`Held::Qr`).
+    matrix_still: Option<ReaderGroup>,
     linear: Option<ReaderGroup>,
     /// The linear readers for still images: rxing's Code 128 reader too, after ours, on
     /// plain rows. A still image has no frame rate to keep, and rxing's single threshold per
@@ -345,10 +360,11 @@ impl Engine {
             .filter(|f| options.try_harder || *f != CodeFormat::Code128)
             .collect();
         Engine {
-            all: ReaderGroup::new(&formats, options),
-            matrix: ReaderGroup::new(&matrix, options),
-            linear: ReaderGroup::new(&rxing_linear, options),
-            linear_still: ReaderGroup::new(&linear, options),
+            all: ReaderGroup::new(&formats, options, false),
+            matrix: ReaderGroup::new(&matrix, options, false),
+            matrix_still: ReaderGroup::new(&matrix, options, true),
+            linear: ReaderGroup::new(&rxing_linear, options, false),
+            linear_still: ReaderGroup::new(&linear, options, false),
             code128: code128.then(|| Code128Reader::new(options.also_inverted)),
             confirmer: Confirmer::new(&formats, options.also_inverted),
             max_codes: options.max_codes.max(1),
@@ -417,7 +433,9 @@ impl Engine {
         // Live frames always read linear codes on their own view (averaged rows); still
         // images keep one combined pass unless the display is sideways.
         let has_linear = self.linear.is_some() || self.code128.is_some();
-        let split = has_linear && (image.axes_swapped || !self.rotate_retry);
+        // Still images without linear formats take the split path too, for `matrix_still`.
+        let split = (has_linear && (image.axes_swapped || !self.rotate_retry))
+            || (image.still && !self.rotate_retry);
         let mut pending = Pending {
             matrix: self.matrix.is_some(),
             linear: has_linear,
@@ -530,9 +548,15 @@ impl Engine {
         let max = self.max_codes;
         let straight = PassGeometry::Scaled(pass.scale);
         let before = codes.len();
+        // The classic QR detector's second look: full-size passes of still images only.
+        let matrix = if pass.still && !self.rotate_retry && !pass.matrix_only {
+            &mut self.matrix_still
+        } else {
+            &mut self.matrix
+        };
         if pass.matrix_only {
             if pending.matrix {
-                if let Some(set) = self.matrix.as_mut() {
+                if let Some(set) = matrix.as_mut() {
                     collect(
                         set.decode(pass.luma, pass.width, pass.height, max),
                         straight,
@@ -544,7 +568,7 @@ impl Engine {
             }
         } else if pass.split {
             if pending.matrix {
-                if let Some(set) = self.matrix.as_mut() {
+                if let Some(set) = matrix.as_mut() {
                     collect(
                         set.decode(pass.luma, pass.width, pass.height, max),
                         straight,

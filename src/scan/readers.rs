@@ -31,6 +31,8 @@ pub(crate) struct FormatReader {
 enum Kind {
     /// zxing-cpp's detector first, the classic one on a miss (as rxing's multi-format reader).
     Qr(Box<(QrReader, QRCodeReader)>),
+    /// The classic detector alone: still images' second look after `QrSearch` (`engine.rs`).
+    ClassicQr(QRCodeReader),
     MicroQr(QrReader),
     DataMatrix(DataMatrixReader),
     Aztec(AztecReader),
@@ -53,6 +55,19 @@ impl FormatReader {
         Some(FormatReader { kind, hints })
     }
 
+    /// zxing's classic QR detector alone. It finds some symbols zxing-cpp's misses: a damaged
+    /// code filling the whole picture with no quiet zone (qrcode-2/#1086.png).
+    pub(crate) fn classic_qr(also_inverted: bool) -> Self {
+        FormatReader {
+            kind: Kind::ClassicQr(QRCodeReader::default()),
+            hints: DecodeHints {
+                PossibleFormats: Some([rxing::BarcodeFormat::QR_CODE].into_iter().collect()),
+                AlsoInverted: Some(also_inverted),
+                ..DecodeHints::default()
+            },
+        }
+    }
+
     fn decode_once<B: Binarizer>(&mut self, image: &mut BinaryBitmap<B>) -> Result<RXingResult> {
         let hints = &self.hints;
         match &mut self.kind {
@@ -61,6 +76,7 @@ impl FormatReader {
                 cpp.decode_with_hints(image, hints)
                     .or_else(|_| classic.decode_with_hints(image, hints))
             }
+            Kind::ClassicQr(r) => r.decode_with_hints(image, hints),
             Kind::MicroQr(r) => r.decode_with_hints(image, hints),
             Kind::DataMatrix(r) => r.decode_with_hints(image, hints),
             Kind::Aztec(r) => r.decode_with_hints(image, hints),
