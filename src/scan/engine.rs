@@ -473,7 +473,11 @@ impl Engine {
                 }
             }
         }
-        for step in self.plan(image.width, image.height, image.passes).into_iter().flatten() {
+        for step in self
+            .plan(image.width, image.height, image.passes)
+            .into_iter()
+            .flatten()
+        {
             if codes.len() >= self.max_codes {
                 break;
             }

@@ -134,8 +134,7 @@ impl ScanSession {
         let mut codes = Vec::new();
         let mut tried_crop = false;
         if let Some(t) = track.filter(|t| t.tracked_frames < WHOLE_FRAME_EVERY) {
-            if let Some(part) = track_crop(&t, geometry.roi).and_then(|c| frame.with_crop(c).ok())
-            {
+            if let Some(part) = track_crop(&t, geometry.roi).and_then(|c| frame.with_crop(c).ok()) {
                 tried_crop = true;
                 codes = self
                     .scanner

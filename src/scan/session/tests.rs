@@ -70,7 +70,12 @@ fn reads_on_every_frame_what_scan_frame_reads_and_nothing_else() {
         let mut drawn = Vec::new();
         if i >= 3 {
             let module = 2 + (i - 3) / 3;
-            drawn.push(qr("https://qr.alipay.com/bax01234", module, 250 + 6 * i, 530 + 4 * i));
+            drawn.push(qr(
+                "https://qr.alipay.com/bax01234",
+                module,
+                250 + 6 * i,
+                530 + 4 * i,
+            ));
         }
         if i >= 9 {
             drawn.push(Drawn {
@@ -86,16 +91,29 @@ fn reads_on_every_frame_what_scan_frame_reads_and_nothing_else() {
         let (codes, step) = session.scan_frame_step(&gray(&pic));
         let ours = texts(&codes);
         let theirs = texts(&stateless.scan_frame(&gray(&pic)));
-        assert!(ours.is_subset(&truth), "frame {i}: read {ours:?}, drawn {truth:?}");
+        assert!(
+            ours.is_subset(&truth),
+            "frame {i}: read {ours:?}, drawn {truth:?}"
+        );
         // A second code appears under a tracked one: the whole-frame refresh finds it, within
         // `WHOLE_FRAME_EVERY` frames; every other frame reads what the stateless scan reads.
         if step != SessionStep::Tracked || i < 9 {
-            assert!(theirs.is_subset(&ours), "frame {i} ({step:?}): {ours:?} < {theirs:?}");
+            assert!(
+                theirs.is_subset(&ours),
+                "frame {i} ({step:?}): {ours:?} < {theirs:?}"
+            );
         }
         read_by_session += usize::from(!ours.is_empty());
     }
-    assert!(read_by_session >= 8, "read on {read_by_session} of 9 frames");
-    assert_eq!(session.stats().frames, 12, "one frame per call, however many scans");
+    assert!(
+        read_by_session >= 8,
+        "read on {read_by_session} of 9 frames"
+    );
+    assert_eq!(
+        session.stats().frames,
+        12,
+        "one frame per call, however many scans"
+    );
 }
 
 #[test]
@@ -106,10 +124,17 @@ fn a_code_then_a_frame_without_it_returns_nothing() {
     assert_eq!(texts(&session.scan_frame(&gray(&with))).len(), 1);
     let (codes, step) = session.scan_frame_step(&gray(&without));
     assert!(codes.is_empty(), "stale result {codes:?}");
-    assert_eq!(step, SessionStep::Whole, "a lost track rescans the whole frame");
+    assert_eq!(
+        step,
+        SessionStep::Whole,
+        "a lost track rescans the whole frame"
+    );
     // And the code back: read again, then tracked.
     assert_eq!(texts(&session.scan_frame(&gray(&with))).len(), 1);
-    assert_eq!(session.scan_frame_step(&gray(&with)).1, SessionStep::Tracked);
+    assert_eq!(
+        session.scan_frame_step(&gray(&with)).1,
+        SessionStep::Tracked
+    );
 }
 
 #[test]
@@ -137,7 +162,10 @@ fn a_held_code_is_tracked_with_periodic_whole_frame_scans() {
         let (codes, step) = session.scan_frame_step(&gray(&pic));
         assert_eq!(codes.len(), 1, "{step:?}");
         for (a, b) in codes[0].corners.iter().zip(&reference[0].corners) {
-            assert!((a.x - b.x).abs() < 1.5 && (a.y - b.y).abs() < 1.5, "{a:?} vs {b:?}");
+            assert!(
+                (a.x - b.x).abs() < 1.5 && (a.y - b.y).abs() < 1.5,
+                "{a:?} vs {b:?}"
+            );
         }
         steps.push(step);
     }
@@ -175,7 +203,10 @@ fn search_frames_alternate_bands_that_together_cover_the_frame() {
     // High in the frame: the first band.
     let high = picture(W, H, &[pay_code(200, 40)], 4);
     session.reset();
-    assert_eq!(session.scan_frame_step(&gray(&high)).1, SessionStep::Band(0));
+    assert_eq!(
+        session.scan_frame_step(&gray(&high)).1,
+        SessionStep::Band(0)
+    );
     assert_eq!(session.scan_frame(&gray(&high)).len(), 1, "tracked");
 }
 
@@ -212,7 +243,10 @@ fn a_sideways_sensor_is_tracked_in_display_coordinates() {
     let (codes, step) = session.scan_frame_step(&frame);
     assert_eq!(step, SessionStep::Tracked);
     for (a, b) in codes[0].corners.iter().zip(&reference[0].corners) {
-        assert!((a.x - b.x).abs() < 1.5 && (a.y - b.y).abs() < 1.5, "{a:?} vs {b:?}");
+        assert!(
+            (a.x - b.x).abs() < 1.5 && (a.y - b.y).abs() < 1.5,
+            "{a:?} vs {b:?}"
+        );
     }
 }
 
@@ -223,7 +257,10 @@ fn a_new_frame_size_or_crop_drops_the_track() {
     let small = picture(480, 640, &[qr("size", 4, 100, 100)], 10);
     session.scan_frame(&gray(&big));
     assert_eq!(session.scan_frame_step(&gray(&small)).1, SessionStep::Whole);
-    assert_eq!(session.scan_frame_step(&gray(&small)).1, SessionStep::Tracked);
+    assert_eq!(
+        session.scan_frame_step(&gray(&small)).1,
+        SessionStep::Tracked
+    );
     // A viewfinder crop that leaves the code out: nothing, however recently it was read.
     let cropped = gray(&small).with_crop(Rect::new(0, 400, 480, 240)).unwrap();
     assert!(session.scan_frame(&cropped).is_empty());
