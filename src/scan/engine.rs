@@ -41,6 +41,8 @@ pub(crate) enum Passes {
     CoarseOnly,
     /// Only the full-size pass.
     FullOnly,
+    /// Only the full-size pass's linear readers (the coarse pass already read a matrix code).
+    FullLinearOnly,
 }
 
 /// Tests make the engine panic on an image this wide, to exercise the isolation around it.
@@ -388,7 +390,7 @@ impl Engine {
             s.filter(|s| match passes {
                 Passes::All => true,
                 Passes::CoarseOnly => s.factor > 1,
-                Passes::FullOnly => s.factor == 1,
+                Passes::FullOnly | Passes::FullLinearOnly => s.factor == 1,
             })
         })
     }
@@ -452,7 +454,7 @@ impl Engine {
         let has_linear = self.linear.is_some() || self.code128.is_some();
         let split = has_linear && (image.axes_swapped || !self.rotate_retry);
         let mut pending = Pending {
-            matrix: self.matrix.is_some(),
+            matrix: self.matrix.is_some() && image.passes != Passes::FullLinearOnly,
             linear: has_linear,
         };
         // Still images: our Code 128 reader first, densely, along rows and then columns.

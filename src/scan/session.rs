@@ -11,7 +11,8 @@
 //! - **The search phase.** Without a track, a large frame gets the scanner's coarse,
 //!   matrix-only pass over all of it (the codes a user aims at are read there), and the
 //!   full-resolution pass (small and distant codes, linear codes) over one of two overlapping
-//!   bands of it, alternating from frame to frame ([`BANDS`]). Two consecutive frames cover
+//!   bands of it, alternating from frame to frame ([`BANDS`]); as in a whole-frame scan, only
+//!   the linear readers once the coarse pass has read a matrix code. Two consecutive frames cover
 //!   every place at full resolution; each frame pays for a bit over half of it.
 //!
 //! Every code returned was decoded from the frame of that call: a frame without a code returns
@@ -176,8 +177,9 @@ impl ScanSession {
         (codes, step)
     }
 
-    /// The coarse pass over the whole ROI, then, if it read nothing and time is left, the
-    /// full-resolution pass over `band` of it.
+    /// The coarse pass over the whole ROI, then, if time is left, the full-resolution pass over
+    /// `band` of it: all of it if the coarse pass read nothing, its linear readers if the coarse
+    /// pass read fewer than `max_codes` matrix codes.
     fn search(
         &self,
         frame: &Frame<'_>,
@@ -186,22 +188,32 @@ impl ScanSession {
         started: Instant,
         deadline: Instant,
     ) -> Vec<ScannedCode> {
-        let coarse = self
+        let mut codes = self
             .scanner
             .scan_part(frame, Passes::CoarseOnly, started, deadline);
-        if !coarse.is_empty() || Instant::now() >= deadline {
-            return coarse;
+        let options = self.scanner.options();
+        // As in a whole-frame scan, a matrix code read coarsely still leaves the linear readers
+        // their full-resolution look (a payer screen shows a QR and a Code 128).
+        let passes = if codes.is_empty() {
+            Passes::FullOnly
+        } else if codes.len() < options.max_codes && options.formats.iter().any(|f| f.is_linear()) {
+            Passes::FullLinearOnly
+        } else {
+            return codes;
+        };
+        if Instant::now() >= deadline {
+            return codes;
         }
         let (top, bottom) = BANDS[band];
         let y0 = roi.y + (roi.height as f32 * top) as u32;
         let y1 = roi.y + (roi.height as f32 * bottom) as u32;
         let rect = Rect::new(roi.x, y0, roi.width, y1.saturating_sub(y0).max(1));
-        match frame.with_crop(rect) {
-            Ok(part) => self
-                .scanner
-                .scan_part(&part, Passes::FullOnly, started, deadline),
-            Err(_) => Vec::new(),
+        if let Ok(part) = frame.with_crop(rect) {
+            let more = self.scanner.scan_part(&part, passes, started, deadline);
+            codes.extend(more);
+            codes.truncate(options.max_codes.max(1));
         }
+        codes
     }
 
     /// Whether frames of this ROI have a coarse pass to run over all of them while the

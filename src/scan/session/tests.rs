@@ -278,3 +278,31 @@ fn a_frame_out_of_time_returns_nothing_and_counts_one_frame() {
     let stats = session.stats();
     assert_eq!((stats.frames, stats.timeouts), (1, 1));
 }
+
+/// A payer screen: a QR the coarse pass reads and a Code 128 beside it. The search frame still
+/// gives the linear readers their full-resolution band, so both come back, as from
+/// `scan_frame`.
+#[test]
+fn a_search_frame_reads_a_code_128_beside_a_coarsely_read_qr() {
+    let drawn = [
+        qr("https://qr.alipay.com/fkx-payer", 6, 200, 80),
+        Drawn {
+            text: "281234567890123456",
+            symbology: Symbology::Code128,
+            module: 3,
+            x: 60,
+            y: 520,
+        },
+    ];
+    let pic = picture(W, H, &drawn, 12);
+    let both: BTreeSet<String> = drawn.iter().map(|d| d.text.to_owned()).collect();
+    assert_eq!(
+        texts(&Scanner::new(options()).scan_frame(&gray(&pic))),
+        both
+    );
+    let session = ScanSession::with_options(options());
+    let (codes, step) = session.scan_frame_step(&gray(&pic));
+    assert_eq!((texts(&codes), step), (both.clone(), SessionStep::Band(0)));
+    let (codes, step) = session.scan_frame_step(&gray(&pic));
+    assert_eq!((texts(&codes), step), (both, SessionStep::Tracked));
+}
