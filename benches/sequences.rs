@@ -9,7 +9,8 @@
 //! codes, 720p and 1080p, mostly from a portrait phone (NV21 sensor turned 90 degrees).
 //!
 //! For every sequence each decoder runs the frames in order, `HUTONG_SEQ_REPS` times (a fresh
-//! session each time), the decoders taking turns; a frame's latency is the median of its runs.
+//! session each time), the decoders taking turns frame by frame; a frame's latency is the
+//! median of its runs.
 //! Time to first decode is the frame at which the expected text first comes back, and the
 //! summed latency of the frames up to it. Prints the tables; writes
 //! `target/bench-sequences.json`. Deterministic: everything derives from `SEED`.
@@ -406,12 +407,14 @@ fn main() {
         let n = s.frames.len();
         let mut runs = [Run::new(n), Run::new(n), Run::new(n)];
         let deciders = if peers.is_some() { 3 } else { 2 };
-        // Rep 0 warms up; each later rep starts with another decoder.
+        // Rep 0 warms up. The decoders take turns frame by frame (the session's state only
+        // needs its own frames in order), each frame starting with another decoder, so a burst
+        // of load from elsewhere hits all alike.
         for rep in 0..=reps {
-            for k in 0..deciders {
-                let d = (k + rep) % deciders;
-                session.reset();
-                for (i, f) in s.frames.iter().enumerate() {
+            session.reset();
+            for (i, f) in s.frames.iter().enumerate() {
+                for k in 0..deciders {
+                    let d = (k + i + rep) % deciders;
                     let (ms, texts, step) = match d {
                         0 | 1 => {
                             let frame = Frame::nv21(
