@@ -103,6 +103,7 @@ impl ScanSession {
         Self::new(Arc::new(Scanner::new(options)))
     }
 
+    /// The scanner it scans with (options, stats, stateless frames and still images).
     pub fn scanner(&self) -> &Scanner {
         &self.scanner
     }

@@ -273,7 +273,8 @@ impl From<Panicked> for ScanError {
 
 /// Decodes codes from camera frames and image files. Build one per camera session and reuse it:
 /// it keeps its readers, its decoder thread and its luma buffer between frames. Thread-safe;
-/// calls from several threads run one after another.
+/// calls from several threads run one after another. To scan a preview stream with what earlier
+/// frames found (faster, see `ScanSession`), wrap it in a `ScanSession`.
 ///
 /// Every call is synchronous and blocks for up to about `ScanOptions.budget_ms` (a `decodeImage`
 /// call up to six times that, plus the file's decoding): call frame methods on the camera's
