@@ -29,7 +29,21 @@ const DOWNSCALE_MIN_SHORT_SIDE: u32 = 480;
 /// at least 2 still leaves this short side (720p: 2x, 1080p: 3x). Most codes a user aims at
 /// are read there for a quarter or a ninth of a full pass; the full-size pass then reads small
 /// and distant codes and linear codes (under a pixel per module at the coarse scale).
-const COARSE_SHORT_SIDE: u32 = 360;
+pub(crate) const COARSE_SHORT_SIDE: u32 = 360;
+
+/// Which passes of a camera frame's plan to run. A `ScanSession` (`session.rs`) spreads them
+/// over consecutive frames: the coarse pass on the whole frame, the full-size pass on part of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Passes {
+    #[default]
+    All,
+    /// Only the coarse, matrix-only pass (nothing on frames too small to have one).
+    CoarseOnly,
+    /// Only the full-size pass.
+    FullOnly,
+    /// Only the full-size pass's linear readers (the coarse pass already read a matrix code).
+    FullLinearOnly,
+}
 
 /// Tests make the engine panic on an image this wide, to exercise the isolation around it.
 #[cfg(test)]
@@ -280,6 +294,8 @@ pub(crate) struct LumaImage<'a> {
     pub axes_swapped: bool,
     /// A still image (a gallery pick): rxing's Code 128 reader follows ours (see `Engine`).
     pub still: bool,
+    /// The passes of the plan to run (camera frames; still images always run all).
+    pub passes: Passes,
 }
 
 /// A decoded code in ROI pixel coordinates (sensor orientation), before display mapping.
@@ -376,8 +392,23 @@ impl Engine {
     }
 
     /// The passes for an image of this size, in order (at most two; an array, so that a
-    /// camera frame's scan allocates nothing for its plan).
-    fn plan(&self, width: u32, height: u32) -> [Option<Step>; 2] {
+    /// camera frame's scan allocates nothing for its plan), keeping those `passes` asks for.
+    fn plan(&self, width: u32, height: u32, passes: Passes) -> [Option<Step>; 2] {
+        let steps = self.full_plan(width, height);
+        if self.rotate_retry {
+            return steps;
+        }
+        steps.map(|s| {
+            s.filter(|s| match passes {
+                Passes::All => true,
+                Passes::CoarseOnly => s.factor > 1,
+                Passes::FullOnly | Passes::FullLinearOnly => s.factor == 1,
+            })
+        })
+    }
+
+    /// Every pass for an image of this size.
+    fn full_plan(&self, width: u32, height: u32) -> [Option<Step>; 2] {
         let short = width.min(height);
         let full = Step {
             factor: 1,
@@ -437,7 +468,7 @@ impl Engine {
         let split = (has_linear && (image.axes_swapped || !self.rotate_retry))
             || (image.still && !self.rotate_retry);
         let mut pending = Pending {
-            matrix: self.matrix.is_some(),
+            matrix: self.matrix.is_some() && image.passes != Passes::FullLinearOnly,
             linear: has_linear,
         };
         // Still images: our Code 128 reader first, densely, along rows and then columns.
@@ -458,7 +489,11 @@ impl Engine {
                 }
             }
         }
-        for step in self.plan(image.width, image.height).into_iter().flatten() {
+        for step in self
+            .plan(image.width, image.height, image.passes)
+            .into_iter()
+            .flatten()
+        {
             if codes.len() >= self.max_codes {
                 break;
             }

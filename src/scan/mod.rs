@@ -6,7 +6,8 @@
 //! bounded QR search (`qr.rs`), our own Code 128 reader (`code128.rs`), rxing's other linear
 //! readers on averaged rows (`averaged.rs`), a second look at EAN-8/UPC-E (`confirm.rs`) and
 //! a timing-pattern resample of Data Matrix symbols that fail to decode (`dm_timing.rs`).
-//! The caller never waits past the time budget (`worker.rs`).
+//! The caller never waits past the time budget (`worker.rs`). A [`ScanSession`] scans the
+//! frames of one preview stream with what the previous frames found (`session.rs`).
 mod averaged;
 mod binarize;
 mod code;
@@ -19,6 +20,7 @@ mod options;
 mod qr;
 mod readers;
 mod scanner;
+mod session;
 mod still;
 mod transposed;
 mod turned_line;
@@ -31,6 +33,7 @@ pub use image::{
 };
 pub use options::{CodeFormat, ScanOptions};
 pub use scanner::Scanner;
+pub use session::{ScanSession, SessionStep, BANDS, WHOLE_FRAME_EVERY};
 
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,6 @@
 //! The long-lived [`Scanner`]: one per camera session, shared across frames.
 use super::code::{ScanStats, ScannedCode};
-use super::engine::FoundCode;
+use super::engine::{FoundCode, Passes};
 use super::image::{decode_luma, ImageError, LumaImage};
 use super::options::ScanOptions;
 use super::still::{StillPass, RETRIES};
@@ -59,14 +59,34 @@ impl Scanner {
     /// budget all give an empty list (see [`Scanner::stats`] for which).
     pub fn scan_frame(&self, frame: &Frame<'_>) -> Vec<ScannedCode> {
         let started = Instant::now();
-        self.counters.frames.fetch_add(1, Ordering::Relaxed);
+        let deadline = started + self.options.time_budget;
+        let found = self.scan_part(frame, Passes::All, started, deadline);
+        self.count_frame(found.len());
+        found
+    }
+
+    /// Runs `passes` of a camera frame's plan on `frame` (its crop only) by `deadline`,
+    /// without counting a frame: a `ScanSession` makes up to two such calls per frame and
+    /// counts the frame once ([`Scanner::count_frame`]).
+    pub(crate) fn scan_part(
+        &self,
+        frame: &Frame<'_>,
+        passes: Passes,
+        started: Instant,
+        deadline: Instant,
+    ) -> Vec<ScannedCode> {
         let axes_swapped = frame.rotation().swaps_axes();
-        let found = self.run(started, |luma| {
+        let found = self.run(started, deadline, passes, |luma| {
             let (w, h) = frame.copy_roi_luma(luma);
             (w, h, axes_swapped, false)
         });
-        self.count_codes(found.len());
         found.into_iter().map(|c| to_display(frame, c)).collect()
+    }
+
+    /// Counts one frame and the codes returned for it.
+    pub(crate) fn count_frame(&self, codes: usize) {
+        self.counters.frames.fetch_add(1, Ordering::Relaxed);
+        self.count_codes(codes);
     }
 
     /// Scans a still image (a gallery pick, a file): as it is first, then, if that finds
@@ -96,7 +116,8 @@ impl Scanner {
         let mut found = Vec::new();
         for pass in passes {
             let failures_before = self.failures();
-            let codes = self.run(started, |luma| {
+            let deadline = Instant::now() + self.options.time_budget;
+            let codes = self.run(started, deadline, Passes::All, |luma| {
                 let (w, h) = pass.fill(&image.pixels, width, height, luma);
                 (w, h, false, true)
             });
@@ -121,14 +142,15 @@ impl Scanner {
         found
     }
 
-    /// Hands the luma that `fill` writes to the decoder thread and waits at most the time
-    /// budget. Failures are counted and give an empty list.
+    /// Hands the luma that `fill` writes to the decoder thread and waits at most until
+    /// `deadline`. Failures are counted and give an empty list.
     fn run(
         &self,
         started: Instant,
+        deadline: Instant,
+        passes: Passes,
         fill: impl FnOnce(&mut Vec<u8>) -> (u32, u32, bool, bool),
     ) -> Vec<FoundCode> {
-        let deadline = Instant::now() + self.options.time_budget;
         // A panic while holding the lock can only come from our own bookkeeping; the state
         // stays usable, so a poisoned lock is simply taken over.
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
@@ -148,6 +170,7 @@ impl Scanner {
             height,
             axes_swapped,
             still,
+            passes,
             started,
             deadline,
         };

@@ -4,7 +4,7 @@
 //! caller therefore never runs it: it hands an owned luma copy to a worker thread and waits
 //! at most until the deadline. A worker that overruns is abandoned (it exits when it finally
 //! returns) and a fresh one takes over; see docs/adr/0001-frame-and-scan-api.md.
-use super::engine::{Engine, FoundCode, LumaImage};
+use super::engine::{Engine, FoundCode, LumaImage, Passes};
 use super::options::ScanOptions;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -18,6 +18,8 @@ pub(crate) struct Job {
     pub axes_swapped: bool,
     /// A still image (`Scanner::scan_still`), not a camera frame.
     pub still: bool,
+    /// The passes to run (`ScanSession` picks; everything else runs all).
+    pub passes: Passes,
     pub started: Instant,
     pub deadline: Instant,
 }
@@ -182,6 +184,7 @@ impl Worker {
                         height: job.height,
                         axes_swapped: job.axes_swapped,
                         still: job.still,
+                        passes: job.passes,
                     };
                     let verdict = match catch_unwind(AssertUnwindSafe(|| {
                         engine.scan(&image, job.started, job.deadline)

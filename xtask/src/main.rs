@@ -25,6 +25,7 @@ fn main() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("test") => test(&root),
         Some("bench-compare") => compare::bench_compare(&root),
+        Some("bench-sequences") => compare::bench_sequences(&root),
         Some("bench-ffi") => bindings::bench_ffi(&root),
         Some("bindings") => bindings::bindings(&root, &bindings::Options::parse(&args[1..])?),
         Some("android-check") => bindings::android_check(),
@@ -59,7 +60,9 @@ fn print_help() {
          \n  test          fmt check, clippy -D warnings, all Rust tests, bindings + Kotlin JVM tests, Android JVM check,\
          \n                browser test of the QA console, schemathesis, every fuzz target briefly (what CI runs)\
          \n  bench-compare scan_frame against zxing-cpp (PyPI, venv under target/) on the seeded live-frame set:\
-         \n                table, target/bench-compare.json, docs/perf/scan-latency.svg\
+         \n                table, target/bench-compare.json, docs/perf/scan-latency.svg; then bench-sequences\
+         \n  bench-sequences  time to first decode on frame sequences of a phone approaching a code: scan_frame,\
+         \n                ScanSession and zxing-cpp per frame (same venv); tables, target/bench-sequences.json\
          \n  bench-ffi     scan a 1280x720 NV21 frame and identify a payload from Rust and from Kotlin,\
          \n                print both medians and the overhead of the Kotlin path\
          \n  bindings      host library -> Kotlin + Swift, API snapshot and Swift checks\

@@ -20,6 +20,7 @@ mod payments;
 mod picture;
 mod registry;
 mod scan;
+mod session;
 mod version;
 
 pub use amount::{format_amount, parse_amount, AmountError, Money};
@@ -41,4 +42,5 @@ pub use registry::{
 pub use scan::{
     CodeFormat, CropRect, HutongScanner, Point, ScanError, ScanOptions, ScanStats, ScannedCode,
 };
+pub use session::ScanSession;
 pub use version::hutong_version;

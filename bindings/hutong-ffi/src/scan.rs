@@ -273,7 +273,8 @@ impl From<Panicked> for ScanError {
 
 /// Decodes codes from camera frames and image files. Build one per camera session and reuse it:
 /// it keeps its readers, its decoder thread and its luma buffer between frames. Thread-safe;
-/// calls from several threads run one after another.
+/// calls from several threads run one after another. To scan a preview stream with what earlier
+/// frames found (faster, see `ScanSession`), wrap it in a `ScanSession`.
 ///
 /// Every call is synchronous and blocks for up to about `ScanOptions.budget_ms` (a `decodeImage`
 /// call up to six times that, plus the file's decoding): call frame methods on the camera's
@@ -287,39 +288,93 @@ impl From<Panicked> for ScanError {
 /// Row strides are bytes; the last row of a plane may stop right after its pixels.
 #[derive(uniffi::Object)]
 pub struct HutongScanner {
-    inner: scan::Scanner,
+    inner: Arc<scan::Scanner>,
+}
+
+/// Builds a frame, applies the crop and hands it to `scan` (a scanner's or a session's); a
+/// panic anywhere becomes `ScanError::Internal`.
+pub(crate) fn scan_built<'a>(
+    build: impl FnOnce() -> Result<Frame<'a>, FrameError>,
+    crop: Option<CropRect>,
+    scan: impl FnOnce(&Frame<'a>) -> Vec<scan::ScannedCode>,
+) -> Result<Vec<ScannedCode>, ScanError> {
+    // Scanners and sessions survive a panic by design (their locks are taken over, counters
+    // are atomics), so asserting unwind safety is sound here.
+    guarded(AssertUnwindSafe(|| {
+        let mut frame = build()?;
+        if let Some(c) = crop {
+            frame = frame.with_crop(Rect::new(c.x, c.y, c.width, c.height))?;
+        }
+        Ok(scan(&frame).into_iter().map(ScannedCode::from).collect())
+    }))
+}
+
+/// The NV21 / NV12 frame of `scanNv21` and `scanNv12` (two semi-planar planes).
+pub(crate) fn semi_planar_frame<'a>(
+    y: &'a [u8],
+    chroma: &'a [u8],
+    width: u32,
+    height: u32,
+    y_row_stride: u32,
+    uv_row_stride: u32,
+    rotation: u32,
+) -> Result<Frame<'a>, FrameError> {
+    Frame::semi_planar_planes(
+        y,
+        chroma,
+        width,
+        height,
+        stride(y_row_stride),
+        stride(uv_row_stride),
+        rotation,
+    )
+}
+
+/// The `YUV_420_888` frame of `scanYuv420888`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn yuv420888_frame<'a>(
+    y: &'a [u8],
+    u: &'a [u8],
+    v: &'a [u8],
+    width: u32,
+    height: u32,
+    y_row_stride: u32,
+    uv_row_stride: u32,
+    uv_pixel_stride: u32,
+    rotation: u32,
+) -> Result<Frame<'a>, FrameError> {
+    let (uvr, uvp) = (stride(uv_row_stride), stride(uv_pixel_stride));
+    Frame::yuv_420_888(
+        Plane::new(y, stride(y_row_stride), 1),
+        Plane::new(u, uvr, uvp),
+        Plane::new(v, uvr, uvp),
+        width,
+        height,
+        rotation,
+    )
 }
 
 impl HutongScanner {
-    /// Runs one frame through the scanner; a panic anywhere becomes `ScanError::Internal`.
     fn scan<'a>(
         &self,
         build: impl FnOnce() -> Result<Frame<'a>, FrameError>,
         crop: Option<CropRect>,
     ) -> Result<Vec<ScannedCode>, ScanError> {
-        // The scanner's state survives a panic by design (its lock is taken over, counters are
-        // atomics), so asserting unwind safety is sound here.
-        guarded(AssertUnwindSafe(|| {
-            let mut frame = build()?;
-            if let Some(c) = crop {
-                frame = frame.with_crop(Rect::new(c.x, c.y, c.width, c.height))?;
-            }
-            Ok(self
-                .inner
-                .scan_frame(&frame)
-                .into_iter()
-                .map(ScannedCode::from)
-                .collect())
-        }))
+        scan_built(build, crop, |frame| self.inner.scan_frame(frame))
     }
 
     /// The core scanner, for Rust callers that hold an exported one (benches, tests).
     pub fn core(&self) -> &scan::Scanner {
         &self.inner
     }
+
+    /// The core scanner, shared (a `ScanSession` scans with it).
+    pub(crate) fn shared_core(&self) -> Arc<scan::Scanner> {
+        Arc::clone(&self.inner)
+    }
 }
 
-fn stride(s: u32) -> usize {
+pub(crate) fn stride(s: u32) -> usize {
     s as usize
 }
 
@@ -331,7 +386,7 @@ impl HutongScanner {
     pub fn new(options: ScanOptions) -> Result<Arc<Self>, ScanError> {
         guarded(|| {
             Ok(Arc::new(HutongScanner {
-                inner: scan::Scanner::new(options.to_core()?),
+                inner: Arc::new(scan::Scanner::new(options.to_core()?)),
             }))
         })
     }
@@ -372,17 +427,7 @@ impl HutongScanner {
         crop: Option<CropRect>,
     ) -> Result<Vec<ScannedCode>, ScanError> {
         self.scan(
-            || {
-                Frame::semi_planar_planes(
-                    y,
-                    vu,
-                    width,
-                    height,
-                    stride(y_row_stride),
-                    stride(uv_row_stride),
-                    rotation,
-                )
-            },
+            || semi_planar_frame(y, vu, width, height, y_row_stride, uv_row_stride, rotation),
             crop,
         )
     }
@@ -403,17 +448,7 @@ impl HutongScanner {
         crop: Option<CropRect>,
     ) -> Result<Vec<ScannedCode>, ScanError> {
         self.scan(
-            || {
-                Frame::semi_planar_planes(
-                    y,
-                    uv,
-                    width,
-                    height,
-                    stride(y_row_stride),
-                    stride(uv_row_stride),
-                    rotation,
-                )
-            },
+            || semi_planar_frame(y, uv, width, height, y_row_stride, uv_row_stride, rotation),
             crop,
         )
     }
@@ -438,13 +473,15 @@ impl HutongScanner {
     ) -> Result<Vec<ScannedCode>, ScanError> {
         self.scan(
             || {
-                let (uvr, uvp) = (stride(uv_row_stride), stride(uv_pixel_stride));
-                Frame::yuv_420_888(
-                    Plane::new(y, stride(y_row_stride), 1),
-                    Plane::new(u, uvr, uvp),
-                    Plane::new(v, uvr, uvp),
+                yuv420888_frame(
+                    y,
+                    u,
+                    v,
                     width,
                     height,
+                    y_row_stride,
+                    uv_row_stride,
+                    uv_pixel_stride,
                     rotation,
                 )
             },
