@@ -10,6 +10,7 @@ use super::dm_timing::resample_by_timing;
 use super::options::{CodeFormat, ScanOptions};
 use super::qr::{QrSearch, LIVE_MAX_SETS};
 use super::readers::FormatReader;
+use super::still::Picture;
 use super::transposed::TransposedLuma;
 use crate::frame::Point;
 use rxing::common::DetectorRXingResult;
@@ -292,8 +293,9 @@ pub(crate) struct LumaImage<'a> {
     /// True when the display is the sensor turned by 90 or 270 degrees: linear codes the user
     /// sees horizontally run along sensor columns, so the 1D readers scan a transposed copy.
     pub axes_swapped: bool,
-    /// A still image (a gallery pick): rxing's Code 128 reader follows ours (see `Engine`).
-    pub still: bool,
+    /// A still image (a gallery pick): rxing's Code 128 reader follows ours (see `Engine`); its
+    /// first pass gets the classic QR detector too.
+    pub still: Picture,
     /// The passes of the plan to run (camera frames; still images always run all).
     pub passes: Passes,
 }
@@ -466,7 +468,7 @@ impl Engine {
         let has_linear = self.linear.is_some() || self.code128.is_some();
         // Still images without linear formats take the split path too, for `matrix_still`.
         let split = (has_linear && (image.axes_swapped || !self.rotate_retry))
-            || (image.still && !self.rotate_retry);
+            || (image.still.is_still() && !self.rotate_retry);
         let mut pending = Pending {
             matrix: self.matrix.is_some() && image.passes != Passes::FullLinearOnly,
             linear: has_linear,
@@ -584,7 +586,8 @@ impl Engine {
         let straight = PassGeometry::Scaled(pass.scale);
         let before = codes.len();
         // The classic QR detector's second look: full-size passes of still images only.
-        let matrix = if pass.still && !self.rotate_retry && !pass.matrix_only {
+        let matrix = if pass.still == Picture::StillFirst && !self.rotate_retry && !pass.matrix_only
+        {
             &mut self.matrix_still
         } else {
             &mut self.matrix
@@ -626,7 +629,7 @@ impl Engine {
                 } else {
                     straight
                 };
-                let still = pass.still && !self.rotate_retry;
+                let still = pass.still.is_still() && !self.rotate_retry;
                 let averaged = !self.rotate_retry && !still;
                 let rxing_linear = if still {
                     self.linear_still.as_mut()
@@ -696,7 +699,7 @@ struct Pass<'a> {
     /// The display is the image turned a quarter: linear codes run along its columns.
     transposed: bool,
     /// From a still image.
-    still: bool,
+    still: Picture,
 }
 
 /// Our Code 128 read as an rxing result, so every reader's output goes through `collect`.

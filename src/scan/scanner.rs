@@ -3,7 +3,7 @@ use super::code::{ScanStats, ScannedCode};
 use super::engine::{FoundCode, Passes};
 use super::image::{decode_luma, ImageError, LumaImage};
 use super::options::ScanOptions;
-use super::still::{StillPass, RETRIES};
+use super::still::{Picture, StillPass, RETRIES};
 use super::worker::{Job, RunResult, Verdict, Worker};
 use crate::frame::{Frame, MAX_PIXELS, MAX_SIDE};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -78,7 +78,7 @@ impl Scanner {
         let axes_swapped = frame.rotation().swaps_axes();
         let found = self.run(started, deadline, passes, |luma| {
             let (w, h) = frame.copy_roi_luma(luma);
-            (w, h, axes_swapped, false)
+            (w, h, axes_swapped, Picture::Frame)
         });
         found.into_iter().map(|c| to_display(frame, c)).collect()
     }
@@ -119,7 +119,12 @@ impl Scanner {
             let deadline = Instant::now() + self.options.time_budget;
             let codes = self.run(started, deadline, Passes::All, |luma| {
                 let (w, h) = pass.fill(&image.pixels, width, height, luma);
-                (w, h, false, true)
+                let picture = if pass == StillPass::FIRST {
+                    Picture::StillFirst
+                } else {
+                    Picture::StillRetry
+                };
+                (w, h, false, picture)
             });
             if !codes.is_empty() {
                 found = codes
@@ -149,7 +154,7 @@ impl Scanner {
         started: Instant,
         deadline: Instant,
         passes: Passes,
-        fill: impl FnOnce(&mut Vec<u8>) -> (u32, u32, bool, bool),
+        fill: impl FnOnce(&mut Vec<u8>) -> (u32, u32, bool, Picture),
     ) -> Vec<FoundCode> {
         // A panic while holding the lock can only come from our own bookkeeping; the state
         // stays usable, so a poisoned lock is simply taken over.

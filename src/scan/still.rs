@@ -9,6 +9,23 @@
 //! no pass holds more memory than a camera frame of the same size.
 use crate::frame::Point;
 
+/// What the engine is handed: a camera frame, or one pass over a still image. The first pass
+/// over a still image gets one more look than the others (`engine.rs`, `Held::Qr`): a second
+/// QR detector, whose finder-pattern search does not depend on how the picture is turned, so
+/// repeating it on the turned passes would only cost time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Picture {
+    Frame,
+    StillFirst,
+    StillRetry,
+}
+
+impl Picture {
+    pub fn is_still(self) -> bool {
+        self != Picture::Frame
+    }
+}
+
 /// A clockwise turn of the upright image, in quarter turns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Turn {

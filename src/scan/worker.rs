@@ -6,6 +6,7 @@
 //! returns) and a fresh one takes over; see docs/adr/0001-frame-and-scan-api.md.
 use super::engine::{Engine, FoundCode, LumaImage, Passes};
 use super::options::ScanOptions;
+use super::still::Picture;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -17,7 +18,7 @@ pub(crate) struct Job {
     pub height: u32,
     pub axes_swapped: bool,
     /// A still image (`Scanner::scan_still`), not a camera frame.
-    pub still: bool,
+    pub still: Picture,
     /// The passes to run (`ScanSession` picks; everything else runs all).
     pub passes: Passes,
     pub started: Instant,
