@@ -59,7 +59,7 @@ impl FormatReader {
     /// code filling the whole picture with no quiet zone (qrcode-2/#1086.png).
     pub(crate) fn classic_qr(also_inverted: bool) -> Self {
         FormatReader {
-            kind: Kind::ClassicQr(QRCodeReader::default()),
+            kind: Kind::ClassicQr(QRCodeReader),
             hints: DecodeHints {
                 PossibleFormats: Some([rxing::BarcodeFormat::QR_CODE].into_iter().collect()),
                 AlsoInverted: Some(also_inverted),
