@@ -35,21 +35,24 @@ public enum CameraScannerError: Error {
 ///
 /// An `AVCaptureVideoDataOutput` delivers bi-planar 420 full-range buffers
 /// (`kCVPixelFormatType_420YpCbCr8BiPlanarFullRange`) on one serial queue, dropping late frames
-/// (`alwaysDiscardsLateVideoFrames`). Each buffer is locked and its planes handed to
-/// `HutongScanner.scanNv12` as borrowed memory (`HutongScanner.scan(pixelBuffer:rotation:crop:)`).
+/// (`alwaysDiscardsLateVideoFrames`). Each buffer is locked and its planes handed as borrowed
+/// memory to one `ScanSession` over the scanner (`ScanSession.scan(pixelBuffer:rotation:crop:)`),
+/// so the stream is scanned with what the previous frames found.
 ///
 /// Callbacks run on the frame queue, so they are `@Sendable`: they must not capture a view or
 /// other main-actor state directly (hop with `Task { @MainActor in ... }`).
 ///
 /// `@unchecked Sendable`: the mutable state shared with the app (`rectOfInterest`, the rotation
-/// fallback, the snapshot request) sits behind `lock`; `timing` and the scanner are touched
-/// only on the frame queue; the session is configured before `start()`.
+/// fallback, the snapshot request) sits behind `lock`; `timing`, the scanner and its stream are
+/// touched only on the frame queue; the session is configured before `start()`.
 public final class CameraScanner: NSObject, AVCaptureVideoDataOutputSampleBufferDelegate, @unchecked Sendable {
     public let session = AVCaptureSession()
     private let output = AVCaptureVideoDataOutput()
     private let frameQueue = DispatchQueue(label: "org.hutong.camera.frames")
     private let sessionQueue = DispatchQueue(label: "org.hutong.camera.session")
     private let scanner: HutongScanner
+    /// This camera's stream (`ScanSession`): scanned with what the previous frames found.
+    private let stream: ScanSession
     private let onResult: @Sendable (CameraFrameResult) -> Void
     private var device: AVCaptureDevice?
     private var rotationCoordinator: AnyObject?
@@ -69,7 +72,13 @@ public final class CameraScanner: NSObject, AVCaptureVideoDataOutputSampleBuffer
 
     public init(scanner: HutongScanner, onResult: @escaping @Sendable (CameraFrameResult) -> Void) {
         self.scanner = scanner
+        self.stream = ScanSession(scanner: scanner)
         self.onResult = onResult
+    }
+
+    /// Starts the next frame's search afresh (the camera moved to another scene or code).
+    public func restartStream() {
+        frameQueue.async { self.stream.reset() }
     }
 
     /// The viewfinder as a normalised sensor rectangle:
@@ -153,7 +162,7 @@ public final class CameraScanner: NSObject, AVCaptureVideoDataOutputSampleBuffer
         let started = DispatchTime.now().uptimeNanoseconds
         let codes: [ScannedCode]
         do {
-            codes = try scanner.scan(pixelBuffer: pixels, rotation: UInt32(rotation), crop: crop)
+            codes = try stream.scan(pixelBuffer: pixels, rotation: UInt32(rotation), crop: crop)
         } catch {
             onResult(CameraFrameResult(
                 codes: [], scanMillis: 0, medianScanMillis: timing.medianScanMillis,

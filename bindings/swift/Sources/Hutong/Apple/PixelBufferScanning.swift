@@ -23,35 +23,75 @@ extension HutongScanner {
     /// locked buffer's own memory (no copy) and borrowed by Rust for this synchronous call.
     /// `rotation` is clockwise degrees to upright; `crop` is upright (see `FrameGeometry`).
     public func scan(pixelBuffer: CVPixelBuffer, rotation: UInt32, crop: CropRect?) throws -> [ScannedCode] {
-        let locked = CVPixelBufferLockBaseAddress(pixelBuffer, .readOnly)
-        guard locked == kCVReturnSuccess else { throw PixelBufferError.lockFailed(locked) }
-        defer { CVPixelBufferUnlockBaseAddress(pixelBuffer, .readOnly) }
-
-        let width = UInt32(CVPixelBufferGetWidth(pixelBuffer))
-        let height = UInt32(CVPixelBufferGetHeight(pixelBuffer))
-        switch CVPixelBufferGetPixelFormatType(pixelBuffer) {
-        case kCVPixelFormatType_420YpCbCr8BiPlanarFullRange, kCVPixelFormatType_420YpCbCr8BiPlanarVideoRange:
-            let y = try borrowPlane(pixelBuffer, 0)
-            let uv = try borrowPlane(pixelBuffer, 1)
-            return try scanNv12(
-                y: y.bytes, uv: uv.bytes, width: width, height: height,
-                yRowStride: y.rowStride, uvRowStride: uv.rowStride, rotation: rotation, crop: crop
-            )
-        case kCVPixelFormatType_32BGRA:
-            guard let base = CVPixelBufferGetBaseAddress(pixelBuffer) else {
-                throw PixelBufferError.noBaseAddress(plane: 0)
+        try scanPixelBuffer(
+            pixelBuffer,
+            nv12: { y, uv, width, height, yRowStride, uvRowStride in
+                try self.scanNv12(
+                    y: y, uv: uv, width: width, height: height,
+                    yRowStride: yRowStride, uvRowStride: uvRowStride, rotation: rotation, crop: crop
+                )
+            },
+            bgra: { pixels, width, height, rowStride in
+                try self.scanBgra(
+                    pixels: pixels, width: width, height: height, rowStride: rowStride,
+                    rotation: rotation, crop: crop
+                )
             }
-            let stride = CVPixelBufferGetBytesPerRow(pixelBuffer)
-            let pixels = Data(
-                bytesNoCopy: base, count: stride * CVPixelBufferGetHeight(pixelBuffer), deallocator: .none
-            )
-            return try scanBgra(
-                pixels: pixels, width: width, height: height, rowStride: UInt32(stride),
-                rotation: rotation, crop: crop
-            )
-        case let other:
-            throw PixelBufferError.unsupportedPixelFormat(other)
+        )
+    }
+}
+
+extension ScanSession {
+    /// Scans a camera pixel buffer in place as the next frame of this session's stream, the way
+    /// `HutongScanner.scan(pixelBuffer:rotation:crop:)` scans one frame alone.
+    public func scan(pixelBuffer: CVPixelBuffer, rotation: UInt32, crop: CropRect?) throws -> [ScannedCode] {
+        try scanPixelBuffer(
+            pixelBuffer,
+            nv12: { y, uv, width, height, yRowStride, uvRowStride in
+                try self.scanNv12(
+                    y: y, uv: uv, width: width, height: height,
+                    yRowStride: yRowStride, uvRowStride: uvRowStride, rotation: rotation, crop: crop
+                )
+            },
+            bgra: { pixels, width, height, rowStride in
+                try self.scanBgra(
+                    pixels: pixels, width: width, height: height, rowStride: rowStride,
+                    rotation: rotation, crop: crop
+                )
+            }
+        )
+    }
+}
+
+/// Locks `pixelBuffer`, borrows its planes and hands them to the NV12 or the BGRA call.
+func scanPixelBuffer(
+    _ pixelBuffer: CVPixelBuffer,
+    nv12: (_ y: Data, _ uv: Data, _ width: UInt32, _ height: UInt32, _ yRowStride: UInt32, _ uvRowStride: UInt32)
+        throws -> [ScannedCode],
+    bgra: (_ pixels: Data, _ width: UInt32, _ height: UInt32, _ rowStride: UInt32) throws -> [ScannedCode]
+) throws -> [ScannedCode] {
+    let locked = CVPixelBufferLockBaseAddress(pixelBuffer, .readOnly)
+    guard locked == kCVReturnSuccess else { throw PixelBufferError.lockFailed(locked) }
+    defer { CVPixelBufferUnlockBaseAddress(pixelBuffer, .readOnly) }
+
+    let width = UInt32(CVPixelBufferGetWidth(pixelBuffer))
+    let height = UInt32(CVPixelBufferGetHeight(pixelBuffer))
+    switch CVPixelBufferGetPixelFormatType(pixelBuffer) {
+    case kCVPixelFormatType_420YpCbCr8BiPlanarFullRange, kCVPixelFormatType_420YpCbCr8BiPlanarVideoRange:
+        let y = try borrowPlane(pixelBuffer, 0)
+        let uv = try borrowPlane(pixelBuffer, 1)
+        return try nv12(y.bytes, uv.bytes, width, height, y.rowStride, uv.rowStride)
+    case kCVPixelFormatType_32BGRA:
+        guard let base = CVPixelBufferGetBaseAddress(pixelBuffer) else {
+            throw PixelBufferError.noBaseAddress(plane: 0)
         }
+        let stride = CVPixelBufferGetBytesPerRow(pixelBuffer)
+        let pixels = Data(
+            bytesNoCopy: base, count: stride * CVPixelBufferGetHeight(pixelBuffer), deallocator: .none
+        )
+        return try bgra(pixels, width, height, UInt32(stride))
+    case let other:
+        throw PixelBufferError.unsupportedPixelFormat(other)
     }
 }
 

@@ -5,6 +5,7 @@ import androidx.camera.core.ImageProxy
 import org.hutong.CropRect
 import org.hutong.ScannedCode
 import org.hutong.HutongScanner
+import org.hutong.ScanSession
 import java.util.concurrent.ExecutorService
 import java.util.concurrent.Executors
 import java.util.concurrent.atomic.AtomicReference
@@ -43,10 +44,12 @@ class Viewfinder(
 )
 
 /**
- * A CameraX analyzer that hands each YUV_420_888 frame to Hutong's [HutongScanner] without copying:
- * the planes' direct buffers cross as they are (rewound, with their row and pixel strides), the
- * rotation is the frame's `rotationDegrees`, and the viewfinder window becomes the crop in
- * upright image coordinates.
+ * A CameraX analyzer that hands each YUV_420_888 frame to Hutong without copying: the planes'
+ * direct buffers cross as they are (rewound, with their row and pixel strides), the rotation is
+ * the frame's `rotationDegrees`, and the viewfinder window becomes the crop in upright image
+ * coordinates. Frames go through one [ScanSession] over [scanner]: the stream is scanned with
+ * what the previous frames found (a full-resolution look around the last code, the costly
+ * passes spread over consecutive frames), and never reports a code a frame does not hold.
  *
  * It owns one background thread; use [useCase] for an `ImageAnalysis` that keeps only the latest
  * frame, so a slow scan drops frames instead of queueing them. Call [close] when done.
@@ -62,6 +65,8 @@ class HutongAnalyzer(
     /** The single thread frames are analysed on (the scanner is called from here only). */
     val executor: ExecutorService = Executors.newSingleThreadExecutor { r -> Thread(r, "hutong-analyzer") }
 
+    /** This analyzer's stream; used on [executor] only. */
+    private val session = ScanSession(scanner)
     private val planner = FramePlanner()
     private val timing = FrameTiming()
     private val snapshotRequest = AtomicReference<((FrameSnapshot) -> Unit)?>(null)
@@ -138,18 +143,25 @@ class HutongAnalyzer(
         val c = crop?.let { CropRect(it.x.toUInt(), it.y.toUInt(), it.width.toUInt(), it.height.toUInt()) }
         return when (call) {
             is FrameCall.Nv21 ->
-                scanner.scanNv21(call.y, call.vu, w, h, call.yRowStride.toUInt(), call.uvRowStride.toUInt(), r, c)
+                session.scanNv21(call.y, call.vu, w, h, call.yRowStride.toUInt(), call.uvRowStride.toUInt(), r, c)
             is FrameCall.Nv12 ->
-                scanner.scanNv12(call.y, call.uv, w, h, call.yRowStride.toUInt(), call.uvRowStride.toUInt(), r, c)
-            is FrameCall.Yuv420888 -> scanner.scanYuv420888(
+                session.scanNv12(call.y, call.uv, w, h, call.yRowStride.toUInt(), call.uvRowStride.toUInt(), r, c)
+            is FrameCall.Yuv420888 -> session.scanYuv420888(
                 call.y, call.u, call.v, w, h, call.yRowStride.toUInt(), call.uvRowStride.toUInt(),
                 call.uvPixelStride.toUInt(), r, c,
             )
         }
     }
 
-    /** Stops the analyzer thread. The scanner stays the caller's to close. */
+    /** Starts the next frame's search afresh (the camera moved to another scene or code). */
+    fun restartStream() {
+        executor.execute { session.reset() }
+    }
+
+    /** Stops the analyzer thread and frees its session. The scanner stays the caller's to close. */
     override fun close() {
         executor.shutdown()
+        // Safe while a frame is still being scanned: UniFFI frees the session after that call.
+        session.close()
     }
 }

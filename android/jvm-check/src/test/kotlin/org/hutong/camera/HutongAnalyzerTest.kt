@@ -128,6 +128,23 @@ class HutongAnalyzerTest {
     }
 
     @Test
+    fun `a stream of frames reads each frame's code and never one the frame lacks`() {
+        val first = Nv21Frame(640, 480, 640, "stream one", 100, 100)
+        val blank = Nv21Frame(640, 480, 640, "blank", 0, 0).also {
+            for (i in 0 until 640 * 480) it.memory.put(i, 200.toByte())
+        }
+        val moved = Nv21Frame(640, 480, 640, "stream two", 380, 250)
+        analyzer(null).use { a ->
+            listOf(first, first, blank, moved, moved).forEachIndexed { i, f -> a.analyze(FakeProxy(f, 0, i.toLong())) }
+        }
+        assertEquals(
+            listOf(listOf("stream one"), listOf("stream one"), emptyList(), listOf("stream two"), listOf("stream two")),
+            results.map { r -> r.codes.map { it.text } },
+        )
+        assertTrue(results.all { it.error == null })
+    }
+
+    @Test
     fun `a bad frame is reported and the image still closed`() {
         val frame = Nv21Frame(160, 120, 160, "x", 0, 0)
         val proxy = object : ImageProxy by FakeProxy(frame, 0, 1) {
