@@ -33,10 +33,28 @@ fn grew(size: usize) {
     PEAK.fetch_max(live, Ordering::Relaxed);
 }
 
+/// Whether this is the process's main thread, where libtest keeps its books: on a slow machine
+/// it prints "has been running for over 60 seconds", which allocates, while a case is being
+/// counted. The scanning happens on the test's own thread and the scanner's worker, never here.
+fn on_libtest_thread() -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: gettid has no preconditions and touches no memory.
+        let tid = unsafe { libc::gettid() };
+        i64::from(tid) == i64::from(std::process::id())
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        false
+    }
+}
+
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        ALLOCATED_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
+        if !on_libtest_thread() {
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+            ALLOCATED_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
+        }
         grew(layout.size());
         System.alloc(layout)
     }
@@ -47,8 +65,10 @@ unsafe impl GlobalAlloc for Counting {
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        ALLOCATED_BYTES.fetch_add(new_size, Ordering::Relaxed);
+        if !on_libtest_thread() {
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+            ALLOCATED_BYTES.fetch_add(new_size, Ordering::Relaxed);
+        }
         LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
         grew(new_size);
         System.realloc(ptr, layout, new_size)
@@ -122,8 +142,8 @@ struct PerFrame {
 }
 
 /// `session`: through a `ScanSession` (tracked crops, coarse pass plus bands) instead of
-/// `scan_frame`, for fewer frames (the test stays under libtest's 60-second mark, whose
-/// "running for over 60 seconds" notice allocates while a case is being counted).
+/// `scan_frame`, for fewer frames (the test takes about 50 s unoptimised; libtest's notice past
+/// 60 s is not counted, see `on_libtest_thread`).
 fn measure(scene: Scene, session: bool) -> PerFrame {
     let with_code = matches!(scene, Scene::OneQr | Scene::OneCode128);
     let (nv21, w, h, stride) = frame_bytes(scene);
@@ -186,9 +206,7 @@ fn steady_state_heap_use_per_frame_stays_under_its_ceilings() {
             20,
             2_000,
         ),
-        // Through a session: a tracked crop, or the coarse pass and a band, per frame. The
-        // case with a code runs last: were a slow machine to pass the 60-second mark, the
-        // notice's allocation would land within its headroom.
+        // Through a session: a tracked crop, or the coarse pass and a band, per frame.
         ("ScanSession, 720p, no code", Scene::Plain, true, 0, 0),
         (
             "ScanSession, 720p, checkerboard",
@@ -218,5 +236,9 @@ fn steady_state_heap_use_per_frame_stays_under_its_ceilings() {
             m.allocations
         );
         assert!(m.bytes <= max_bytes, "{case}: {} bytes per frame", m.bytes);
+        // The counter is live on the scanning threads (a result is built on them).
+        if matches!(scene, Scene::OneQr | Scene::OneCode128) {
+            assert!(m.allocations > 0, "{case}: no allocation counted");
+        }
     }
 }
