@@ -1,5 +1,5 @@
 //! The default transport: HTTP/1.1 (`http1.rs`) over rustls with the ring provider (no OpenSSL,
-//! no aws-lc), on tokio's TCP. Why not reqwest/hyper: ADR 0009 (a third of a megabyte of the app
+//! no aws-lc), on tokio's TCP. Why not reqwest/hyper: ADR 0009 (0.86 MiB of the arm64 app
 //! library for features the protocol never uses, and coarser "did it arrive?" answers).
 
 use super::http1::{encode_request, read_response};
