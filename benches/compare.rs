@@ -17,9 +17,7 @@ use hutong_core::frame::Frame;
 use hutong_core::scan::{decode_luma, CodeFormat, LumaImage, ScanOptions, ScannedCode, Scanner};
 use serde_json::json;
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
-use std::process::{ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -50,9 +48,11 @@ static GLOBAL: Counting = Counting;
 
 mod frames;
 mod live_frames;
+mod peers;
 mod scene_frames;
 
 use live_frames::{live_frames, Kind, LiveFrame};
+use peers::{median, percentile, Peers};
 
 /// What Hutong is given for one item.
 enum Input {
@@ -103,44 +103,20 @@ struct Item {
     zxing_mode: &'static str,
 }
 
-/// A peer decoder served by `benches/compare_peers.py`.
-struct Peers {
-    stdin: ChildStdin,
-    stdout: BufReader<ChildStdout>,
-}
-
-impl Peers {
-    /// One timed call; texts that are not UTF-8 come back as `None`.
-    fn read(&mut self, engine: &str, index: usize) -> (f64, Vec<Option<String>>) {
-        writeln!(self.stdin, "{engine} {index}").expect("peer server alive");
-        self.stdin.flush().expect("peer server alive");
-        let mut line = String::new();
-        self.stdout
-            .read_line(&mut line)
-            .expect("peer server answers");
-        let (ms, texts) = line
-            .trim_end()
-            .split_once(' ')
-            .expect("`<ms> <json>` reply");
-        (
-            ms.parse().expect("milliseconds"),
-            serde_json::from_str(texts).expect("json list of texts"),
+/// With `HUTONG_BENCH_DUMP=<dir>`: the item's upright pixels as a PNG, to look at or to feed a
+/// test.
+fn dump(item: &Item) {
+    if let Some(dir) = std::env::var_os("HUTONG_BENCH_DUMP") {
+        let path = std::path::Path::new(&dir).join(format!("{}.png", item.name));
+        image::save_buffer(
+            &path,
+            &item.upright,
+            item.upright_width,
+            item.upright_height,
+            image::ExtendedColorType::L8,
         )
+        .expect("dump frame");
     }
-}
-
-fn median(v: &[f64]) -> f64 {
-    percentile(v, 0.5)
-}
-
-fn percentile(v: &[f64], p: f64) -> f64 {
-    if v.is_empty() {
-        return f64::NAN;
-    }
-    let mut s = v.to_vec();
-    s.sort_by(f64::total_cmp);
-    let i = ((s.len() as f64 - 1.0) * p).round() as usize;
-    s[i.min(s.len() - 1)]
 }
 
 /// A frame counts as decoded when the expected text came back; any other text read on it
@@ -420,40 +396,14 @@ fn main() {
             "file": file, "width": item.upright_width, "height": item.upright_height,
             "formats": item.zxing_formats, "zxing_mode": item.zxing_mode,
         }));
-        if let Some(dir) = std::env::var_os("HUTONG_BENCH_DUMP") {
-            let path = std::path::Path::new(&dir).join(format!("{}.png", item.name));
-            image::save_buffer(
-                &path,
-                &item.upright,
-                item.upright_width,
-                item.upright_height,
-                image::ExtendedColorType::L8,
-            )
-            .expect("dump frame");
-        }
+        dump(item);
         item.upright = Vec::new();
     }
     let manifest_path = work.join("frames.json");
     std::fs::write(&manifest_path, serde_json::to_vec(&manifest).expect("json")).expect("manifest");
 
-    let mut child = Command::new(&python)
-        .arg(root.join("benches/compare_peers.py"))
-        .arg(&manifest_path)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start the peer server");
-    let mut peers = Peers {
-        stdin: child.stdin.take().expect("stdin"),
-        stdout: BufReader::new(child.stdout.take().expect("stdout")),
-    };
-    let mut hello = String::new();
-    peers
-        .stdout
-        .read_line(&mut hello)
-        .expect("peer server ready");
-    let versions: serde_json::Value =
-        serde_json::from_str(hello.trim().trim_start_matches("ready ")).expect("versions");
+    let mut peers = Peers::start(&python, root, &manifest_path);
+    let versions = peers.versions();
     let wechat_available = versions["wechat"].is_string();
 
     let mut per_frame = Vec::new();
@@ -526,8 +476,7 @@ fn main() {
             );
         }
     }
-    drop(peers);
-    let _ = child.wait();
+    peers.stop();
 
     let mut cases: Vec<(String, String)> = Vec::new();
     for f in &per_frame {
@@ -666,18 +615,7 @@ fn hutong_only(scanners: &Scanners, items: &[Item], reps: usize) {
         {
             continue;
         }
-        if let Some(dir) = std::env::var_os("HUTONG_BENCH_DUMP") {
-            // The upright pixels as a PNG, to look at or to feed a test (Hutong-alone runs).
-            let path = std::path::Path::new(&dir).join(format!("{}.png", item.name));
-            image::save_buffer(
-                &path,
-                &item.upright,
-                item.upright_width,
-                item.upright_height,
-                image::ExtendedColorType::L8,
-            )
-            .expect("dump frame");
-        }
+        dump(item);
         let mut samples = Vec::new();
         let mut texts = Vec::new();
         for _ in 0..reps + 1 {

@@ -13,19 +13,20 @@
 //! median of its runs.
 //! Time to first decode is the frame at which the expected text first comes back, and the
 //! summed latency of the frames up to it. Prints the tables; writes
-//! `target/bench-sequences.json`. Deterministic: everything derives from `SEED`.
+//! `target/bench-sequences.json`. Deterministic: everything derives from `SEED`, or from
+//! `HUTONG_SEQ_SEED` (a number): sequences nobody looked at while building the session.
 #![allow(dead_code)]
 
 mod live_frames;
+mod peers;
 
 use hutong_core::frame::Frame;
 use hutong_core::render::{render, RenderOptions, Symbology};
 use hutong_core::scan::{ScanOptions, ScanSession, Scanner, SessionStep};
 use live_frames::{box_blur, draw_warped, pay_code, qr_payload, Canvas, Rng, ValueNoise};
+use peers::{median, percentile, Peers};
 use serde_json::json;
-use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
-use std::process::{ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
 pub const SEED: u64 = 0x4875_746f_6e67_5345;
@@ -251,41 +252,6 @@ fn sequence(rng: &mut Rng, index: usize) -> Sequence {
     }
 }
 
-/// zxing-cpp through `benches/compare_peers.py`.
-struct Peers {
-    stdin: ChildStdin,
-    stdout: BufReader<ChildStdout>,
-}
-
-impl Peers {
-    fn read(&mut self, index: usize) -> (f64, Vec<Option<String>>) {
-        writeln!(self.stdin, "zxing {index}").expect("peer server alive");
-        self.stdin.flush().expect("peer server alive");
-        let mut line = String::new();
-        self.stdout
-            .read_line(&mut line)
-            .expect("peer server answers");
-        let (ms, texts) = line.trim_end().split_once(' ').expect("`<ms> <json>`");
-        (
-            ms.parse().expect("ms"),
-            serde_json::from_str(texts).expect("json texts"),
-        )
-    }
-}
-
-fn median(v: &[f64]) -> f64 {
-    percentile(v, 0.5)
-}
-
-fn percentile(v: &[f64], p: f64) -> f64 {
-    if v.is_empty() {
-        return f64::NAN;
-    }
-    let mut s = v.to_vec();
-    s.sort_by(f64::total_cmp);
-    s[(((s.len() - 1) as f64) * p).round() as usize]
-}
-
 /// One decoder's run of one sequence: per frame, the latency of each rep and what it read.
 #[derive(Default, Clone)]
 struct Run {
@@ -353,7 +319,11 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(5);
     let started = Instant::now();
-    let mut rng = Rng::new(SEED);
+    let seed = std::env::var("HUTONG_SEQ_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(SEED);
+    let mut rng = Rng::new(seed);
     let sequences: Vec<Sequence> = (0..SEQUENCES.len())
         .map(|i| sequence(&mut rng, i))
         .collect();
@@ -384,22 +354,9 @@ fn main() {
         let manifest_path = work.join("frames.json");
         std::fs::write(&manifest_path, serde_json::to_vec(&manifest).expect("json"))
             .expect("manifest");
-        let mut child = Command::new(&python)
-            .arg(root.join("benches/compare_peers.py"))
-            .arg(&manifest_path)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start the peer server");
-        let mut peers = Peers {
-            stdin: child.stdin.take().expect("stdin"),
-            stdout: BufReader::new(child.stdout.take().expect("stdout")),
-        };
-        let mut hello = String::new();
-        peers.stdout.read_line(&mut hello).expect("peer ready");
-        (child, peers, hello.trim().to_owned())
+        Peers::start(&python, root, &manifest_path)
     });
-    let zxing_version = peers.as_ref().map(|p| p.2.clone());
+    let zxing_version = peers.as_ref().map(|p| p.hello.clone());
 
     let mut rows = Vec::new();
     let mut plane_base = 0;
@@ -438,8 +395,8 @@ fn main() {
                             (ms, texts, step)
                         }
                         _ => {
-                            let (_, peers, _) = peers.as_mut().expect("peers");
-                            let (ms, texts) = peers.read(plane_base + i);
+                            let peers = peers.as_mut().expect("peers");
+                            let (ms, texts) = peers.read("zxing", plane_base + i);
                             (ms, texts, None)
                         }
                     };
@@ -466,12 +423,12 @@ fn main() {
         }
         rows.push(row);
     }
-    if let Some((mut child, peers, _)) = peers {
-        drop(peers);
-        let _ = child.wait();
+    if let Some(peers) = peers {
+        peers.stop();
     }
     let report = json!({
         "reps": reps,
+        "seed": seed,
         "zxing": zxing_version,
         "hutong_options": "ScanOptions::default() (QR Code + Code 128), time budget 5 s; stateless: Scanner::scan_frame; session: ScanSession::scan_frame, reset before each run of a sequence",
         "zxing_options": "formats QRCode+Code128, try_rotate off, try_invert off, try_downscale on; upright luma, per frame (no state)",

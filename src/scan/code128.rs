@@ -1011,9 +1011,8 @@ mod tests {
         }
     }
 
-    /// Renders `text` at `module` pixels per module (fractional), blurred with a box of
-    /// `blur` pixels, on a mid-grey background with a white quiet zone, `height` rows.
-    fn draw(text: &str, module: f32, blur: usize, contrast: (u8, u8)) -> (Vec<u8>, usize, usize) {
+    /// `text` as Code 128 modules (with a 10-module quiet zone each side): true where dark.
+    fn module_row(text: &str) -> Vec<bool> {
         let opts = RenderOptions {
             module_px: 1,
             quiet_zone_modules: 10,
@@ -1022,12 +1021,22 @@ mod tests {
         let bmp = render(text, Symbology::Code128, opts).expect("renders");
         let modules = bmp.width as usize;
         let mid_row = (bmp.height as usize / 2) * modules;
+        bmp.pixels[mid_row..mid_row + modules]
+            .iter()
+            .map(|&p| p < 128)
+            .collect()
+    }
+
+    /// Renders `text` at `module` pixels per module (fractional), blurred with a box of
+    /// `blur` pixels, on a mid-grey background with a white quiet zone, `height` rows.
+    fn draw(text: &str, module: f32, blur: usize, contrast: (u8, u8)) -> (Vec<u8>, usize, usize) {
+        let dark = module_row(text);
+        let modules = dark.len();
         let width = (modules as f32 * module) as usize + 40;
         let height = 24;
         let (ink, paper) = contrast;
         // Each pixel averages the modules it covers, as a camera's sensor does.
-        let dark_at =
-            |m: isize| m >= 0 && (m as usize) < modules && bmp.pixels[mid_row + m as usize] < 128;
+        let dark_at = |m: isize| m >= 0 && (m as usize) < modules && dark[m as usize];
         let mut row: Vec<u8> = (0..width)
             .map(|x| {
                 let (from, to) = ((x as f32 - 20.0) / module, (x as f32 - 19.0) / module);
@@ -1120,14 +1129,8 @@ mod tests {
         bar_modules: f32,
         (width, height): (usize, usize),
     ) -> Vec<u8> {
-        let opts = RenderOptions {
-            module_px: 1,
-            quiet_zone_modules: 10,
-            bar_height_px: 1,
-        };
-        let bmp = render(text, Symbology::Code128, opts).expect("renders");
-        let modules = bmp.width as usize;
-        let mid_row = (bmp.height as usize / 2) * modules;
+        let dark = module_row(text);
+        let modules = dark.len();
         let (s, c) = degrees.to_radians().sin_cos();
         let (cx, cy) = (width as f32 / 2.0, height as f32 / 2.0);
         let mut img = vec![0u8; width * height];
@@ -1147,7 +1150,7 @@ mod tests {
                             } else {
                                 150.0
                             }
-                        } else if bmp.pixels[mid_row + u as usize] < 128 {
+                        } else if dark[u as usize] {
                             35.0
                         } else {
                             215.0

@@ -17,33 +17,27 @@ public enum PixelBufferError: Error, CustomStringConvertible {
     }
 }
 
-extension HutongScanner {
+/// What scans camera frames: `HutongScanner` (each frame alone) and `ScanSession` (a stream,
+/// using what earlier frames found). Both already have these two calls from the bindings.
+public protocol PixelBufferScanning {
+    func scanNv12(
+        y: Data, uv: Data, width: UInt32, height: UInt32, yRowStride: UInt32, uvRowStride: UInt32,
+        rotation: UInt32, crop: CropRect?
+    ) throws -> [ScannedCode]
+    func scanBgra(
+        pixels: Data, width: UInt32, height: UInt32, rowStride: UInt32, rotation: UInt32, crop: CropRect?
+    ) throws -> [ScannedCode]
+}
+
+extension HutongScanner: PixelBufferScanning {}
+extension ScanSession: PixelBufferScanning {}
+
+extension PixelBufferScanning {
     /// Scans a camera pixel buffer in place. Bi-planar 420 (full or video range, NV12 layout)
     /// goes to `scanNv12` and 32BGRA to `scanBgra`: the planes are wrapped as `Data` over the
     /// locked buffer's own memory (no copy) and borrowed by Rust for this synchronous call.
     /// `rotation` is clockwise degrees to upright; `crop` is upright (see `FrameGeometry`).
-    public func scan(pixelBuffer: CVPixelBuffer, rotation: UInt32, crop: CropRect?) throws -> [ScannedCode] {
-        try scanPixelBuffer(
-            pixelBuffer,
-            nv12: { y, uv, width, height, yRowStride, uvRowStride in
-                try self.scanNv12(
-                    y: y, uv: uv, width: width, height: height,
-                    yRowStride: yRowStride, uvRowStride: uvRowStride, rotation: rotation, crop: crop
-                )
-            },
-            bgra: { pixels, width, height, rowStride in
-                try self.scanBgra(
-                    pixels: pixels, width: width, height: height, rowStride: rowStride,
-                    rotation: rotation, crop: crop
-                )
-            }
-        )
-    }
-}
-
-extension ScanSession {
-    /// Scans a camera pixel buffer in place as the next frame of this session's stream, the way
-    /// `HutongScanner.scan(pixelBuffer:rotation:crop:)` scans one frame alone.
+    /// On a `ScanSession` the buffer is the stream's next frame.
     public func scan(pixelBuffer: CVPixelBuffer, rotation: UInt32, crop: CropRect?) throws -> [ScannedCode] {
         try scanPixelBuffer(
             pixelBuffer,
