@@ -10,7 +10,8 @@
 use super::{Method, Request, Response, TransportError};
 use tokio::io::{AsyncRead, AsyncReadExt};
 
-/// Status line plus headers, at most: a signed answer's head is well under 2 KiB.
+/// Status line plus headers (and, apart, trailers), at most: a signed answer's head is well
+/// under 2 KiB.
 const MAX_HEAD_BYTES: usize = 32 * 1024;
 const MAX_HEADERS: usize = 64;
 /// A chunk-size line with extensions, or one trailer line.
@@ -317,9 +318,18 @@ impl<'a, R: AsyncRead + Unpin> Buffered<'a, R> {
             }
             let size = usize::from_str_radix(size, 16).map_err(|_| malformed("chunk size"))?;
             if size == 0 {
-                // Trailers, ignored, up to the empty line.
-                while !self.read_line().await?.is_empty() {}
-                return Ok(body);
+                // Trailers, ignored, up to the empty line; no more of them than a head may hold.
+                let mut trailers = 0usize;
+                loop {
+                    let line = self.read_line().await?;
+                    if line.is_empty() {
+                        return Ok(body);
+                    }
+                    trailers += line.len() + 2;
+                    if trailers > MAX_HEAD_BYTES {
+                        return Err(malformed("trailers over 32 KiB"));
+                    }
+                }
             }
             if body.len().saturating_add(size) > max_body {
                 return Err(TransportError::BodyTooLarge { limit: max_body });
@@ -507,6 +517,16 @@ mod tests {
             wire.extend_from_slice(b"x-pad: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n");
         }
         assert!(read(&wire, 64).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn bounds_the_trailers() {
+        let mut wire = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n0\r\n".to_vec();
+        while wire.len() < 40 * 1024 {
+            wire.extend_from_slice(b"x-trailer: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n");
+        }
+        wire.extend_from_slice(b"\r\n");
+        assert!(matches!(read(&wire, 64).await, Err(TransportError::Io(_))));
     }
 
     #[tokio::test]
