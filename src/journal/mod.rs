@@ -143,10 +143,10 @@ impl Journal {
         ensure_private_file(path)
             .map_err(|e| JournalError::File(format!("{}: {e}", path.display())))?;
         let conn = Connection::open(path)?;
-        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         // WAL lets `status()` read while a transition commits; FULL makes each commit durable
         // across power loss, which "persist before send" needs.
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        retry_busy(|| Ok(conn.pragma_update(None, "journal_mode", "WAL")?))?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         let journal = Journal {
@@ -167,6 +167,10 @@ impl Journal {
     /// the journal used to queue for one (with an fsync each), and 24 at once under I/O load
     /// ran past the busy timeout.
     fn migrate(&self) -> Result<(), JournalError> {
+        retry_busy(|| self.migrate_once())
+    }
+
+    fn migrate_once(&self) -> Result<(), JournalError> {
         let mut conn = self.lock();
         let current: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if current == SCHEMA_VERSION {
@@ -694,6 +698,29 @@ fn refund_from_row(r: &Row<'_>) -> Result<RefundRecord, JournalError> {
         created_at_ms: r.get("created_at_ms")?,
         updated_at_ms: r.get("updated_at_ms")?,
     })
+}
+
+/// How long a connection waits for another's lock (SQLite's busy handler).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Runs `step` again while SQLite answers "busy" at once, up to `BUSY_TIMEOUT`. SQLite skips the
+/// busy handler where waiting could deadlock: two connections opening a new file together, one
+/// turning it to WAL or migrating while the other holds a read lock it wants to upgrade. The
+/// loser gets SQLITE_BUSY immediately; trying again once the other is done succeeds (24
+/// openers at once under I/O load hit it: `processes_opening_a_new_journal_at_once_all_succeed`).
+fn retry_busy<T>(mut step: impl FnMut() -> Result<T, JournalError>) -> Result<T, JournalError> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match step() {
+            Err(JournalError::Storage(rusqlite::Error::SqliteFailure(e, _)))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            other => return other,
+        }
+    }
 }
 
 #[cfg(test)]
