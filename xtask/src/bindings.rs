@@ -350,7 +350,7 @@ pub fn bench_ffi(root: &Path) -> Result<()> {
             release: false,
         },
     )?;
-    // The bench profile's cdylib, built alongside the bench (opt-level 3, thin LTO).
+    // The bench profile's cdylib, built alongside the bench (the release profile's code, with symbols).
     let bench_lib = target.join("release/deps").join(host_library_name());
     copy_without_debug_info(
         &bench_lib,
