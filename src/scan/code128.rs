@@ -14,8 +14,12 @@
 //!   bar-space pairs ("e-distances", the measure the Code 128 specification's reference
 //!   decoder uses): ink spread widens a bar as much as it narrows the next space, so these
 //!   sums stay put; blur still shifts them, so the nearest pattern wins, not rounding;
+//! - at two pixels a module or less, blur widens every one-module element in a way the
+//!   e-distances do not cancel; how far is fitted from the start character, whose pattern is
+//!   known, and the rest of the line is matched against patterns blurred as much (`Blur`);
 //! - a result needs its start, stop, quiet zones and mod-103 check character on two scan
-//!   lines that agree, so textures cannot invent a code;
+//!   lines that agree, so textures cannot invent a code (a line that reads a symbol alone is
+//!   checked against the lines just beside it first: a distant code is only a few rows tall);
 //! - bars turned against the image (10-40 degrees) are read on lines across them at their own
 //!   angle (`turned_line.rs`), through the places where straight lines met a start character.
 //!
@@ -154,6 +158,9 @@ const MAX_MISS: f32 = 1.6;
 const LINE_RADIUS: usize = 2;
 /// Scan lines per image on camera frames, from the middle outwards.
 const MAX_LINES: usize = 40;
+/// How far beside a line that read a symbol alone the confirming lines lie: the next rows
+/// whose averages share no pixel with it.
+const CONFIRM_OFFSET: usize = 2 * LINE_RADIUS + 2;
 /// A quiet zone must be at least this many modules of light (the specification asks for 10;
 /// phone screens and crops leave less).
 const QUIET_MODULES: f32 = 4.0;
@@ -242,7 +249,7 @@ pub(crate) struct Code128Reader {
     hints: [Hint; MAX_HINTS],
     hint_count: usize,
     /// The character at each edge of the list being decoded (`decode_edges`).
-    memo: Vec<u8>,
+    memo: Memo,
     scratch: LineRead,
     /// Reads of earlier images, kept for their buffers: a frame allocates only its result.
     spare: Vec<LineRead>,
@@ -287,6 +294,7 @@ impl Code128Reader {
             .extend(self.reads.drain(..).map(|(_, read)| read));
         self.hint_count = 0;
         let middle = extent / 2;
+        let mut reads_before = 0;
         for k in 0..max_lines {
             // 0, +1, -1, +2, -2, ... steps from the middle, until both sides leave the image.
             let distance = k.div_ceil(2) * step;
@@ -304,16 +312,40 @@ impl Code128Reader {
             if at >= extent {
                 continue;
             }
-            self.load_line(luma, width, height, at, along_columns);
-            let placement = Placement::Straight {
-                at,
-                columns: along_columns,
-            };
-            if let Some(code) = self.read_line(placement) {
+            if let Some(code) = self.read_straight(luma, width, height, at, along_columns) {
                 return Some(code);
             }
+            // A symbol read once, on a line no other one agrees with yet: a short symbol (a
+            // distant pay code spans one or two of the spaced lines) is confirmed by the lines
+            // just beside this one, whose pixels it does not share.
+            if self.reads.len() > reads_before && step > CONFIRM_OFFSET {
+                let beside = [at + CONFIRM_OFFSET, at.wrapping_sub(CONFIRM_OFFSET)];
+                for near in beside.into_iter().filter(|&n| n < extent) {
+                    if let Some(code) = self.read_straight(luma, width, height, near, along_columns)
+                    {
+                        return Some(code);
+                    }
+                }
+            }
+            reads_before = self.reads.len();
         }
         self.read_turned(luma, width, height)
+    }
+
+    /// Reads the straight line at `at` (a row, or a column with `along_columns`).
+    fn read_straight(
+        &mut self,
+        luma: &[u8],
+        width: usize,
+        height: usize,
+        at: usize,
+        along_columns: bool,
+    ) -> Option<Code128> {
+        self.load_line(luma, width, height, at, along_columns);
+        self.read_line(Placement::Straight {
+            at,
+            columns: along_columns,
+        })
     }
 
     /// Lines across the bars through each hint, at the angle of the bars there, until two
@@ -720,7 +752,7 @@ fn crude_start(edges: &[f32], line_len: f32) -> Option<(f32, f32)> {
         let m = measure(edges, at)?;
         candidates
             .into_iter()
-            .any(|v| e_miss(v, m.e) < loose)
+            .any(|v| e_miss(v, m.e, &SHARP) < loose)
             .then_some(m.pitch)
     };
     (0..edges.len().saturating_sub(25)).find_map(|at| {
@@ -744,24 +776,80 @@ fn quiet(edges: &[f32], at: usize, module: f32) -> bool {
     }
 }
 
-/// Tries every falling edge as the start of a symbol. `edges[2k]` are falling edges.
-/// `memo[i]`: the character at edge `i`, `NOT_READ` until measured.
-const NOT_READ: u8 = u8::MAX;
-const NO_CHARACTER: u8 = u8::MAX - 1;
+/// The character read at each edge of the list being decoded, per blur: every start re-reads
+/// the characters after it, and a periodic line (a fence, a striped shirt, a fuzzed frame)
+/// reads as long runs of valid characters from every start; matching each against the table
+/// once per line keeps that from costing a table search per edge per start (a 2304-pixel line
+/// took the scanner to its 5 s budget). A line meets one or two blurs, so each gets a band of
+/// `edges` slots when first met; a slot holds the line's generation above its value, so
+/// starting a line clears nothing.
+#[derive(Debug, Default)]
+struct Memo {
+    slots: Vec<u32>,
+    /// Each band's templates (`templates`).
+    tables: Vec<Templates>,
+    /// The band of each blur (`Blur::key`) on the current line, `NO_BAND` until met.
+    bands: [u8; 2 * BLUR_STEPS],
+    used: usize,
+    edges: usize,
+    generation: u32,
+}
 
+const NO_CHARACTER: u8 = u8::MAX;
+const NO_BAND: u8 = u8::MAX;
+
+impl Memo {
+    /// Forgets every read, for a list of `edges` edges.
+    fn start_line(&mut self, edges: usize) {
+        self.generation = (self.generation + 1) & 0x00ff_ffff;
+        if self.generation == 0 {
+            // Wrapped: old slots could look current.
+            self.slots.fill(0);
+            self.generation = 1;
+        }
+        self.bands = [NO_BAND; 2 * BLUR_STEPS];
+        self.used = 0;
+        self.edges = edges;
+    }
+
+    /// The character read at edge `at` under `blur`, reading it with `read` (given the blur's
+    /// templates) the first time.
+    fn get_or(&mut self, blur: Blur, at: usize, read: impl FnOnce(&Templates) -> u8) -> Option<u8> {
+        if at >= self.edges {
+            return None;
+        }
+        let band = &mut self.bands[blur.key()];
+        if *band == NO_BAND {
+            *band = self.used as u8;
+            if self.tables.len() <= self.used {
+                self.tables.push([[0.0; 5]; 107]);
+            }
+            self.tables[self.used] = templates(blur);
+            self.used += 1;
+            let needed = self.used * self.edges;
+            if self.slots.len() < needed {
+                self.slots.resize(needed, 0);
+            }
+        }
+        let band = usize::from(*band);
+        let generation = self.generation;
+        let slot = self.slots.get_mut(band * self.edges + at)?;
+        if *slot >> 8 != generation {
+            *slot = generation << 8 | u32::from(read(&self.tables[band]));
+        }
+        Some(*slot as u8)
+    }
+}
+
+/// Tries every falling edge as the start of a symbol. `edges[2k]` are falling edges.
 fn decode_edges(
     edges: &[f32],
     line_len: f32,
     out: &mut LineRead,
     saw_start: &mut bool,
-    memo: &mut Vec<u8>,
+    memo: &mut Memo,
 ) -> bool {
-    // Every start re-reads the characters after it, and a periodic line (a fence, a striped
-    // shirt, a fuzzed frame) reads as long runs of valid characters from every start: matching
-    // each against the table once per line keeps that from costing a table search per edge per
-    // start (a 2304-pixel line took the scanner to its 5 s budget).
-    memo.clear();
-    memo.resize(edges.len(), NOT_READ);
+    memo.start_line(edges.len());
     let mut start = 0;
     while start + 26 <= edges.len() {
         if decode_from(edges, start, line_len, out, saw_start, memo) {
@@ -779,7 +867,7 @@ fn decode_from(
     line_len: f32,
     out: &mut LineRead,
     saw_start: &mut bool,
-    memo: &mut [u8],
+    memo: &mut Memo,
 ) -> bool {
     let Some((first, pitch)) = character_at(edges, start, None, memo) else {
         return false;
@@ -794,12 +882,15 @@ fn decode_from(
     }
     out.values.clear();
     out.values.push(first);
+    // The start character's pattern is known: how far it is blurred tells how to read the rest.
+    let mut blur = measure(edges, start).map_or(Blur::NONE, |m| Blur::fitted(first, m.e));
     let mut at = start + 6;
     let mut last_pitch = pitch;
     loop {
-        let Some((value, pitch)) = character_at(edges, at, Some(last_pitch), memo) else {
+        let Some((value, pitch)) = character_at(edges, at, Some((last_pitch, blur)), memo) else {
             return false;
         };
+        blur.after_narrow = PATTERNS[value as usize][5] == 1;
         out.values.push(value);
         if value == STOP {
             break;
@@ -851,22 +942,21 @@ fn decode_from(
 fn character_at(
     edges: &[f32],
     at: usize,
-    previous: Option<f32>,
-    memo: &mut [u8],
+    previous: Option<(f32, Blur)>,
+    memo: &mut Memo,
 ) -> Option<(u8, f32)> {
     let m = measure(edges, at)?;
-    let Some(p) = previous else {
+    let Some((p, blur)) = previous else {
         // A start character: searched among the three starts only, once per start edge.
-        return Some((nearest(m.e, m.bars, START_A..STOP)?, m.pitch));
+        return Some((nearest(m.e, m.bars, START_A..STOP, &SHARP)?, m.pitch));
     };
     if !(0.75 * p..=1.33 * p).contains(&m.pitch) {
         return None;
     }
-    let slot = memo.get_mut(at)?;
-    if *slot == NOT_READ {
-        *slot = nearest(m.e, m.bars, 0..STOP + 1).unwrap_or(NO_CHARACTER);
-    }
-    (*slot != NO_CHARACTER).then_some((*slot, m.pitch))
+    let value = memo.get_or(blur, at, |t| {
+        nearest(m.e, m.bars, 0..STOP + 1, t).unwrap_or(NO_CHARACTER)
+    })?;
+    (value != NO_CHARACTER).then_some((value, m.pitch))
 }
 
 /// The six elements starting at edge `at`, measured in modules of their own width.
@@ -898,11 +988,10 @@ fn measure(edges: &[f32], at: usize) -> Option<Measured> {
 /// rounding undoes, while the nearest of the 107 patterns is still the right one (the check
 /// character and a second scan line catch the rest). Ties, from pairs of characters with
 /// equal e-distances, go to the one whose total bar width is closer.
-fn nearest(e: [f32; 4], bars: f32, candidates: std::ops::Range<u8>) -> Option<u8> {
+fn nearest(e: [f32; 4], bars: f32, candidates: std::ops::Range<u8>, t: &Templates) -> Option<u8> {
     let mut best: Option<(u8, f32)> = None;
     for v in candidates {
-        let p = &PATTERNS[v as usize];
-        let miss = e_miss(v, e) + 0.01 * (f32::from(p[0] + p[2] + p[4]) - bars).abs();
+        let miss = e_miss(v, e, t) + 0.01 * (t[v as usize][4] - bars).abs();
         if best.is_none_or(|(_, m)| miss < m) {
             best = Some((v, miss));
         }
@@ -910,17 +999,132 @@ fn nearest(e: [f32; 4], bars: f32, candidates: std::ops::Range<u8>) -> Option<u8
     best.filter(|&(_, miss)| miss < MAX_MISS).map(|(v, _)| v)
 }
 
-/// Squared distance between measured e-distances and those of character `v`.
-fn e_miss(v: u8, measured: [f32; 4]) -> f32 {
-    e_distances(&PATTERNS[v as usize])
+/// Squared distance between measured e-distances and character `v`'s template.
+fn e_miss(v: u8, measured: [f32; 4], t: &Templates) -> f32 {
+    t[v as usize][..4]
         .iter()
         .zip(measured)
-        .map(|(&k, m)| (f32::from(k) - m).powi(2))
+        .map(|(&k, m)| (k - m).powi(2))
         .sum()
+}
+
+/// What each character measures under a blur: its four e-distances, then its bar total.
+type Templates = [[f32; 5]; 107];
+
+/// The templates of a sharp symbol.
+static SHARP: Templates = templates(Blur::NONE);
+
+const fn templates(blur: Blur) -> Templates {
+    let mut t = [[0.0; 5]; 107];
+    let half = blur.half_delta();
+    let shift = &BLUR_SHIFT[blur.after_narrow as usize];
+    let mut v = 0;
+    while v < 107 {
+        let p = &PATTERNS[v];
+        let mut i = 0;
+        while i < 4 {
+            t[v][i] = (p[i] + p[i + 1]) as f32 + half * shift[v][i] as f32;
+            i += 1;
+        }
+        t[v][4] = (p[0] + p[2] + p[4]) as f32;
+        v += 1;
+    }
+    t
 }
 
 fn e_distances(p: &[u8; 6]) -> [u8; 4] {
     [p[0] + p[1], p[1] + p[2], p[2] + p[3], p[3] + p[4]]
+}
+
+/// How blur moves a character's e-distances. Where a module is two pixels or less, blur
+/// spreads each one-module element (bar or space) into its neighbours: its edges, placed at
+/// the steepest slope between the blurred extrema, sit about `delta / 2` module further out
+/// each, so it measures `1 + delta` modules and its neighbours less (a 2.2-pixel module
+/// measured `delta` = 0.4-0.6). Unlike ink spread, this does not cancel in the e-distances:
+/// [1, 2, 1, 2, 4, 1] (value 82) measures [2.8, 2.9, 3.1, 5.4], nearer [2, 1, 2, 1, 4, 1]'s
+/// [3, 3, 3, 5] than its own [3, 3, 3, 6]. `BLUR_SHIFT[n][v]`: the change of each e-distance
+/// of value `v`, in units of `delta / 2`, when the element before it is one module (`n` = 1) or
+/// not; an edge moves out of every one-module element beside it.
+static BLUR_SHIFT: [[[i8; 4]; 107]; 2] = blur_shifts();
+
+const fn blur_shifts() -> [[[i8; 4]; 107]; 2] {
+    let mut table = [[[0i8; 4]; 107]; 2];
+    let mut prev = 0;
+    while prev < 2 {
+        let mut v = 0;
+        while v < 107 {
+            let p = PATTERNS[v];
+            // Edge j lies between element j - 1 (the one before the character for j = 0) and j.
+            let mut shift = [0i8; 6];
+            let mut j = 0;
+            while j < 6 {
+                let before_narrow = if j == 0 { prev == 1 } else { p[j - 1] == 1 };
+                shift[j] = before_narrow as i8 - (p[j] == 1) as i8;
+                j += 1;
+            }
+            let mut i = 0;
+            while i < 4 {
+                table[prev][v][i] = shift[i + 2] - shift[i];
+                i += 1;
+            }
+            v += 1;
+        }
+        prev += 1;
+    }
+    table
+}
+
+/// The blur a line's characters are matched under: `delta` in tenths of a module (`BLUR_STEPS`
+/// values from `MIN_BLUR`), and whether the element before the character is one module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Blur {
+    step: u8,
+    after_narrow: bool,
+}
+
+/// Blur is fitted from -0.2 to +0.9 module, in tenths.
+const MIN_BLUR: i32 = -2;
+const BLUR_STEPS: usize = 12;
+
+impl Blur {
+    /// No blur correction (`delta` = 0).
+    const NONE: Blur = Blur {
+        step: (-MIN_BLUR) as u8,
+        after_narrow: false,
+    };
+
+    /// Half of `delta`, in modules.
+    const fn half_delta(self) -> f32 {
+        (self.step as i32 + MIN_BLUR) as f32 / 20.0
+    }
+
+    /// The blur that best explains a start character's measured e-distances (least squares
+    /// over its known pattern; a quiet zone precedes it), rounded to a tenth of a module.
+    fn fitted(start: u8, measured: [f32; 4]) -> Blur {
+        let shift = BLUR_SHIFT[0][start as usize];
+        let known = e_distances(&PATTERNS[start as usize]);
+        let (mut num, mut den) = (0.0, 0.0);
+        for i in 0..4 {
+            let k = f32::from(shift[i]);
+            num += k * (measured[i] - f32::from(known[i]));
+            den += k * k;
+        }
+        // delta / 2 = num / den; in tenths of a module: 20 * num / den.
+        let tenths = if den > 0.0 {
+            (20.0 * num / den).round() as i32
+        } else {
+            0
+        };
+        Blur {
+            step: (tenths.clamp(MIN_BLUR, MIN_BLUR + BLUR_STEPS as i32 - 1) - MIN_BLUR) as u8,
+            after_narrow: false,
+        }
+    }
+
+    /// A number per blur, below `2 * BLUR_STEPS`.
+    fn key(self) -> usize {
+        usize::from(self.step) * 2 + usize::from(self.after_narrow)
+    }
 }
 
 /// The text of a checked symbol (values from start to stop), as rxing reports Code 128: FNC1
@@ -1007,7 +1211,11 @@ mod tests {
         for (v, p) in PATTERNS.iter().enumerate() {
             let bars = f32::from(p[0] + p[2] + p[4]);
             let e = e_distances(p).map(f32::from);
-            assert_eq!(nearest(e, bars, 0..STOP + 1), Some(v as u8), "value {v}");
+            assert_eq!(
+                nearest(e, bars, 0..STOP + 1, &SHARP),
+                Some(v as u8),
+                "value {v}"
+            );
         }
     }
 
@@ -1081,6 +1289,60 @@ mod tests {
                 "module {module} blur {blur}"
             );
         }
+    }
+
+    /// Under a blur of 1.5 modules, edges placed between the blurred extrema make every
+    /// one-module element measure about 1.4 modules: without the blur fitted from the start
+    /// character (`Blur`), characters one module apart in their last e-distance swap (the
+    /// pay codes below read nothing at 1.8 and 2 pixels per module).
+    #[test]
+    fn reads_pay_codes_whose_narrow_elements_blur_wider() {
+        for text in [
+            "288088186815971982",
+            "284712390547719623",
+            "134389748971280150",
+        ] {
+            for module in [1.8, 2.0] {
+                let (img, w, h) = draw(text, module, 3, (30, 220));
+                assert_eq!(
+                    read(&img, w, h).as_deref(),
+                    Some(text),
+                    "{text} module {module}"
+                );
+            }
+        }
+    }
+
+    /// The blur fitted from a start character is the one it was drawn with.
+    #[test]
+    fn the_blur_fit_recovers_a_start_characters_blur() {
+        for start in START_A..=START_C {
+            for tenths in [0i32, 3, 6] {
+                let t = templates(Blur {
+                    step: (tenths - MIN_BLUR) as u8,
+                    after_narrow: false,
+                });
+                let e = [0, 1, 2, 3].map(|i| t[start as usize][i]);
+                let fitted = Blur::fitted(start, e);
+                assert_eq!(i32::from(fitted.step) + MIN_BLUR, tenths, "start {start}");
+            }
+        }
+    }
+
+    /// A distant pay code is only a few rows tall on a camera frame: one of the spaced scan
+    /// lines crosses it, and the lines just beside that one confirm the read.
+    #[test]
+    fn a_symbol_crossed_by_one_spaced_line_is_confirmed_beside_it() {
+        let text = "284712390547719623";
+        let (strip, sw, sh) = draw(text, 3.0, 0, (30, 220));
+        let (w, h) = (sw + 40, 1280);
+        let mut img = vec![200u8; w * h];
+        // Rows 598-621: the spaced lines (every 32 rows from the middle, 640) meet it at 608.
+        for r in 0..sh {
+            img[(598 + r) * w + 20..(598 + r) * w + 20 + sw]
+                .copy_from_slice(&strip[r * sw..(r + 1) * sw]);
+        }
+        assert_eq!(read(&img, w, h).as_deref(), Some(text));
     }
 
     #[test]
