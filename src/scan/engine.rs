@@ -77,6 +77,9 @@ impl Held {
                 classic,
             } => {
                 let mut found = reader.decode(image, 1);
+                if found.is_empty() {
+                    found = reader.look_closer(image.get_source(), 1);
+                }
                 if found.is_empty() && *also_inverted {
                     image.invert();
                     found = reader.decode(image, 1);
@@ -164,6 +167,9 @@ impl ReaderSet {
                 // One detection finds every QR symbol; the generic multi reader would
                 // re-binarize and re-detect four crops around each code it finds.
                 let mut found = reader.decode(bitmap, max_codes);
+                if found.is_empty() {
+                    found = reader.look_closer(bitmap.get_source(), max_codes);
+                }
                 if found.is_empty() && *also_inverted {
                     bitmap.invert();
                     found = reader.decode(bitmap, max_codes);
