@@ -15,6 +15,7 @@ mod code128;
 mod confirm;
 mod dm_timing;
 mod engine;
+mod enlarge;
 mod image;
 mod options;
 mod qr;

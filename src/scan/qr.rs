@@ -22,6 +22,7 @@ use rxing::{
 };
 
 use super::binarize::FastHybridBinarizer;
+use super::enlarge::enlarge_twice;
 
 /// Finder-pattern triples tried per image on camera frames. A real symbol's triple ranked 49th
 /// of 1028 on a checkerboard frame of the benchmark; 64 keeps it with room to spare.
@@ -65,6 +66,7 @@ impl QrSearch {
         QrSearch {
             closer: Some(Box::new(CloseLook {
                 pixels: Vec::new(),
+                region: Vec::new(),
                 wide: Vec::new(),
                 search: QrSearch::inner(),
             })),
@@ -150,11 +152,8 @@ impl QrSearch {
     }
 
     /// After a `decode` of `source` that read nothing: the regions around its small finder
-    /// patterns, scaled up twice, searched again. Where a module is two or three pixels, blur
-    /// leaves a finder pattern's 1:1:3:1:1 runs too uneven to pass and the sampling grid too
-    /// coarse to land on module centres; at twice the size both work (WeChat's engine runs a
-    /// super-resolution net on small detections for the same reason). Corners come back in
-    /// `source` pixels.
+    /// patterns, scaled up twice (`enlarge.rs`), searched again. Corners come back in `source`
+    /// pixels.
     pub fn look_closer<S: LuminanceSource>(
         &mut self,
         source: &S,
@@ -198,13 +197,7 @@ impl QrSearch {
             let mut image = BinaryBitmap::new(FastHybridBinarizer::new(enlarged));
             let found = closer.search.decode(&mut image, max_symbols);
             if !found.is_empty() {
-                // Enlarged pixel u covers source pixels around x0 + (u + 0.5) / 2 - 0.5.
-                let back = |p: &Point| {
-                    Point::new(
-                        x0 as f32 + (p.x + 0.5) / 2.0 - 0.5,
-                        y0 as f32 + (p.y + 0.5) / 2.0 - 0.5,
-                    )
-                };
+                let back = |p: &Point| Point::new(x0 as f32 + p.x / 2.0, y0 as f32 + p.y / 2.0);
                 return found
                     .into_iter()
                     .map(|r| {
@@ -228,7 +221,8 @@ impl QrSearch {
 struct CloseLook {
     /// The region, twice as wide and high.
     pixels: Vec<u8>,
-    /// The region enlarged along rows only, at four times the value.
+    /// The region as it is, and enlarged along rows only (`enlarge_twice`).
+    region: Vec<u8>,
     wide: Vec<u16>,
     search: QrSearch,
 }
@@ -266,9 +260,8 @@ impl CloseLook {
         })
     }
 
-    /// Scales the region `[x0, x1) x [y0, y1)` of `source` up twice (bilinear: each enlarged
-    /// pixel weighs its source pixel 3/4 and the neighbour on its side 1/4, in each direction)
-    /// into `self.pixels`; returns the enlarged size.
+    /// The region `[x0, x1) x [y0, y1)` of `source`, twice the size, into `self.pixels`;
+    /// returns its size.
     fn enlarge<S: LuminanceSource>(
         &mut self,
         source: &S,
@@ -281,34 +274,12 @@ impl CloseLook {
         if w < 2 || h < 2 {
             return None;
         }
-        let (w2, h2) = (2 * w, 2 * h);
-        self.pixels.clear();
-        self.pixels.resize(w2 * h2, 0);
-        // Along rows first, at four times the value, into `self.wide` (h rows of w2).
-        self.wide.clear();
-        self.wide.resize(h * w2, 0);
-        for (y, wide) in (y0..y1).zip(self.wide.chunks_exact_mut(w2)) {
-            let row = source.get_row(y)?;
-            let row = row.get(x0..x1)?;
-            for (i, &p) in row.iter().enumerate() {
-                let left = u16::from(row[i.saturating_sub(1)]);
-                let right = u16::from(row[(i + 1).min(w - 1)]);
-                let p = u16::from(p);
-                wide[2 * i] = 3 * p + left;
-                wide[2 * i + 1] = 3 * p + right;
-            }
+        self.region.clear();
+        for y in y0..y1 {
+            self.region
+                .extend_from_slice(source.get_row(y)?.get(x0..x1)?);
         }
-        // Then along columns: each source row gives the enlarged rows above and below its middle.
-        let row = |y: usize| &self.wide[y * w2..(y + 1) * w2];
-        for (y, out) in self.pixels.chunks_exact_mut(2 * w2).enumerate() {
-            let (here, up, down) = (row(y), row(y.saturating_sub(1)), row((y + 1).min(h - 1)));
-            let (even, odd) = out.split_at_mut(w2);
-            for x in 0..w2 {
-                even[x] = ((3 * here[x] + up[x] + 8) / 16) as u8;
-                odd[x] = ((3 * here[x] + down[x] + 8) / 16) as u8;
-            }
-        }
-        Some((w2, h2))
+        enlarge_twice(&self.region, w, h, &mut self.wide, &mut self.pixels)
     }
 }
 
