@@ -85,6 +85,10 @@ enum Scene {
     /// A tilted checkerboard: its corners pass for QR finder patterns, so the scanner samples
     /// and decodes candidate symbols (and fails) on every frame.
     Checkerboard,
+    /// Small concentric squares scattered like print on a box: at 1.5 pixels a module they pass
+    /// for small QR finder patterns, so the scanner takes its closer look at twice the size
+    /// (`scan/qr.rs`) on every frame, and reads nothing.
+    SmallSquares,
     OneQr,
     /// An 18-digit payer code as Code 128, read by Hutong's own 1D reader.
     OneCode128,
@@ -106,6 +110,23 @@ fn frame_bytes(scene_kind: Scene) -> (Vec<u8>, u32, u32, usize) {
             }
         }
     }
+    if let Scene::SmallSquares = scene_kind {
+        // A finder pattern's rings (1:1:3:1:1) at 1.5 pixels a module, every 90 pixels.
+        for (cy, cx) in (0..13).flat_map(|r| (0..7).map(move |c| (r * 95 + 40, c * 100 + 30))) {
+            for dy in 0..11u32 {
+                for dx in 0..11u32 {
+                    // The ring a pixel lies on, in modules from the pattern's centre.
+                    let (mx, my) = ((dx * 2) as i32 / 3 - 3, (dy * 2) as i32 / 3 - 3);
+                    let ring = mx.abs().max(my.abs());
+                    let dark = ring != 2;
+                    let (x, y) = (cx + dx, cy + dy);
+                    if x < scene.width && y < scene.height {
+                        scene.pixels[(y * scene.width + x) as usize] = if dark { 30 } else { 210 };
+                    }
+                }
+            }
+        }
+    }
     // (payload, symbology, pixels per module, where)
     let code = match scene_kind {
         Scene::OneQr => Some((
@@ -115,7 +136,7 @@ fn frame_bytes(scene_kind: Scene) -> (Vec<u8>, u32, u32, usize) {
             (200, 500),
         )),
         Scene::OneCode128 => Some(("283456789012345678", Symbology::Code128, 4, (60, 560))),
-        Scene::Plain | Scene::Checkerboard => None,
+        Scene::Plain | Scene::Checkerboard | Scene::SmallSquares => None,
     };
     if let Some((payload, symbology, module_px, (x, y))) = code {
         let options = RenderOptions::for_symbology(symbology, module_px);
@@ -194,6 +215,13 @@ fn steady_state_heap_use_per_frame_stays_under_its_ceilings() {
         (
             "720p portrait, checkerboard",
             Scene::Checkerboard,
+            false,
+            0,
+            0,
+        ),
+        (
+            "720p portrait, small finder-like squares",
+            Scene::SmallSquares,
             false,
             0,
             0,

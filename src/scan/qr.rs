@@ -39,6 +39,10 @@ const CLOSE_LOOKS: usize = 2;
 const CLOSE_LOOK_MODULES: f32 = 45.0;
 /// Finder-pattern triples tried in one closer look.
 const CLOSE_LOOK_SETS: usize = 16;
+/// The least the window around a pattern reaches to each side, in source pixels.
+const CONFIRM_REACH: f32 = 12.0;
+/// The least side of an enlarged window the binarizer thresholds locally.
+const MIN_BINARIZED_SIDE: usize = 40;
 
 #[derive(Debug)]
 pub(crate) struct QrSearch {
@@ -163,13 +167,15 @@ impl QrSearch {
             return Vec::new();
         };
         let (width, height) = (source.get_width(), source.get_height());
-        let mut looked: Vec<(f32, f32, f32, f32)> = Vec::new();
+        // The regions looked at (a fixed array: a frame without a code allocates nothing).
+        let mut looked = [(0.0f32, 0.0f32, 0.0f32, 0.0f32); CLOSE_LOOKS];
+        let mut count = 0;
         for pattern in &self.small {
-            if looked.len() >= CLOSE_LOOKS {
+            if count >= CLOSE_LOOKS {
                 break;
             }
             let (x, y) = (pattern.p.x, pattern.p.y);
-            if looked
+            if looked[..count]
                 .iter()
                 .any(|&(x0, y0, x1, y1)| (x0..x1).contains(&x) && (y0..y1).contains(&y))
             {
@@ -186,10 +192,14 @@ impl QrSearch {
             let y0 = (y - reach).max(0.0) as usize;
             let x1 = ((x + reach) as usize).min(width);
             let y1 = ((y + reach) as usize).min(height);
-            looked.push((x0 as f32, y0 as f32, x1 as f32, y1 as f32));
+            looked[count] = (x0 as f32, y0 as f32, x1 as f32, y1 as f32);
+            count += 1;
             let Some((w, h)) = closer.enlarge(source, x0, y0, x1, y1) else {
                 continue;
             };
+            if w.min(h) < MIN_BINARIZED_SIDE {
+                continue;
+            }
             let Ok(enlarged) = Luma8Source::new_with_slice(&closer.pixels, w as u32, h as u32)
             else {
                 continue;
@@ -233,13 +243,19 @@ impl CloseLook {
     fn confirms<S: LuminanceSource>(&mut self, source: &S, pattern: &ConcentricPattern) -> bool {
         let size = pattern.size as f32;
         let (x, y) = (pattern.p.x, pattern.p.y);
-        let x0 = (x - size).max(0.0) as usize;
-        let y0 = (y - size).max(0.0) as usize;
-        let x1 = ((x + size) as usize).min(source.get_width());
-        let y1 = ((y + size) as usize).min(source.get_height());
+        // At least `CONFIRM_REACH` pixels each side: the binarizer needs 40 pixels a side
+        // (below that it falls back to a global threshold, which allocates).
+        let reach = size.max(CONFIRM_REACH);
+        let x0 = (x - reach).max(0.0) as usize;
+        let y0 = (y - reach).max(0.0) as usize;
+        let x1 = ((x + reach) as usize).min(source.get_width());
+        let y1 = ((y + reach) as usize).min(source.get_height());
         let Some((w, h)) = self.enlarge(source, x0, y0, x1, y1) else {
             return false;
         };
+        if w.min(h) < MIN_BINARIZED_SIDE {
+            return false; // a pattern at the image's edge: too little around it to tell
+        }
         let Ok(enlarged) = Luma8Source::new_with_slice(&self.pixels, w as u32, h as u32) else {
             return false;
         };
