@@ -104,6 +104,8 @@ impl QrSearch {
         image: &mut BinaryBitmap<B>,
         max_symbols: usize,
     ) -> Vec<RXingResult> {
+        // The closer look's own search (the one without a `closer`) looks at a small region:
+        // every third row there costs little, and small finder centres are only a few rows.
         let try_harder = self.closer.is_none();
         let bits = image.get_black_matrix();
         FindFinderPatternsInto(bits, try_harder, 0, &mut self.row, &mut self.patterns);
@@ -166,7 +168,6 @@ impl QrSearch {
         let Some(closer) = self.closer.as_mut() else {
             return Vec::new();
         };
-        let (width, height) = (source.get_width(), source.get_height());
         // The regions looked at (a fixed array: a frame without a code allocates nothing).
         let mut looked = [(0.0f32, 0.0f32, 0.0f32, 0.0f32); CLOSE_LOOKS];
         let mut count = 0;
@@ -188,18 +189,11 @@ impl QrSearch {
                 continue;
             }
             let reach = pattern.size as f32 / 7.0 * CLOSE_LOOK_MODULES;
-            let x0 = (x - reach).max(0.0) as usize;
-            let y0 = (y - reach).max(0.0) as usize;
-            let x1 = ((x + reach) as usize).min(width);
-            let y1 = ((y + reach) as usize).min(height);
-            looked[count] = (x0 as f32, y0 as f32, x1 as f32, y1 as f32);
+            looked[count] = (x - reach, y - reach, x + reach, y + reach);
             count += 1;
-            let Some((w, h)) = closer.enlarge(source, x0, y0, x1, y1) else {
+            let Some((x0, y0, w, h)) = closer.enlarge_around(source, (x, y), reach) else {
                 continue;
             };
-            if w.min(h) < MIN_BINARIZED_SIDE {
-                continue;
-            }
             let Ok(enlarged) = Luma8Source::new_with_slice(&closer.pixels, w as u32, h as u32)
             else {
                 continue;
@@ -243,19 +237,12 @@ impl CloseLook {
     fn confirms<S: LuminanceSource>(&mut self, source: &S, pattern: &ConcentricPattern) -> bool {
         let size = pattern.size as f32;
         let (x, y) = (pattern.p.x, pattern.p.y);
-        // At least `CONFIRM_REACH` pixels each side: the binarizer needs 40 pixels a side
-        // (below that it falls back to a global threshold, which allocates).
-        let reach = size.max(CONFIRM_REACH);
-        let x0 = (x - reach).max(0.0) as usize;
-        let y0 = (y - reach).max(0.0) as usize;
-        let x1 = ((x + reach) as usize).min(source.get_width());
-        let y1 = ((y + reach) as usize).min(source.get_height());
-        let Some((w, h)) = self.enlarge(source, x0, y0, x1, y1) else {
+        // At least `CONFIRM_REACH` pixels each side, so that the enlarged window is thresholded
+        // locally (`enlarge_around`).
+        let Some((x0, y0, w, h)) = self.enlarge_around(source, (x, y), size.max(CONFIRM_REACH))
+        else {
             return false;
         };
-        if w.min(h) < MIN_BINARIZED_SIDE {
-            return false; // a pattern at the image's edge: too little around it to tell
-        }
         let Ok(enlarged) = Luma8Source::new_with_slice(&self.pixels, w as u32, h as u32) else {
             return false;
         };
@@ -276,18 +263,23 @@ impl CloseLook {
         })
     }
 
-    /// The region `[x0, x1) x [y0, y1)` of `source`, twice the size, into `self.pixels`;
-    /// returns its size.
-    fn enlarge<S: LuminanceSource>(
+    /// The region of `source` within `reach` pixels of `centre` (clipped to the image), twice
+    /// the size, into `self.pixels`; returns its top-left corner in `source` and the enlarged
+    /// size. `None` when the enlarged region is under `MIN_BINARIZED_SIDE` a side (a pattern at
+    /// the image's edge): the binarizer would fall back to a global threshold, which allocates.
+    fn enlarge_around<S: LuminanceSource>(
         &mut self,
         source: &S,
-        x0: usize,
-        y0: usize,
-        x1: usize,
-        y1: usize,
-    ) -> Option<(usize, usize)> {
+        centre: (f32, f32),
+        reach: f32,
+    ) -> Option<(usize, usize, usize, usize)> {
+        let (x, y) = centre;
+        let x0 = (x - reach).max(0.0) as usize;
+        let y0 = (y - reach).max(0.0) as usize;
+        let x1 = ((x + reach) as usize).min(source.get_width());
+        let y1 = ((y + reach) as usize).min(source.get_height());
         let (w, h) = (x1.checked_sub(x0)?, y1.checked_sub(y0)?);
-        if w < 2 || h < 2 {
+        if 2 * w.min(h) < MIN_BINARIZED_SIDE {
             return None;
         }
         self.region.clear();
@@ -295,7 +287,8 @@ impl CloseLook {
             self.region
                 .extend_from_slice(source.get_row(y)?.get(x0..x1)?);
         }
-        enlarge_twice(&self.region, w, h, &mut self.wide, &mut self.pixels)
+        let (w2, h2) = enlarge_twice(&self.region, w, h, &mut self.wide, &mut self.pixels)?;
+        Some((x0, y0, w2, h2))
     }
 }
 
