@@ -242,6 +242,9 @@ pub(crate) struct Code128Reader {
     edges: Vec<f32>,
     /// Extrema of the line, alternately peaks and valleys.
     extrema: Vec<Extremum>,
+    /// The steepest step between each pair of neighbouring extrema (`steepest_index`), found
+    /// once per line for the two estimators that start from it.
+    steepest: Vec<usize>,
     /// The first line read, waiting for a second that agrees.
     reads: Vec<(Placement, LineRead)>,
     /// Places where straight lines met a start but read nothing (a fixed array: a frame
@@ -258,7 +261,7 @@ pub(crate) struct Code128Reader {
     also_inverted: bool,
     /// Whether `edges[0]` is a falling edge.
     first_falling: bool,
-    /// Whether the last `decode_line` met a start character.
+    /// Whether the last `decode_line` met a start character after a quiet zone.
     saw_start: bool,
 }
 
@@ -387,6 +390,13 @@ impl Code128Reader {
             return None;
         }
         let (centre, pitch) = self.may_hold_start()?;
+        let line = &self.line;
+        self.steepest.clear();
+        self.steepest.extend(
+            self.extrema
+                .windows(2)
+                .map(|p| steepest_index(line, p[0].at, p[1].at)),
+        );
         // Each edge estimator errs on different symbols (blur distorts narrow elements);
         // the others are tried only on a line where a start character showed up.
         let mut decoded = false;
@@ -573,11 +583,11 @@ impl Code128Reader {
         self.edges.clear();
         // Dark bars start at falling edges (light to dark).
         self.first_falling = self.extrema[0].value > self.extrema[1].value;
-        for pair in self.extrema.windows(2) {
+        for (pair, &best) in self.extrema.windows(2).zip(&self.steepest) {
             let (a, va, b, vb) = (pair[0].at, pair[0].value, pair[1].at, pair[1].value);
             let x = match estimator {
-                Edge::Centroid => slope_centroid(line, a, b),
-                Edge::Steepest => steepest(line, a, b),
+                Edge::Centroid => slope_centroid(line, a, b, best),
+                Edge::Steepest => steepest(line, a, b, best),
                 Edge::Midpoint => midpoint(line, a, va, b, vb),
             };
             self.edges.push(x);
@@ -672,14 +682,22 @@ fn slope(line: &[u16], a: usize, b: usize, i: usize) -> f32 {
     }
 }
 
+/// The first `i` in `a + 1..=b` where the signal steps most in the edge's direction
+/// (`slope`). Integer steps, the direction decided once: this runs over every sample of every
+/// line that may hold a symbol.
 fn steepest_index(line: &[u16], a: usize, b: usize) -> usize {
-    (a + 1..=b).fold(a + 1, |best, i| {
-        if slope(line, a, b, i) > slope(line, a, b, best) {
-            i
-        } else {
-            best
+    let steps = line[a..=b]
+        .windows(2)
+        .map(|w| i32::from(w[1]) - i32::from(w[0]));
+    let falling = line[a] > line[b];
+    let mut best = (a + 1, i32::MIN);
+    for (i, step) in (a + 1..).zip(steps) {
+        let rise = if falling { -step } else { step };
+        if rise > best.1 {
+            best = (i, rise);
         }
-    })
+    }
+    best.0
 }
 
 /// A blurred step's edge sits at its steepest point whatever the blur, where a midpoint
@@ -687,8 +705,7 @@ fn steepest_index(line: &[u16], a: usize, b: usize) -> usize {
 /// plateau of equal slopes: the centroid of the slope over the stretch above half the
 /// steepest one finds its middle. The difference at `i` sits halfway between pixels `i - 1`
 /// and `i`.
-fn slope_centroid(line: &[u16], a: usize, b: usize) -> f32 {
-    let best = steepest_index(line, a, b);
+fn slope_centroid(line: &[u16], a: usize, b: usize, best: usize) -> f32 {
     let floor = slope(line, a, b, best) * 0.5;
     let (mut from, mut to) = (best, best);
     while from > a + 1 && slope(line, a, b, from - 1) > floor {
@@ -710,9 +727,9 @@ fn slope_centroid(line: &[u16], a: usize, b: usize) -> f32 {
     }
 }
 
-/// The steepest difference, placed between pixels by a parabola through its neighbours.
-fn steepest(line: &[u16], a: usize, b: usize) -> f32 {
-    let best = steepest_index(line, a, b);
+/// The steepest difference (at `best`), placed between pixels by a parabola through its
+/// neighbours.
+fn steepest(line: &[u16], a: usize, b: usize, best: usize) -> f32 {
     let centre = best as f32 - 0.5;
     if best > a + 1 && best < b {
         let (l, m, r) = (
@@ -869,6 +886,15 @@ fn decode_from(
     saw_start: &mut bool,
     memo: &mut Memo,
 ) -> bool {
+    // The quiet zone first: it needs two subtractions, and most edges of a line of text or
+    // clutter have none, so the start character is matched at few of them. A start without
+    // one cannot begin a symbol under any edge estimator.
+    let Some(&start_to) = edges.get(start + 6) else {
+        return false;
+    };
+    if !quiet(edges, start, (start_to - edges[start]) / 11.0) {
+        return false;
+    }
     let Some((first, pitch)) = character_at(edges, start, None, memo) else {
         return false;
     };
@@ -876,10 +902,6 @@ fn decode_from(
         return false;
     }
     *saw_start = true;
-    let module = pitch / 11.0;
-    if !quiet(edges, start, module) {
-        return false;
-    }
     out.values.clear();
     out.values.push(first);
     // The start character's pattern is known: how far it is blurred tells how to read the rest.

@@ -125,6 +125,22 @@ impl DataBlock {
 
         let shorterBlocksNumDataCodewords =
             shorterBlocksTotalCodewords - ecBlocks.getECCodewordsPerBlock() as usize;
+        // hutong patch: a QR Model 1 symbol (ISO/IEC 18004:2000 annex M) puts each block's
+        // data codewords after the previous block's, then the error correction codewords the
+        // same way; Model 2 interleaves them codeword by codeword. Model 1 versions have
+        // blocks of one size only.
+        if version.isModel1() {
+            let mut raw = rawCodewords.iter();
+            let (data, total) = (shorterBlocksNumDataCodewords, shorterBlocksTotalCodewords);
+            for part in [0..data, data..total] {
+                for block in result.iter_mut() {
+                    for (codeword, &c) in block.codewords[part.clone()].iter_mut().zip(&mut raw) {
+                        *codeword = c;
+                    }
+                }
+            }
+            return Ok(numRXingResultBlocks);
+        }
         // The last elements of result may be 1 element longer;
         // first fill out as many elements as all of them have
         let mut rawCodewordsOffset = 0;
