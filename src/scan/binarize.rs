@@ -288,6 +288,38 @@ mod tests {
             .collect()
     }
 
+    /// rxing patch 12 writes the global-threshold matrix (still images' QR look, `read_qr`)
+    /// a word at a time: it must still be one threshold over the whole picture, with no bit
+    /// set past a row's end.
+    #[test]
+    fn rxing_global_threshold_matrix_is_one_threshold() {
+        use rxing::common::GlobalHistogramBinarizer;
+        // Sizes that are and are not multiples of the word size (40 x 40 would be all flat).
+        for (w, h) in [(64, 48), (100, 73), (257, 131), (641, 361)] {
+            let luma = pseudo_image(w, h, (w * h) as u32 ^ 0x5a5a);
+            let source = Luma8Source::new_with_slice(&luma, w as u32, h as u32).unwrap();
+            let binarizer = GlobalHistogramBinarizer::new(source);
+            let matrix = binarizer.get_black_matrix().unwrap();
+            let (mut darkest_light, mut lightest_dark) = (u8::MAX, None::<u8>);
+            for y in 0..h {
+                for x in 0..w {
+                    let p = luma[y * w + x];
+                    if matrix.get(x as u32, y as u32) {
+                        lightest_dark = lightest_dark.max(Some(p));
+                    } else {
+                        darkest_light = darkest_light.min(p);
+                    }
+                }
+                let words = matrix.row_words(y as u32);
+                let bits: u32 = words.iter().map(|word| word.count_ones()).sum();
+                let set = (0..w).filter(|&x| matrix.get(x as u32, y as u32)).count();
+                assert_eq!(bits as usize, set, "{w}x{h}: bits past the end of row {y}");
+            }
+            let lightest_dark = lightest_dark.expect("some dark pixels");
+            assert!(lightest_dark < darkest_light, "{w}x{h}: not one threshold");
+        }
+    }
+
     #[test]
     fn matches_rxing_hybrid_binarizer_bit_for_bit() {
         // Sizes that are and are not multiples of the block and word sizes.

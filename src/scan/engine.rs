@@ -14,6 +14,7 @@ use super::still::Picture;
 use super::transposed::TransposedLuma;
 use crate::frame::Point;
 use rxing::common::DetectorRXingResult;
+use rxing::common::GlobalHistogramBinarizer;
 use rxing::datamatrix::decoder::Decoder as DataMatrixDecoder;
 use rxing::datamatrix::detector::zxing_cpp_detector::detect as detect_data_matrix;
 use rxing::multi::{GenericMultipleBarcodeReader, MultipleBarcodeReader};
@@ -53,15 +54,55 @@ pub(crate) const PANIC_PROBE_WIDTH: u32 = 7919;
 /// A reader configured once, for the formats asked for (`readers.rs`).
 enum Held {
     Formats(Box<FormatReader>),
-    /// QR alone, zxing-cpp's detector (`qr.rs`). On camera frames nothing else: the classic
-    /// detector on a miss would cost every frame without a code a second detection. Still
-    /// images (gallery picks) have no frame rate to keep and get it as `classic`: it reads 1-2
-    /// more of the 56 qrcode-2 corpus photos.
+    /// QR alone, zxing-cpp's detector (`qr.rs`; see `read_qr`). On camera frames nothing
+    /// else: every further look on a miss would cost each frame without a code a second
+    /// detection. Still images (gallery picks) have no frame rate to keep and get two more.
     Qr {
         reader: Box<QrSearch>,
         also_inverted: bool,
+        /// Still images: the search again on a global-threshold binarization.
+        global_look: bool,
+        /// Still images: rxing's classic detector (reads 1-2 more of the 56 qrcode-2 photos).
         classic: Option<Box<FormatReader>>,
     },
+}
+
+/// QR's looks at one binarized image, cheapest first, until one reads: zxing-cpp's detector,
+/// the closer look at small finder patterns, the inverted image (on request), then for still
+/// images one threshold for the whole picture and rxing's classic detector. A local threshold
+/// breaks up the modules of a code on rough paper where one global threshold keeps them
+/// (qrcode-2/28.webp, which zxing-cpp reads with its global binarizer at two turns of four).
+fn read_qr<B: Binarizer>(
+    reader: &mut QrSearch,
+    also_inverted: bool,
+    global_look: bool,
+    classic: Option<&mut FormatReader>,
+    bitmap: &mut BinaryBitmap<B>,
+    max_codes: usize,
+) -> Vec<RXingResult> {
+    let mut found = reader.decode(bitmap, max_codes);
+    if found.is_empty() {
+        found = reader.look_closer(bitmap.get_source(), max_codes);
+    }
+    if found.is_empty() && also_inverted {
+        bitmap.invert();
+        found = reader.decode(bitmap, max_codes);
+        bitmap.invert();
+    }
+    if found.is_empty() && global_look {
+        let source = bitmap.get_source();
+        let (w, h) = (source.get_width() as u32, source.get_height() as u32);
+        if let Ok(luma) = Luma8Source::new_with_slice(&source.get_matrix(), w, h) {
+            let mut global = BinaryBitmap::new(GlobalHistogramBinarizer::new(luma));
+            found = reader.decode(&mut global, max_codes);
+        }
+    }
+    if found.is_empty() {
+        if let Some(classic) = classic {
+            found.extend(classic.decode(bitmap).ok());
+        }
+    }
+    found
 }
 
 impl Held {
@@ -74,23 +115,18 @@ impl Held {
             Held::Qr {
                 reader,
                 also_inverted,
+                global_look,
                 classic,
-            } => {
-                let mut found = reader.decode(image, 1);
-                if found.is_empty() {
-                    found = reader.look_closer(image.get_source(), 1);
-                }
-                if found.is_empty() && *also_inverted {
-                    image.invert();
-                    found = reader.decode(image, 1);
-                    image.invert();
-                }
-                match (found.pop(), classic) {
-                    (Some(code), _) => Ok(code),
-                    (None, Some(classic)) => classic.decode(image),
-                    (None, None) => Err(rxing::Exceptions::NOT_FOUND),
-                }
-            }
+            } => read_qr(
+                reader,
+                *also_inverted,
+                *global_look,
+                classic.as_deref_mut(),
+                image,
+                1,
+            )
+            .pop()
+            .ok_or(rxing::Exceptions::NOT_FOUND),
         }
     }
 }
@@ -123,8 +159,9 @@ struct ReaderSet {
 }
 
 impl ReaderSet {
-    /// `None` for no format (`FormatReader::new`). `still`: for still images (see `Held::Qr`).
-    fn new(formats: &[CodeFormat], options: &ScanOptions, still: bool) -> Option<Self> {
+    /// `None` for no format (`FormatReader::new`). `picture`: what the readers scan (still
+    /// images get more QR looks, see `Held::Qr`).
+    fn new(formats: &[CodeFormat], options: &ScanOptions, picture: Picture) -> Option<Self> {
         let hints = DecodeHints {
             PossibleFormats: Some(formats.iter().map(|f| f.to_rxing()).collect()),
             TryHarder: Some(options.try_harder),
@@ -137,7 +174,9 @@ impl ReaderSet {
                 return Some(Held::Qr {
                     reader: Box::new(QrSearch::new(LIVE_MAX_SETS)),
                     also_inverted: options.also_inverted,
-                    classic: still
+                    global_look: picture.is_still(),
+                    // Its finder search does not depend on the turn: the first pass only.
+                    classic: (picture == Picture::StillFirst)
                         .then(|| Box::new(FormatReader::classic_qr(options.also_inverted))),
                 });
             }
@@ -161,26 +200,20 @@ impl ReaderSet {
             if let Held::Qr {
                 reader,
                 also_inverted,
+                global_look,
                 classic,
             } = &mut self.single
             {
                 // One detection finds every QR symbol; the generic multi reader would
                 // re-binarize and re-detect four crops around each code it finds.
-                let mut found = reader.decode(bitmap, max_codes);
-                if found.is_empty() {
-                    found = reader.look_closer(bitmap.get_source(), max_codes);
-                }
-                if found.is_empty() && *also_inverted {
-                    bitmap.invert();
-                    found = reader.decode(bitmap, max_codes);
-                    bitmap.invert();
-                }
-                if found.is_empty() {
-                    if let Some(classic) = classic {
-                        found.extend(classic.decode(bitmap).ok());
-                    }
-                }
-                return found;
+                return read_qr(
+                    reader,
+                    *also_inverted,
+                    *global_look,
+                    classic.as_deref_mut(),
+                    bitmap,
+                    max_codes,
+                );
             }
             let mut found = self.multi.decode_multiple(bitmap).unwrap_or_default();
             if let Some((decoder, try_harder)) = &self.every_data_matrix {
@@ -236,12 +269,12 @@ fn every_data_matrix<B: Binarizer>(
 struct ReaderGroup(Vec<ReaderSet>);
 
 impl ReaderGroup {
-    fn new(formats: &[CodeFormat], options: &ScanOptions, still: bool) -> Option<Self> {
+    fn new(formats: &[CodeFormat], options: &ScanOptions, picture: Picture) -> Option<Self> {
         let linear: Vec<CodeFormat> = formats.iter().copied().filter(|f| f.is_linear()).collect();
         let mut sets = Vec::new();
-        sets.extend(ReaderSet::new(&linear, options, still));
+        sets.extend(ReaderSet::new(&linear, options, picture));
         for f in formats.iter().filter(|f| !f.is_linear()) {
-            sets.extend(ReaderSet::new(&[*f], options, still));
+            sets.extend(ReaderSet::new(&[*f], options, picture));
         }
         (!sets.is_empty()).then_some(ReaderGroup(sets))
     }
@@ -326,8 +359,10 @@ pub(crate) struct Engine {
     /// Every format: used when linear codes read along sensor rows.
     all: Option<ReaderGroup>,
     matrix: Option<ReaderGroup>,
-    /// The matrix readers for still images: QR gets the classic detector too (`Held::Qr`).
+    /// The matrix readers for a still image's first pass, and for its turned and inverted
+    /// passes: QR gets more looks (`Held::Qr`, `read_qr`).
     matrix_still: Option<ReaderGroup>,
+    matrix_turned: Option<ReaderGroup>,
     linear: Option<ReaderGroup>,
     /// The linear readers for still images: rxing's Code 128 reader too, after ours, on
     /// plain rows. A still image has no frame rate to keep, and rxing's single threshold per
@@ -384,11 +419,12 @@ impl Engine {
             .filter(|f| options.try_harder || *f != CodeFormat::Code128)
             .collect();
         Engine {
-            all: ReaderGroup::new(&formats, options, false),
-            matrix: ReaderGroup::new(&matrix, options, false),
-            matrix_still: ReaderGroup::new(&matrix, options, true),
-            linear: ReaderGroup::new(&rxing_linear, options, false),
-            linear_still: ReaderGroup::new(&linear, options, false),
+            all: ReaderGroup::new(&formats, options, Picture::Frame),
+            matrix: ReaderGroup::new(&matrix, options, Picture::Frame),
+            matrix_still: ReaderGroup::new(&matrix, options, Picture::StillFirst),
+            matrix_turned: ReaderGroup::new(&matrix, options, Picture::StillRetry),
+            linear: ReaderGroup::new(&rxing_linear, options, Picture::Frame),
+            linear_still: ReaderGroup::new(&linear, options, Picture::Frame),
             code128: code128.then(|| Code128Reader::new(options.also_inverted)),
             confirmer: Confirmer::new(&formats, options.also_inverted),
             max_codes: options.max_codes.max(1),
@@ -591,12 +627,12 @@ impl Engine {
         let max = self.max_codes;
         let straight = PassGeometry::Scaled(pass.scale);
         let before = codes.len();
-        // The classic QR detector's second look: full-size passes of still images only.
-        let matrix = if pass.still == Picture::StillFirst && !self.rotate_retry && !pass.matrix_only
-        {
-            &mut self.matrix_still
-        } else {
-            &mut self.matrix
+        // Still images' further QR looks (`read_qr`), on full-size passes.
+        let matrix = match pass.still {
+            _ if self.rotate_retry || pass.matrix_only => &mut self.matrix,
+            Picture::Frame => &mut self.matrix,
+            Picture::StillFirst => &mut self.matrix_still,
+            Picture::StillRetry => &mut self.matrix_turned,
         };
         if pass.matrix_only {
             if pending.matrix {

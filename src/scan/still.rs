@@ -9,10 +9,10 @@
 //! no pass holds more memory than a camera frame of the same size.
 use crate::frame::Point;
 
-/// What the engine is handed: a camera frame, or one pass over a still image. The first pass
-/// over a still image gets one more look than the others (`engine.rs`, `Held::Qr`): a second
-/// QR detector, whose finder-pattern search does not depend on how the picture is turned, so
-/// repeating it on the turned passes would only cost time.
+/// What the engine is handed: a camera frame, or one pass over a still image. Every pass over
+/// a still image gets more QR looks than a frame (`engine.rs`, `read_qr`); the first one also
+/// a second QR detector, whose finder-pattern search does not depend on how the picture is
+/// turned, so repeating it on the turned passes would only cost time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Picture {
     Frame,
