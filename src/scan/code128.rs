@@ -261,7 +261,7 @@ pub(crate) struct Code128Reader {
     also_inverted: bool,
     /// Whether `edges[0]` is a falling edge.
     first_falling: bool,
-    /// Whether the last `decode_line` met a start character after a quiet zone.
+    /// Whether the last `decode_line` met a start character.
     saw_start: bool,
 }
 
@@ -874,6 +874,15 @@ fn decode_edges(
         }
         start += 2;
     }
+    // `decode_from` matches start characters only after a quiet zone; whether the line shows
+    // one anywhere still decides whether the other edge estimators get a try (a start they
+    // place differently may then have its quiet zone). The first match ends the search.
+    if !*saw_start {
+        *saw_start = (0..edges.len().saturating_sub(25)).step_by(2).any(|at| {
+            character_at(edges, at, None, memo)
+                .is_some_and(|(v, _)| (START_A..=START_C).contains(&v))
+        });
+    }
     false
 }
 
@@ -887,8 +896,8 @@ fn decode_from(
     memo: &mut Memo,
 ) -> bool {
     // The quiet zone first: it needs two subtractions, and most edges of a line of text or
-    // clutter have none, so the start character is matched at few of them. A start without
-    // one cannot begin a symbol under any edge estimator.
+    // clutter have none, so the start character is matched at few of them (`decode_edges`
+    // still notes a start without one).
     let Some(&start_to) = edges.get(start + 6) else {
         return false;
     };
