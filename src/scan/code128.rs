@@ -878,10 +878,9 @@ fn decode_edges(
     // one anywhere still decides whether the other edge estimators get a try (a start they
     // place differently may then have its quiet zone). The first match ends the search.
     if !*saw_start {
-        *saw_start = (0..edges.len().saturating_sub(25)).step_by(2).any(|at| {
-            character_at(edges, at, None, memo)
-                .is_some_and(|(v, _)| (START_A..=START_C).contains(&v))
-        });
+        *saw_start = (0..edges.len().saturating_sub(25))
+            .step_by(2)
+            .any(|at| start_at(edges, at, memo).is_some());
     }
     false
 }
@@ -904,12 +903,9 @@ fn decode_from(
     if !quiet(edges, start, (start_to - edges[start]) / 11.0) {
         return false;
     }
-    let Some((first, pitch)) = character_at(edges, start, None, memo) else {
+    let Some((first, pitch)) = start_at(edges, start, memo) else {
         return false;
     };
-    if !(START_A..=START_C).contains(&first) {
-        return false;
-    }
     *saw_start = true;
     out.values.clear();
     out.values.push(first);
@@ -965,6 +961,11 @@ fn decode_from(
     out.from = edges[start];
     out.to = bar_to;
     true
+}
+
+/// The start character (A, B or C) at falling edge `at`, and its width in pixels.
+fn start_at(edges: &[f32], at: usize, memo: &mut Memo) -> Option<(u8, f32)> {
+    character_at(edges, at, None, memo).filter(|&(v, _)| (START_A..=START_C).contains(&v))
 }
 
 /// The symbol character whose six elements start at falling edge `at`, and its width in

@@ -901,8 +901,9 @@ pub(crate) fn downscale(
 #[inline(always)]
 fn average_blocks(column_sums: &[u16], f: usize, out: &mut Vec<u8>) {
     let area = (f * f) as u32;
-    // Written in place: through `extend`, each pixel paid a capacity check and the loop was
-    // not unrolled (a 720p frame without a code scanned in 1.94 ms before, 1.53 ms after).
+    // Written in place rather than through `extend`: the same instructions (callgrind), but
+    // 720p frames without a code scanned 5% faster in the shipped build (1.61 -> 1.53 ms) and
+    // 20% in a thin-LTO build, where the `extend` loop compiled worse.
     let from = out.len();
     out.resize(from + column_sums.len() / f, 0);
     for (o, c) in out[from..].iter_mut().zip(column_sums.chunks_exact(f)) {

@@ -57,9 +57,10 @@ class LeakTest {
     @Test
     fun `building and closing scanners leaks neither threads nor buffers`() {
         val y = Scene(64, 48).sensorLuma(0, 64)
-        // Three warm-up batches: with one, the JVM's own native memory (the JIT compiling this
-        // loop, ~1 s in) stepped up by 4-14 MB inside the measured rounds in some runs, flat
-        // after, and read as a leak. A leak grows every round.
+        // Three warm-up batches: with one, RSS stepped up once by 4-14 MB inside the measured
+        // rounds in some runs, flat after, and read as a leak. The source is not traced (one
+        // malloc arena did not remove it; the JVM's JIT warming up is the likely one). A leak
+        // grows every round.
         val series = rssOver(4, warmUp = 3) {
             repeat(100) {
                 HutongScanner(ScanOptions()).use { s -> s.scanGray8(y, 64u, 48u, 64u, 0u, null) }
