@@ -75,7 +75,8 @@ fn print_help() {
          \n  ios           XCFramework (iOS, simulator, macOS) + Swift into bindings/swift (macOS only)\
          \n  fuzz [T...]   build every cargo-fuzz target, run each (or T...) in turn: [--minutes N | --seconds N\
          \n                | --runs N] (default HUTONG_FUZZ_SECONDS=5 s) [--jobs N: libFuzzer fork mode, N processes\
-         \n                per target on one corpus]; table of executions, exec/s, coverage,\
+         \n                per target on one corpus] [--no-trace-compares: ~4x the image target's rate];\
+         \n                table of executions, exec/s, coverage,\
          \n                corpus; a crash fails with its reproducer. Installs nightly + cargo-fuzz if missing\
          \n  api-contract  schemathesis (PyPI, venv under target/) against docs/openapi.yaml on a live sandbox,\
          \n                requests signed as a registered device (tests/api/hutong_auth.py); part of test\
