@@ -20,8 +20,11 @@ const ABIS: [(&str, &str); 3] = [
 /// Android 15+ devices may run 16 KB pages; Play requires 64-bit libraries aligned for them.
 /// 16 KB pages (Android 15 devices), and relative relocations packed in Android's APS2 format
 /// (lld; loaded from API 23, below our minSdk): the table shrinks from ~250 KB to a few KB.
-pub const ANDROID_LINK_FLAGS: &str =
-    "-C link-arg=-Wl,-z,max-page-size=16384 -C link-arg=-Wl,--pack-dyn-relocs=android";
+/// `--no-undefined`: a shared library links with unresolved symbols and only fails in
+/// `System.loadLibrary` on the phone; this fails the build instead (it caught an SQLite option
+/// that left the parser calling a removed function, 2026-12-06).
+pub const ANDROID_LINK_FLAGS: &str = "-C link-arg=-Wl,-z,max-page-size=16384 \
+     -C link-arg=-Wl,--pack-dyn-relocs=android -C link-arg=-Wl,--no-undefined";
 const PAGE_SIZE: u64 = 16384;
 /// android/hutong/build.gradle.kts `minSdk`.
 const MIN_SDK: &str = "24";

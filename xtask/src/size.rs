@@ -8,7 +8,7 @@
 //! enforced arm64 ceiling and reports the gap to issue 18's 4 MB budget.
 
 use anyhow::{bail, Context, Result};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -24,8 +24,9 @@ pub const ARM64_TARGET: u64 = 4 * 1024 * 1024;
 /// every lever that lands; never raise it without saying why. Raised once, from 5,570,000: the
 /// scanning crates and the bindings crate went from opt-level "s" to 3 (+0.27 MiB), because at
 /// "s" the shipped library scanned frames 2-4x slower than the benches said (ADR 0010). Lowered to
-/// 5,770,000 on 2026-12-06 with tokio's multi-thread scheduler gone (5,602,960 bytes measured).
-pub const ARM64_CEILING: u64 = 5_770_000;
+/// 5,770,000 on 2026-12-06 with tokio's multi-thread scheduler gone (5,602,960 bytes measured),
+/// then to 5,730,000 with SQLite's unused parts left out (5,565,952 bytes).
+pub const ARM64_CEILING: u64 = 5_730_000;
 
 const ARM64: &str = "aarch64-unknown-linux-gnu";
 
@@ -252,7 +253,8 @@ fn print_contributors(b: &Build, lib: &Path, top: usize) -> Result<()> {
     if !out.status.success() {
         bail!("{} failed: {}", b.nm, String::from_utf8_lossy(&out.stderr));
     }
-    let (by_crate, total) = sum_by_crate(&String::from_utf8_lossy(&out.stdout));
+    let c_symbols = c_archive_symbols(b, lib)?;
+    let (by_crate, total) = sum_by_crate(&String::from_utf8_lossy(&out.stdout), &c_symbols);
     let mut rows: Vec<_> = by_crate.into_iter().collect();
     rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     println!("  top contributors (symbol sizes, {} in all):", mib(total));
@@ -267,7 +269,61 @@ fn print_contributors(b: &Build, lib: &Path, top: usize) -> Result<()> {
     Ok(())
 }
 
-fn sum_by_crate(nm: &str) -> (BTreeMap<String, u64>, u64) {
+/// The C libraries built by build scripts, with what `crate_of` calls them.
+const C_ARCHIVES: [(&str, &str); 2] = [
+    ("libsqlite3-sys", "sqlite (C)"),
+    ("ring", "ring (C, asm)"),
+];
+
+/// Every symbol the C archives define (`target/.../build/<crate>-<hash>/out/*.a`), named after
+/// their library. C functions carry no crate path, and most of
+/// SQLite's are not named `sqlite3...` (`whereLoopAddBtreeIndex`, `yy_reduce`): by prefix the
+/// table counted 0.27 MiB of SQLite where its symbols are 0.50 MiB.
+fn c_archive_symbols(b: &Build, lib: &Path) -> Result<HashMap<String, &'static str>> {
+    let mut symbols = HashMap::new();
+    let Some(build_dir) = lib.parent().map(|d| d.join("build")) else {
+        return Ok(symbols);
+    };
+    let Ok(entries) = std::fs::read_dir(&build_dir) else {
+        return Ok(symbols);
+    };
+    let dirs: Vec<PathBuf> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    for (krate, label) in C_ARCHIVES {
+        // Every archive of every build of the crate (ring writes two; stale builds only add
+        // names the library does not have).
+        let archives = dirs
+            .iter()
+            .filter(|d| {
+                d.file_name()
+                    .and_then(|n| n.to_str())
+                    .and_then(|n| n.rsplit_once('-'))
+                    .is_some_and(|(name, _)| name == krate)
+            })
+            .flat_map(|d| std::fs::read_dir(d.join("out")).into_iter().flatten())
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "a"));
+        for archive in archives {
+            let out = Command::new(b.nm)
+                .args(["--defined-only", "--format=posix"])
+                .arg(&archive)
+                .output()
+                .with_context(|| format!("running {} on {}", b.nm, archive.display()))?;
+            for line in String::from_utf8_lossy(&out.stdout).lines() {
+                // `<name> <type> <value> <size>`; archive member headers end with `]:`.
+                if let Some(name) = line.split(' ').next().filter(|n| !n.ends_with(':')) {
+                    symbols.insert(name.to_string(), label);
+                }
+            }
+        }
+    }
+    Ok(symbols)
+}
+
+fn sum_by_crate(
+    nm: &str,
+    c_symbols: &HashMap<String, &'static str>,
+) -> (BTreeMap<String, u64>, u64) {
     let mut by_crate = BTreeMap::new();
     let mut total = 0;
     for line in nm.lines() {
@@ -282,7 +338,10 @@ fn sum_by_crate(nm: &str) -> (BTreeMap<String, u64>, u64) {
             continue;
         };
         total += size;
-        *by_crate.entry(crate_of(name)).or_insert(0) += size;
+        let krate = c_symbols
+            .get(name)
+            .map_or_else(|| crate_of(name), |label| label.to_string());
+        *by_crate.entry(krate).or_insert(0) += size;
     }
     (by_crate, total)
 }
@@ -330,10 +389,15 @@ mod tests {
     fn sums_nm_lines_per_crate() {
         let nm = "0000000000001000 0000000000000010 T rxing::a\n\
                   0000000000002000 0000000000000020 t rxing::b\n\
-                  0000000000003000 0000000000000008 T sqlite3_open\n";
-        let (by_crate, total) = sum_by_crate(nm);
-        assert_eq!(total, 0x38);
+                  0000000000003000 0000000000000008 T sqlite3_open\n\
+                  0000000000004000 0000000000000100 t yy_reduce\n\
+                  0000000000005000 0000000000000004 t memcpy\n";
+        // What the SQLite archive defines, found by name rather than by prefix.
+        let c = HashMap::from([("yy_reduce".to_string(), "sqlite (C)")]);
+        let (by_crate, total) = sum_by_crate(nm, &c);
+        assert_eq!(total, 0x13c);
         assert_eq!(by_crate["rxing"], 0x30);
-        assert_eq!(by_crate["sqlite (C)"], 8);
+        assert_eq!(by_crate["sqlite (C)"], 0x108);
+        assert_eq!(by_crate["(C and other symbols)"], 4);
     }
 }
