@@ -414,7 +414,11 @@ mod tests {
         assert_eq!((o.jobs, o.targets.len()), (8, 1));
         assert!(matches!(o.budget, Budget::Runs(10_000_000)));
         assert!(!o.no_trace_compares);
-        assert!(Options::parse(&args(&["--no-trace-compares"])).unwrap().no_trace_compares);
+        assert!(
+            Options::parse(&args(&["--no-trace-compares"]))
+                .unwrap()
+                .no_trace_compares
+        );
         assert!(Options::parse(&args(&["--jobs", "0"])).is_err());
         assert!(Options::parse(&args(&["--jobs"])).is_err());
     }

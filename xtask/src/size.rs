@@ -270,10 +270,7 @@ fn print_contributors(b: &Build, lib: &Path, top: usize) -> Result<()> {
 }
 
 /// The C libraries built by build scripts, with what `crate_of` calls them.
-const C_ARCHIVES: [(&str, &str); 2] = [
-    ("libsqlite3-sys", "sqlite (C)"),
-    ("ring", "ring (C, asm)"),
-];
+const C_ARCHIVES: [(&str, &str); 2] = [("libsqlite3-sys", "sqlite (C)"), ("ring", "ring (C, asm)")];
 
 /// Every symbol the C archives define (`target/.../build/<crate>-<hash>/out/*.a`), named after
 /// their library. C functions carry no crate path, and most of
