@@ -42,6 +42,8 @@ pub struct FinderPatternFinder<'a> {
 }
 impl<'a> FinderPatternFinder<'_> {
     pub const CENTER_QUORUM: usize = 2;
+    /// hutong patch: the most confirmed centres `selectBestPatterns` looks at.
+    pub const MAX_SELECTED_CENTERS: usize = 32;
     pub const MIN_SKIP: u32 = 3; // 1 pixel/module times 3 modules/center
     pub const MAX_MODULES: u32 = 97; // support up to version 20 for mobile clients
 
@@ -692,6 +694,15 @@ impl<'a> FinderPatternFinder<'_> {
 
         self.possibleCenters
             .retain(|fp| fp.getCount() >= Self::CENTER_QUORUM);
+
+        // hutong patch: the search below tries every triple, so a periodic picture (diagonal
+        // stripes gave 2,932 confirmed centres) made it billions of steps. Photos give a
+        // handful; past MAX_SELECTED_CENTERS the most-confirmed are kept.
+        if self.possibleCenters.len() > Self::MAX_SELECTED_CENTERS {
+            self.possibleCenters
+                .sort_by_key(|fp| std::cmp::Reverse(fp.getCount()));
+            self.possibleCenters.truncate(Self::MAX_SELECTED_CENTERS);
+        }
 
         self.possibleCenters.sort_unstable_by(|x, y| {
             x.getEstimatedModuleSize()
