@@ -239,8 +239,9 @@ fn run_target(
     if seeds.is_dir() {
         cmd.arg(&seeds);
     }
+    // Fork mode reports no new units: they are counted from the corpus folder.
     let files_in = |dir: &Path| std::fs::read_dir(dir).map_or(0, |d| d.count() as u64);
-    let corpus_before = files_in(&corpus);
+    let corpus_before = if jobs > 1 { files_in(&corpus) } else { 0 };
     let log_file = File::create(&log_path)?;
     cmd.stdout(log_file.try_clone()?).stderr(log_file);
     let started = Instant::now();
