@@ -15,7 +15,6 @@
  * limitations under the License.
  */
 
-use num::{self, BigUint, bigint::ToBigUint};
 use std::sync::Arc;
 
 use crate::{
@@ -82,27 +81,6 @@ const MIXED_CHARS: [char; 25] = [
     '$', '/', '+', '%', '*', '=', '^',
 ];
 
-use once_cell::sync::Lazy;
-
-/**
- * Table containing values for the exponent of 900.
- * This is used in the numeric compaction decode algorithm.
- */
-static EXP900: Lazy<Vec<BigUint>> = Lazy::new(|| {
-    const EXP_LEN: usize = 16;
-    let mut exp900 = Vec::with_capacity(EXP_LEN); //[0;16];
-    exp900.push(ToBigUint::to_biguint(&1).unwrap_or_default());
-    let nineHundred = ToBigUint::to_biguint(&900).unwrap_or_default();
-    exp900.push(nineHundred);
-    let mut i = 2;
-    while i < EXP_LEN {
-        exp900.push(&exp900[i - 1] * 900_u32);
-
-        i += 1;
-    }
-
-    exp900
-});
 
 const NUMBER_OF_SEQUENCE_CODEWORDS: usize = 2;
 
@@ -841,13 +819,32 @@ fn numericCompaction(
 
   Remove leading 1 =>  RXingResult is 000213298174000
 */
+// hutong patch: base 900 to base 10 in nine-digit limbs instead of num-bigint's BigUint (46 KiB
+// of the app library for at most 15 codewords, under 900^15 < 10^45: five limbs).
 fn decodeBase900toBase10(codewords: &[u32], count: usize) -> Result<String> {
-    let mut result = 0.to_biguint().ok_or(Exceptions::ARITHMETIC)?;
-    for i in 0..count {
-        result +=
-            &EXP900[count - i - 1] * (codewords[i].to_biguint().ok_or(Exceptions::ARITHMETIC)?);
+    const LIMB: u64 = 1_000_000_000;
+    let mut limbs = [0u32; 6];
+    let mut used = 0;
+    for &codeword in &codewords[..count] {
+        let mut carry = u64::from(codeword);
+        for limb in &mut limbs[..used] {
+            let t = u64::from(*limb) * 900 + carry;
+            *limb = (t % LIMB) as u32;
+            carry = t / LIMB;
+        }
+        while carry > 0 {
+            let slot = limbs.get_mut(used).ok_or(Exceptions::ARITHMETIC)?;
+            *slot = (carry % LIMB) as u32;
+            carry /= LIMB;
+            used += 1;
+        }
     }
-    let resultString = result.to_string();
+    let mut resultString = limbs[..used]
+        .last()
+        .map_or_else(|| "0".to_owned(), |top| top.to_string());
+    for limb in limbs[..used.saturating_sub(1)].iter().rev() {
+        resultString.push_str(&format!("{limb:09}"));
+    }
     if !resultString.starts_with('1') {
         return Err(Exceptions::FORMAT);
     }
