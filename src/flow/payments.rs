@@ -15,7 +15,7 @@ use crate::route::{self, WalletProfile};
 use crate::sign::{AsyncSigner, PinnedRoot, ResponseVerifier, SignError, SystemClock};
 use crate::states::{Direction, IntentState, RefundState};
 use crate::transport::{
-    jitter, HttpsTransport, Method, RetryPolicy, SpkiPin, TlsOptions, Transport,
+    jitter, Method, RetryPolicy, SpkiPin, Transport,
 };
 use ring::rand::{SecureRandom, SystemRandom};
 
@@ -228,7 +228,8 @@ pub struct PaymentsConfig {
     pub server_roots: Vec<PinnedRoot>,
     pub listener: Option<Arc<dyn FlowListener>>,
     pub timings: FlowTimings,
-    /// Another transport (tests, an app's own HTTP stack); `None` = HTTP/1.1 over rustls(ring) (`HttpsTransport`).
+    /// Another transport (tests, an app's own HTTP stack); `None` = HTTP/1.1 over rustls(ring)
+    /// (`HttpsTransport`, feature `https`; without it `None` is a configuration error).
     pub transport: Option<Arc<dyn Transport>>,
     /// The wallet's acceptance profile: the routes it may pay each code by. `None` allows the
     /// routes the registry knows for the code's network.
@@ -346,6 +347,23 @@ fn detail(text: impl Into<String>) -> IntentFacts {
     }
 }
 
+/// HTTP/1.1 over rustls (ring) to `config.endpoint`, with its roots and pins.
+#[cfg(feature = "https")]
+fn builtin_transport(config: &PaymentsConfig) -> Result<Arc<dyn Transport>, FlowError> {
+    let mut tls = crate::transport::TlsOptions::new(config.endpoint.clone());
+    tls.ca_pem = config.ca_pem.clone();
+    tls.spki_pins = config.spki_pins.clone();
+    Ok(Arc::new(crate::transport::HttpsTransport::new(&tls)?))
+}
+
+/// This build carries no HTTPS client of its own (ADR 0011): the app must give one.
+#[cfg(not(feature = "https"))]
+fn builtin_transport(_: &PaymentsConfig) -> Result<Arc<dyn Transport>, FlowError> {
+    Err(FlowError::Transport(crate::transport::TransportError::Config(
+        "this build has no built-in HTTPS transport (feature `https`): give the client one".into(),
+    )))
+}
+
 /// The client an app holds: one per wallet, shared across screens.
 pub struct Payments {
     api: Api,
@@ -358,14 +376,9 @@ pub struct Payments {
 
 impl Payments {
     pub fn new(config: PaymentsConfig) -> Result<Payments, FlowError> {
-        let transport: Arc<dyn Transport> = match config.transport {
+        let transport = match config.transport.clone() {
             Some(t) => t,
-            None => {
-                let mut tls = TlsOptions::new(config.endpoint.clone());
-                tls.ca_pem = config.ca_pem.clone();
-                tls.spki_pins = config.spki_pins.clone();
-                Arc::new(HttpsTransport::new(&tls)?)
-            }
+            None => builtin_transport(&config)?,
         };
         let journal = Arc::new(Journal::open(&config.journal_path)?);
         let verifier = ResponseVerifier::new(config.server_roots, Arc::new(SystemClock));

@@ -3,6 +3,7 @@
 //! library for features the protocol never uses, and coarser "did it arrive?" answers).
 
 use super::http1::{encode_request, read_response};
+use super::origin::Origin;
 use super::pin::{PinningVerifier, SpkiPin};
 use super::{Request, Response, SendFuture, Transport, TransportError};
 use rustls::client::danger::ServerCertVerifier;
@@ -42,8 +43,8 @@ impl TlsOptions {
             ca_pem: None,
             spki_pins: Vec::new(),
             connect_timeout: Duration::from_secs(5),
-            request_timeout: Duration::from_secs(15),
-            max_response_bytes: 256 * 1024,
+            request_timeout: super::REQUEST_TIMEOUT,
+            max_response_bytes: super::MAX_RESPONSE_BYTES,
         }
     }
 }
@@ -105,53 +106,21 @@ struct Endpoint {
 
 impl Endpoint {
     fn parse(text: &str) -> Result<Endpoint, TransportError> {
+        let origin = Origin::parse(text)?;
         let bad = |why: &str| TransportError::Config(format!("endpoint `{text}` {why}"));
-        let authority = text
-            .trim_end_matches('/')
-            .strip_prefix("https://")
-            .ok_or_else(|| bad("is not https://"))?;
-        if authority.is_empty() || authority.contains(['/', '?', '#', '@', '\\']) {
-            return Err(bad("must be https://host[:port] alone"));
-        }
-        let (host, port) = match authority.strip_prefix('[') {
-            Some(v6) => {
-                let (addr, rest) = v6.split_once(']').ok_or_else(|| bad("has an unclosed ["))?;
-                let port = match rest {
-                    "" => None,
-                    p => Some(p.strip_prefix(':').ok_or_else(|| bad("has text after ]"))?),
-                };
-                (addr, port)
-            }
-            None => match authority.rsplit_once(':') {
-                Some((h, p)) => (h, Some(p)),
-                None => (authority, None),
-            },
-        };
-        let port = match port {
-            None => 443,
-            Some(p) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => {
-                p.parse().map_err(|_| bad("has a port out of range"))?
-            }
-            Some(_) => return Err(bad("has a port that is not a number")),
-        };
-        if port == 0 {
-            return Err(bad("has port 0"));
-        }
-        let host = host.to_ascii_lowercase();
-        let server_name = match host.parse::<IpAddr>() {
+        let server_name = match origin.host.parse::<IpAddr>() {
             Ok(ip) => ServerName::IpAddress(ip.into()),
-            Err(_) => {
-                ServerName::try_from(host.clone()).map_err(|_| bad("has an invalid host name"))?
-            }
+            Err(_) => ServerName::try_from(origin.host.clone())
+                .map_err(|_| bad("has an invalid host name"))?,
         };
-        if matches!(server_name, ServerName::DnsName(_)) && host.contains(':') {
+        if matches!(server_name, ServerName::DnsName(_)) && origin.host.contains(':') {
             return Err(bad("has an IPv6 address outside brackets"));
         }
         Ok(Endpoint {
-            host,
-            port,
+            host: origin.host,
+            port: origin.port,
             server_name,
-            host_header: authority.to_ascii_lowercase(),
+            host_header: origin.authority,
         })
     }
 }

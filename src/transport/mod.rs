@@ -2,21 +2,35 @@
 //!
 //! The `Transport` trait moves bytes and nothing else: signing, response verification and the
 //! meaning of a status code belong to `flow`, so an app (or a test) can supply its own transport
-//! without touching the rules that keep money exactly-once.
+//! without touching the rules that keep money exactly-once. The built-in one (`HttpsTransport`)
+//! is feature `https`; a build without it carries requests through the app's own HTTP stack
+//! (ADR 0011).
 
 mod backoff;
 /// HTTP/1.1 on the wire; public for the fuzz target and for transports of an app's own.
 pub mod http1;
+#[cfg(feature = "https")]
 mod https;
+mod origin;
 mod pin;
 
 pub use backoff::{jitter, parse_retry_after, RetryPolicy};
+#[cfg(feature = "https")]
 pub use https::{HttpsTransport, TlsOptions};
-pub use pin::{spki_sha256, SpkiPin};
+pub use origin::Origin;
+#[cfg(feature = "https")]
+pub use pin::spki_sha256;
+pub use pin::SpkiPin;
 
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
+
+/// How long one request may take, connect to last byte of the answer, whichever transport
+/// carries it.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+/// The largest answer read from the switch: every protocol answer is a few KiB.
+pub const MAX_RESPONSE_BYTES: usize = 256 * 1024;
 
 /// HTTP method: the protocol uses only these two.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

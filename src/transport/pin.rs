@@ -1,9 +1,15 @@
 //! SPKI SHA-256 pinning on top of ordinary chain validation: a pin narrows trust, never widens it.
+//! The verifier is the built-in transport's (feature `https`); an app's own transport pins with
+//! the platform (OkHttp's `CertificatePinner`, a URLSession delegate).
 
+#[cfg(feature = "https")]
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+#[cfg(feature = "https")]
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+#[cfg(feature = "https")]
 use rustls::{DigitallySignedStruct, Error as TlsError, SignatureScheme};
 use std::fmt;
+#[cfg(feature = "https")]
 use std::sync::Arc;
 
 /// The SHA-256 of a DER `SubjectPublicKeyInfo`, as in HPKP and OkHttp's `sha256/...` pins.
@@ -38,6 +44,7 @@ impl fmt::Debug for SpkiPin {
 }
 
 /// The pin of a DER certificate's public key; `None` if the certificate does not parse.
+#[cfg(feature = "https")]
 pub fn spki_sha256(cert_der: &[u8]) -> Option<SpkiPin> {
     let der = CertificateDer::from(cert_der);
     let cert = webpki::EndEntityCert::try_from(&der).ok()?;
@@ -49,12 +56,14 @@ pub fn spki_sha256(cert_der: &[u8]) -> Option<SpkiPin> {
 }
 
 /// Validates the chain with `inner`, then requires the leaf key to match one of `pins` (if any).
+#[cfg(feature = "https")]
 #[derive(Debug)]
 pub(super) struct PinningVerifier {
     pub(super) inner: Arc<dyn ServerCertVerifier>,
     pub(super) pins: Vec<SpkiPin>,
 }
 
+#[cfg(feature = "https")]
 impl ServerCertVerifier for PinningVerifier {
     fn verify_server_cert(
         &self,
@@ -126,6 +135,7 @@ mod tests {
         assert_eq!(SpkiPin::parse_hex(&"é".repeat(32)), None);
     }
 
+    #[cfg(feature = "https")]
     #[test]
     fn garbage_certificate_has_no_pin() {
         assert_eq!(spki_sha256(b"not a certificate"), None);

@@ -15,6 +15,7 @@ uniffi::setup_scaffolding!();
 
 mod amount;
 mod guard;
+mod http;
 mod identify;
 mod payments;
 mod picture;
@@ -24,6 +25,7 @@ mod session;
 mod version;
 
 pub use amount::{format_amount, parse_amount, AmountError, Money};
+pub use http::{HttpHeader, HttpRequest, HttpResponse, HttpTransport, HttpTransportError};
 pub use identify::{
     identify, identify_bytes, CodeInfo, CodeKind, Confidence, Expect, IdentifyContext,
     IdentifyError, PayRoute, Presentation, Receiver, RiskFlag, RouteKind,

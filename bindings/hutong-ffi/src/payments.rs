@@ -14,6 +14,7 @@ use hutong_core::money::{self, AmountError};
 use hutong_core::registry;
 use hutong_core::route;
 use hutong_core::sign::{self, PinnedRoot, SignError, SignFuture};
+use crate::http::{ForeignTransport, HttpTransport};
 use hutong_core::transport::{SpkiPin, Transport};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
@@ -1231,7 +1232,8 @@ impl Payments {
 
 #[uniffi::export(async_runtime = "tokio")]
 impl Payments {
-    /// Opens the journal and prepares the HTTPS client. Reads the signer's key id and public key
+    /// Opens the journal and prepares the HTTPS client (builds without it: `InvalidConfig`, use
+    /// `withHttpTransport`). Reads the signer's key id and public key
     /// once, so a broken key store fails here (`PaymentsError.Signer`). `listener` and `logger`
     /// may be `null`. Throws `InvalidConfig` for a configuration that cannot work. No network
     /// call; then call `recover()` once before new payments.
@@ -1244,6 +1246,34 @@ impl Payments {
     ) -> Result<Arc<Self>, PaymentsError> {
         guarded(AssertUnwindSafe(|| {
             Self::with_transport(config, signer, listener, logger, None)
+        }))
+    }
+
+    /// Like the constructor, but requests travel over the app's own HTTP stack (`transport`:
+    /// OkHttp, URLSession) instead of the library's, as in builds without it (feature `https`
+    /// off, the platform profile; ADR 0011). Answers are still verified here against
+    /// `server_roots`. Trust and pins are the stack's (Network Security Config,
+    /// `CertificatePinner`, a URLSession delegate), so `ca_pem` and `spki_pins` must be empty
+    /// (`InvalidConfig` otherwise), as must anything `endpoint` adds to `https://host[:port]`.
+    #[uniffi::constructor]
+    pub fn with_http_transport(
+        config: PaymentsConfig,
+        signer: Arc<dyn Signer>,
+        transport: Arc<dyn HttpTransport>,
+        listener: Option<Arc<dyn FlowListener>>,
+        logger: Option<Arc<dyn Logger>>,
+    ) -> Result<Arc<Self>, PaymentsError> {
+        guarded(AssertUnwindSafe(|| {
+            if config.ca_pem.is_some() || !config.spki_pins.is_empty() {
+                return Err(PaymentsError::InvalidConfig(
+                    "ca_pem and spki_pins configure the built-in transport: with the app's own, \
+                     trust and pin in it (CertificatePinner, a URLSession delegate)"
+                        .into(),
+                ));
+            }
+            let transport = ForeignTransport::new(&config.endpoint, transport)
+                .map_err(|e| PaymentsError::InvalidConfig(e.to_string()))?;
+            Self::with_transport(config, signer, listener, logger, Some(Arc::new(transport)))
         }))
     }
 

@@ -5,12 +5,14 @@
 mod support;
 
 use hutong::{
-    Direction, FlowListener, IntentState, LogLevel, Logger, Money, PayOptions, PaymentTimings,
+    Direction, FlowListener, HttpHeader, HttpRequest, HttpResponse, HttpTransport,
+    HttpTransportError, IntentState, LogLevel, Logger, Money, PayOptions, PaymentTimings,
     Payments, PaymentsConfig, PaymentsError, RefundState, ServerRoot, Signer, SignerError,
     StateChange,
 };
 use hutong_core::sign::{Signer as _, SoftwareSigner};
-use hutong_core::transport::Transport;
+use hutong_core::transport::{Method, Request, Transport};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use support::TestSwitch;
@@ -450,4 +452,154 @@ fn a_key_store_that_fails_to_give_its_public_key_fails_the_constructor() {
         matches!(&err, Some(PaymentsError::Signer(m)) if m.contains("invalidated")),
         "{err:?}"
     );
+}
+
+/// An app's HTTP stack in front of the test switch: carries each request as `HttpRequest` says,
+/// and fails the first payment it carries (`POST /v1/payments`) in the way `fault` says, before
+/// or after the switch got it.
+struct AppHttp {
+    switch: Arc<TestSwitch>,
+    fault: Option<HttpTransportError>,
+    posts: AtomicU32,
+}
+
+#[async_trait::async_trait]
+impl HttpTransport for AppHttp {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpTransportError> {
+        let target = request
+            .url
+            .strip_prefix("https://switch.test")
+            .expect("the configured origin")
+            .to_owned();
+        let method = match request.method.as_str() {
+            "GET" => Method::Get,
+            "POST" => Method::Post,
+            other => panic!("method {other}"),
+        };
+        let first_payment = method == Method::Post
+            && target.starts_with("/v1/payments")
+            && self.posts.fetch_add(1, Ordering::SeqCst) == 0;
+        let fault = self.fault.clone().filter(|_| first_payment);
+        if let Some(f @ HttpTransportError::NotSent { .. }) = fault {
+            return Err(f);
+        }
+        let core = Request {
+            method,
+            target,
+            headers: request.headers.into_iter().map(|h| (h.name, h.value)).collect(),
+            body: request.body,
+        };
+        let answer = self.switch.send(&core).await.expect("the test switch answers");
+        if let Some(f) = fault {
+            return Err(f);
+        }
+        Ok(HttpResponse {
+            status: answer.status,
+            headers: answer
+                .headers
+                .into_iter()
+                .map(|(name, value)| HttpHeader { name, value })
+                .collect(),
+            body: answer.body,
+        })
+    }
+}
+
+fn over_app_http(fault: Option<HttpTransportError>) -> (Arc<TestSwitch>, Arc<Payments>, tempfile::TempDir) {
+    let switch = TestSwitch::new();
+    let dir = tempfile::tempdir().unwrap();
+    let key = SoftwareSigner::generate("dev-app-http").unwrap();
+    switch.register(&key.key_id(), key.public_key());
+    let app = Arc::new(AppHttp {
+        switch: switch.clone(),
+        fault,
+        posts: AtomicU32::new(0),
+    });
+    let payments = Payments::with_http_transport(
+        config(&switch, dir.path()),
+        Arc::new(AppSigner(key)),
+        app,
+        None,
+        None,
+    )
+    .unwrap();
+    (switch, payments, dir)
+}
+
+#[tokio::test]
+async fn an_app_http_stack_carries_a_payment_and_its_refund() {
+    let (switch, p, _dir) = over_app_http(None);
+    let intent = p
+        .pay(MERCHANT.into(), cny(1500), scenario("success"))
+        .await
+        .unwrap();
+    assert_eq!(intent.state, IntentState::Succeeded);
+    let refund = p
+        .refund(intent.intent_id.clone(), Some(cny(500)))
+        .await
+        .unwrap();
+    assert_eq!(refund.state, RefundState::Succeeded);
+    assert_eq!(switch.captures(), 1);
+}
+
+/// The switch took the payment and the app's stack lost the answer: never reported as failed,
+/// never charged twice; the library asks the switch and finds it paid.
+#[tokio::test]
+async fn an_answer_lost_after_sending_is_settled_by_asking_not_assumed_failed() {
+    for fault in [
+        HttpTransportError::MaybeSent {
+            reason: "connection reset while reading".into(),
+        },
+        HttpTransportError::TimedOut,
+    ] {
+        let (switch, p, _dir) = over_app_http(Some(fault.clone()));
+        let intent = p
+            .pay(MERCHANT.into(), cny(1500), scenario("success"))
+            .await
+            .unwrap();
+        assert_eq!(intent.state, IntentState::Succeeded, "{fault}");
+        assert_eq!(switch.captures(), 1, "{fault}");
+    }
+}
+
+/// A request proven never sent is retried (a fresh attempt under the same idempotency key):
+/// one payment, charged once.
+#[tokio::test]
+async fn a_request_proven_not_sent_is_retried_and_charged_once() {
+    let (switch, p, _dir) = over_app_http(Some(HttpTransportError::NotSent {
+        reason: "connection refused".into(),
+    }));
+    let intent = p
+        .pay(MERCHANT.into(), cny(1500), scenario("success"))
+        .await
+        .unwrap();
+    assert_eq!(intent.state, IntentState::Succeeded);
+    assert_eq!(switch.captures(), 1);
+}
+
+#[test]
+fn the_app_stack_owns_trust_and_pins_and_the_endpoint_is_an_origin() {
+    let switch = TestSwitch::new();
+    let dir = tempfile::tempdir().unwrap();
+    let build = |edit: &dyn Fn(&mut PaymentsConfig)| {
+        let mut cfg = config(&switch, dir.path());
+        edit(&mut cfg);
+        let app = Arc::new(AppHttp {
+            switch: switch.clone(),
+            fault: None,
+            posts: AtomicU32::new(0),
+        });
+        let key = Arc::new(AppSigner(SoftwareSigner::generate("k").unwrap()));
+        Payments::with_http_transport(cfg, key, app, None, None).err()
+    };
+    for edit in [
+        &(|c: &mut PaymentsConfig| c.ca_pem = Some("-----BEGIN CERTIFICATE-----".into()))
+            as &dyn Fn(&mut PaymentsConfig),
+        &|c: &mut PaymentsConfig| c.spki_pins = vec!["ab".repeat(32)],
+        &|c: &mut PaymentsConfig| c.endpoint = "http://switch.test".into(),
+        &|c: &mut PaymentsConfig| c.endpoint = "https://switch.test/v1".into(),
+    ] {
+        assert!(matches!(build(edit), Some(PaymentsError::InvalidConfig(_))));
+    }
+    assert!(build(&|_| {}).is_none());
 }
