@@ -92,6 +92,9 @@ dependencies {
     // resolve its supertype, so it is part of the published API (README: an app that adds the
     // AAR as a local file lists it itself, with the two above).
     api("androidx.camera:camera-core:1.4.2")
+    // org.hutong.http.OkHttpTransport, for Payments.withHttpTransport: most wallets already ship
+    // OkHttp, so the AAR does not bring it; an app that uses the class lists it (README).
+    compileOnly("com.squareup.okhttp3:okhttp:5.5.1")
 
     // The plain-Kotlin frame logic is tested on the desktop JVM (also run from
     // android/jvm-check by `cargo xtask test`); the desktop JNA jar has the host dispatcher.
