@@ -17,10 +17,13 @@ val buildRust by tasks.registering(Exec::class) {
     group = "rust"
     description = "Builds libhutong.so for every ABI with cargo-ndk and generates its Kotlin bindings"
     workingDir = repoRoot
+    // `-Phutong.profile=platform` (or gradle.properties): the 4 MB library without image decoding
+    // and HTTPS, for apps that use BitmapFactory and OkHttpTransport (README "Library size").
     commandLine(
         "cargo", "xtask", "android-native",
         "--jni-libs", rustJniLibs.get().asFile.absolutePath,
         "--kotlin", uniffiKotlin.get().asFile.absolutePath,
+        "--profile", (findProperty("hutong.profile") as String?) ?: "full",
     )
     inputs.dir(repoRoot.resolve("src"))
     inputs.dir(repoRoot.resolve("bindings/hutong-ffi/src"))

@@ -35,6 +35,8 @@ const GENERATED_KOTLIN: &str = "android/hutong/build/generated/source/uniffi/kot
 pub struct NativeOptions {
     jni_libs: PathBuf,
     kotlin: PathBuf,
+    /// `full` (default) or `platform`: what goes into the AAR (ADR 0011, README "Library size").
+    profile: crate::size::Profile,
 }
 
 impl NativeOptions {
@@ -42,14 +44,16 @@ impl NativeOptions {
         let mut opts = NativeOptions {
             jni_libs: root.join(JNI_LIBS),
             kotlin: root.join(GENERATED_KOTLIN),
+            profile: crate::size::Profile::Full,
         };
         for pair in args.chunks(2) {
             let [flag, value] = pair else {
-                bail!("`{}` needs a directory after it", pair[0]);
+                bail!("`{}` needs a value after it", pair[0]);
             };
             match flag.as_str() {
                 "--jni-libs" => opts.jni_libs = PathBuf::from(value),
                 "--kotlin" => opts.kotlin = PathBuf::from(value),
+                "--profile" => opts.profile = crate::size::Profile::parse(value)?,
                 other => bail!("unknown option `{other}` for `cargo xtask android-native`"),
             }
         }
@@ -107,6 +111,7 @@ pub fn android_native(root: &Path, opts: &NativeOptions) -> Result<()> {
     ndk.arg("-o")
         .arg(&opts.jni_libs)
         .args(["build", "--release", "-p", "hutong-ffi"])
+        .args(opts.profile.cargo_args())
         // The release profile's `strip = true` would drop the symbol table, and with it the
         // UniFFI metadata the Kotlin is generated from (ELF keeps it only in .symtab). Keep
         // symbols here; AGP strips the libraries when it packages the AAR and the app.
@@ -266,6 +271,12 @@ mod tests {
         let o = NativeOptions::parse(Path::new("/r"), &args).unwrap();
         assert_eq!(o.jni_libs, PathBuf::from("/a"));
         assert_eq!(o.kotlin, PathBuf::from("/b"));
+        assert_eq!(o.profile, crate::size::Profile::Full);
         assert!(NativeOptions::parse(Path::new("/r"), &["--kotlin".into()]).is_err());
+        let platform: Vec<String> = ["--profile", "platform"].map(String::from).into();
+        let o = NativeOptions::parse(Path::new("/r"), &platform).unwrap();
+        assert_eq!(o.profile.cargo_args(), ["--no-default-features"]);
+        let unknown: Vec<String> = ["--profile", "tiny"].map(String::from).into();
+        assert!(NativeOptions::parse(Path::new("/r"), &unknown).is_err());
     }
 }

@@ -38,7 +38,14 @@ const MACOS_DEPLOYMENT_TARGET: &str = "12.0";
 const PACKAGE: &str = "bindings/swift";
 const XCFRAMEWORK: &str = "bindings/swift/HutongFFI.xcframework";
 
-pub fn ios(root: &Path) -> Result<()> {
+pub fn ios(root: &Path, args: &[String]) -> Result<()> {
+    // `--profile platform`: no image decoding or built-in HTTPS; the app uses CGImage and
+    // `URLSessionTransport` (ADR 0011).
+    let profile = match args {
+        [] => crate::size::Profile::Full,
+        [flag, value] if flag == "--profile" => crate::size::Profile::parse(value)?,
+        _ => bail!("usage: cargo xtask ios [--profile full|platform]"),
+    };
     if !cfg!(target_os = "macos") {
         bail!(
             "`cargo xtask ios` needs macOS with Xcode (xcodebuild, lipo): Apple's SDKs and \
@@ -65,6 +72,7 @@ pub fn ios(root: &Path) -> Result<()> {
     for target in &all_targets {
         run(cargo()
             .args(["build", "--release", "-p", "hutong-ffi", "--target", target])
+            .args(profile.cargo_args())
             .env("IPHONEOS_DEPLOYMENT_TARGET", IOS_DEPLOYMENT_TARGET)
             .env("MACOSX_DEPLOYMENT_TARGET", MACOS_DEPLOYMENT_TARGET)
             // `strip = true` could take the UniFFI metadata the Swift is generated from with the

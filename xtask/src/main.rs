@@ -34,7 +34,7 @@ fn main() -> Result<()> {
             android::android_native(&root, &android::NativeOptions::parse(&root, &args[1..])?)
         }
         Some("android-jvm") => android::jvm_check(&root),
-        Some("ios") => ios::ios(&root),
+        Some("ios") => ios::ios(&root, &args[1..]),
         Some("fuzz") => fuzz::fuzz(&root, &fuzz::Options::parse(&args[1..])?),
         Some("api-contract") => api::api_contract(&root),
         Some("peers") => peers::peers(&root),
