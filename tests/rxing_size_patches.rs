@@ -29,7 +29,7 @@ fn round_trip(text: &str) -> String {
     }
     let source = Luma8Source::new(luma, w, h).expect("a valid picture");
     let mut bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
-    PDF417Reader::default()
+    PDF417Reader
         .decode_with_hints(&mut bitmap, &DecodeHints::default())
         .expect("decodes")
         .getText()

@@ -14,9 +14,7 @@ use crate::registry::{self, PaymentCode};
 use crate::route::{self, WalletProfile};
 use crate::sign::{AsyncSigner, PinnedRoot, ResponseVerifier, SignError, SystemClock};
 use crate::states::{Direction, IntentState, RefundState};
-use crate::transport::{
-    jitter, Method, RetryPolicy, SpkiPin, Transport,
-};
+use crate::transport::{jitter, Method, RetryPolicy, SpkiPin, Transport};
 use ring::rand::{SecureRandom, SystemRandom};
 
 use std::collections::HashMap;
@@ -359,9 +357,12 @@ fn builtin_transport(config: &PaymentsConfig) -> Result<Arc<dyn Transport>, Flow
 /// This build carries no HTTPS client of its own (ADR 0011): the app must give one.
 #[cfg(not(feature = "https"))]
 fn builtin_transport(_: &PaymentsConfig) -> Result<Arc<dyn Transport>, FlowError> {
-    Err(FlowError::Transport(crate::transport::TransportError::Config(
-        "this build has no built-in HTTPS transport (feature `https`): give the client one".into(),
-    )))
+    Err(FlowError::Transport(
+        crate::transport::TransportError::Config(
+            "this build has no built-in HTTPS transport (feature `https`): give the client one"
+                .into(),
+        ),
+    ))
 }
 
 /// The client an app holds: one per wallet, shared across screens.
@@ -1380,6 +1381,60 @@ pub mod crash {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A key that never signs: these tests stop before any request.
+    struct NoKey;
+
+    impl crate::sign::Signer for NoKey {
+        fn key_id(&self) -> String {
+            "k".into()
+        }
+        fn public_key(&self) -> Vec<u8> {
+            vec![4; 65]
+        }
+        fn sign(&self, _: &[u8]) -> Result<Vec<u8>, crate::sign::SignError> {
+            Err(crate::sign::SignError::SignerFailed("no key".into()))
+        }
+    }
+
+    fn config_without_transport(dir: &std::path::Path) -> PaymentsConfig {
+        PaymentsConfig {
+            endpoint: "https://switch.example".into(),
+            ca_pem: None,
+            spki_pins: Vec::new(),
+            journal_path: dir.join("journal.sqlite"),
+            signer: Arc::new(NoKey),
+            server_roots: Vec::new(),
+            listener: None,
+            timings: FlowTimings::default(),
+            transport: None,
+            wallet: None,
+            registry: None,
+        }
+    }
+
+    /// The platform profile (ADR 0011) has no HTTPS client: without the app's transport the
+    /// client cannot be built, and says why, before any journal is opened.
+    #[cfg(not(feature = "https"))]
+    #[test]
+    fn without_the_https_feature_the_app_must_give_a_transport() {
+        let dir = std::env::temp_dir().join(format!("hutong-no-https-{}", std::process::id()));
+        let err = Payments::new(config_without_transport(&dir))
+            .err()
+            .expect("refused");
+        assert!(
+            matches!(&err, FlowError::Transport(crate::transport::TransportError::Config(why)) if why.contains("https")),
+            "{err}"
+        );
+        assert!(!dir.exists());
+    }
+
+    #[cfg(feature = "https")]
+    #[test]
+    fn with_the_https_feature_the_built_in_transport_is_used() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(Payments::new(config_without_transport(dir.path())).is_ok());
+    }
 
     #[test]
     fn payer_code_table_routes_wechat_and_alipay_by_prefix_and_length() {

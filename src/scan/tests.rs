@@ -58,6 +58,7 @@ fn budget(ms: u64) -> ScanOptions {
     }
 }
 
+#[cfg(feature = "image-decoding")]
 #[test]
 fn decodes_a_qr_from_a_png_file() {
     let (px, w, h) = qr_picture("wxp://f2f0Qz9qxst1qazKE_53XToPLIzMELvT8Ccd");
@@ -69,6 +70,7 @@ fn decodes_a_qr_from_a_png_file() {
     assert_eq!(codes[0].format, CodeFormat::QrCode);
 }
 
+#[cfg(feature = "image-decoding")]
 #[test]
 fn jpeg_exif_orientation_is_applied_before_scanning() {
     // Stored 40x20; orientation 6 (rotate 90° clockwise) makes it 20x40 upright.
@@ -78,6 +80,7 @@ fn jpeg_exif_orientation_is_applied_before_scanning() {
     assert_eq!((img.width, img.height), (20, 40));
 }
 
+#[cfg(feature = "image-decoding")]
 #[test]
 fn jpeg_without_exif_keeps_its_stored_size() {
     let px = vec![128u8; 40 * 20];
@@ -99,6 +102,7 @@ fn rejects_gif_even_though_it_is_an_image() {
     assert_eq!(err, ImageError::UnsupportedFormat);
 }
 
+#[cfg(feature = "image-decoding")]
 #[test]
 fn rejects_truncated_png_as_truncated() {
     let (px, w, h) = qr_picture("truncated");
@@ -107,6 +111,7 @@ fn rejects_truncated_png_as_truncated() {
     assert_eq!(err, ImageError::Truncated { format: "PNG" });
 }
 
+#[cfg(feature = "image-decoding")]
 #[test]
 fn decode_image_reads_a_qr_turned_upside_down_and_a_sideways_code_128() {
     let scanner = Scanner::new(budget(5000));
@@ -145,6 +150,7 @@ fn decode_image_reads_a_qr_turned_upside_down_and_a_sideways_code_128() {
     );
 }
 
+#[cfg(feature = "image-decoding")]
 #[test]
 fn decode_image_reads_an_inverted_qr_without_being_asked() {
     let (px, w, h) = qr_picture("light on dark");
@@ -192,6 +198,7 @@ fn crc32(data: &[u8]) -> u32 {
     !crc
 }
 
+#[cfg(feature = "image-decoding")]
 #[test]
 fn refuses_a_decompression_bomb_header_before_allocating() {
     let err = decode_luma(&png_header(60_000, 60_000)).unwrap_err();
@@ -208,6 +215,7 @@ fn refuses_a_decompression_bomb_header_before_allocating() {
     );
 }
 
+#[cfg(feature = "image-decoding")]
 #[test]
 fn refuses_an_image_above_the_pixel_cap_within_the_side_cap() {
     let err = decode_luma(&png_header(16_000, 16_000)).unwrap_err();

@@ -23,7 +23,9 @@ impl Origin {
             .ok_or_else(|| bad("is not https://"))?;
         if authority.is_empty()
             || authority.contains(['/', '?', '#', '@', '\\'])
-            || authority.chars().any(|c| c.is_whitespace() || c.is_control())
+            || authority
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control())
         {
             return Err(bad("must be https://host[:port] alone"));
         }
@@ -75,9 +77,15 @@ mod tests {
     fn urls_join_the_origin_and_the_signed_target() {
         let o = Origin::parse("https://Switch.Example:8443/").unwrap();
         assert_eq!((o.host.as_str(), o.port), ("switch.example", 8443));
-        assert_eq!(o.url("/v1/keys?x=1"), "https://switch.example:8443/v1/keys?x=1");
+        assert_eq!(
+            o.url("/v1/keys?x=1"),
+            "https://switch.example:8443/v1/keys?x=1"
+        );
         let v6 = Origin::parse("https://[::1]").unwrap();
-        assert_eq!((v6.host.as_str(), v6.port, v6.url("/")), ("::1", 443, "https://[::1]/".into()));
+        assert_eq!(
+            (v6.host.as_str(), v6.port, v6.url("/")),
+            ("::1", 443, "https://[::1]/".into())
+        );
     }
 
     #[test]

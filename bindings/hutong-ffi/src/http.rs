@@ -255,8 +255,18 @@ mod tests {
     #[test]
     fn only_not_sent_says_the_request_never_arrived() {
         let cases: [(Result<HttpResponse, HttpTransportError>, bool); 6] = [
-            (Err(HttpTransportError::NotSent { reason: "refused".into() }), false),
-            (Err(HttpTransportError::MaybeSent { reason: "reset".into() }), true),
+            (
+                Err(HttpTransportError::NotSent {
+                    reason: "refused".into(),
+                }),
+                false,
+            ),
+            (
+                Err(HttpTransportError::MaybeSent {
+                    reason: "reset".into(),
+                }),
+                true,
+            ),
             (Err(HttpTransportError::TimedOut), true),
             (
                 Err(uniffi::UnexpectedUniFFICallbackError::new("IllegalStateException").into()),
@@ -269,7 +279,11 @@ mod tests {
             let what = format!("{answer:?}").chars().take(60).collect::<String>();
             let (t, _) = transport(answer, Duration::ZERO);
             let err = send(&t).expect_err(&what);
-            assert_eq!(err.request_may_have_arrived(), may_have_arrived, "{what}: {err}");
+            assert_eq!(
+                err.request_may_have_arrived(),
+                may_have_arrived,
+                "{what}: {err}"
+            );
         }
     }
 
@@ -289,7 +303,11 @@ mod tests {
             delay: Duration::ZERO,
             seen: Mutex::new(Vec::new()),
         });
-        for bad in ["http://switch.example", "https://switch.example/v1", "https://a@b"] {
+        for bad in [
+            "http://switch.example",
+            "https://switch.example/v1",
+            "https://a@b",
+        ] {
             assert!(ForeignTransport::new(bad, app.clone()).is_err(), "{bad}");
         }
     }

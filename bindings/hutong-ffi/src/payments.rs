@@ -6,6 +6,7 @@
 use super::amount::Money;
 use super::guard::{guarded, guarded_async, Panicked};
 use super::registry::PaymentRegistry;
+use crate::http::{ForeignTransport, HttpTransport};
 use hutong_core::bundle::{self, ActiveRegistry, RegistryStore};
 use hutong_core::flow::{self, wire, FlowError, PayerCode, PayerCodeError};
 use hutong_core::identify;
@@ -14,7 +15,6 @@ use hutong_core::money::{self, AmountError};
 use hutong_core::registry;
 use hutong_core::route;
 use hutong_core::sign::{self, PinnedRoot, SignError, SignFuture};
-use crate::http::{ForeignTransport, HttpTransport};
 use hutong_core::transport::{SpkiPin, Transport};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;

@@ -6,9 +6,8 @@ mod support;
 
 use hutong::{
     Direction, FlowListener, HttpHeader, HttpRequest, HttpResponse, HttpTransport,
-    HttpTransportError, IntentState, LogLevel, Logger, Money, PayOptions, PaymentTimings,
-    Payments, PaymentsConfig, PaymentsError, RefundState, ServerRoot, Signer, SignerError,
-    StateChange,
+    HttpTransportError, IntentState, LogLevel, Logger, Money, PayOptions, PaymentTimings, Payments,
+    PaymentsConfig, PaymentsError, RefundState, ServerRoot, Signer, SignerError, StateChange,
 };
 use hutong_core::sign::{Signer as _, SoftwareSigner};
 use hutong_core::transport::{Method, Request, Transport};
@@ -486,10 +485,18 @@ impl HttpTransport for AppHttp {
         let core = Request {
             method,
             target,
-            headers: request.headers.into_iter().map(|h| (h.name, h.value)).collect(),
+            headers: request
+                .headers
+                .into_iter()
+                .map(|h| (h.name, h.value))
+                .collect(),
             body: request.body,
         };
-        let answer = self.switch.send(&core).await.expect("the test switch answers");
+        let answer = self
+            .switch
+            .send(&core)
+            .await
+            .expect("the test switch answers");
         if let Some(f) = fault {
             return Err(f);
         }
@@ -505,7 +512,9 @@ impl HttpTransport for AppHttp {
     }
 }
 
-fn over_app_http(fault: Option<HttpTransportError>) -> (Arc<TestSwitch>, Arc<Payments>, tempfile::TempDir) {
+fn over_app_http(
+    fault: Option<HttpTransportError>,
+) -> (Arc<TestSwitch>, Arc<Payments>, tempfile::TempDir) {
     let switch = TestSwitch::new();
     let dir = tempfile::tempdir().unwrap();
     let key = SoftwareSigner::generate("dev-app-http").unwrap();
