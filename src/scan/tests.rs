@@ -13,6 +13,7 @@ fn qr_picture(text: &str) -> (Vec<u8>, u32, u32) {
     (bmp.pixels, bmp.width, bmp.height)
 }
 
+#[cfg(feature = "image-decoding")]
 fn png_of(pixels: &[u8], width: u32, height: u32) -> Vec<u8> {
     use ::image::ImageEncoder;
     let mut out = Vec::new();
@@ -22,6 +23,7 @@ fn png_of(pixels: &[u8], width: u32, height: u32) -> Vec<u8> {
     out
 }
 
+#[cfg(feature = "image-decoding")]
 fn jpeg_of(pixels: &[u8], width: u32, height: u32) -> Vec<u8> {
     use ::image::ImageEncoder;
     let mut out = Vec::new();
@@ -31,6 +33,7 @@ fn jpeg_of(pixels: &[u8], width: u32, height: u32) -> Vec<u8> {
     out
 }
 
+#[cfg(feature = "image-decoding")]
 /// Inserts an EXIF APP1 segment carrying only an orientation tag right after the JPEG SOI.
 fn with_exif_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
     let mut tiff = b"MM\0\x2a\0\0\0\x08".to_vec();
@@ -164,6 +167,7 @@ fn decode_image_reads_an_inverted_qr_without_being_asked() {
     );
 }
 
+#[cfg(feature = "image-decoding")]
 /// A PNG claiming `width` x `height` pixels whose data is a few bytes (a decompression bomb's shape).
 fn png_header(width: u32, height: u32) -> Vec<u8> {
     let mut ihdr = b"IHDR".to_vec();
@@ -183,6 +187,7 @@ fn png_header(width: u32, height: u32) -> Vec<u8> {
     png
 }
 
+#[cfg(feature = "image-decoding")]
 fn crc32(data: &[u8]) -> u32 {
     let mut crc = 0xFFFF_FFFFu32;
     for &b in data {
