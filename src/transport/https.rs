@@ -113,9 +113,6 @@ impl Endpoint {
             Err(_) => ServerName::try_from(origin.host.clone())
                 .map_err(|_| bad("has an invalid host name"))?,
         };
-        if matches!(server_name, ServerName::DnsName(_)) && origin.host.contains(':') {
-            return Err(bad("has an IPv6 address outside brackets"));
-        }
         Ok(Endpoint {
             host: origin.host,
             port: origin.port,

@@ -39,6 +39,9 @@ impl Origin {
                 (addr, port)
             }
             None => match authority.rsplit_once(':') {
+                Some((h, _)) if h.contains(':') => {
+                    return Err(bad("has an IPv6 address outside brackets"))
+                }
                 Some((h, p)) => (h, Some(p)),
                 None => (authority, None),
             },
@@ -103,6 +106,8 @@ mod tests {
             "https://switch.example\n",
             "https://[::1",
             "https://[::1]x",
+            "https://::1",
+            "https://fe80::1:8443",
         ] {
             assert!(
                 matches!(Origin::parse(text), Err(TransportError::Config(_))),
