@@ -12,8 +12,9 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 
 /// Status line plus headers (and, apart, trailers), at most: a signed answer's head is well
 /// under 2 KiB.
-const MAX_HEAD_BYTES: usize = 32 * 1024;
-const MAX_HEADERS: usize = 64;
+pub const MAX_HEAD_BYTES: usize = 32 * 1024;
+/// Header fields in one answer, at most.
+pub const MAX_HEADERS: usize = 64;
 /// A chunk-size line with extensions, or one trailer line.
 const MAX_LINE_BYTES: usize = 4 * 1024;
 const READ_CHUNK: usize = 8 * 1024;

@@ -15,6 +15,7 @@ mod origin;
 mod pin;
 
 pub use backoff::{jitter, parse_retry_after, RetryPolicy};
+pub use http1::{MAX_HEADERS, MAX_HEAD_BYTES};
 #[cfg(feature = "https")]
 pub use https::{HttpsTransport, TlsOptions};
 pub use origin::Origin;

@@ -4,8 +4,8 @@
 //! must get exactly right is one question: might the switch have this request?
 
 use hutong_core::transport::{
-    Method, Origin, Request, Response, SendFuture, Transport, TransportError, MAX_RESPONSE_BYTES,
-    REQUEST_TIMEOUT,
+    Origin, Request, Response, SendFuture, Transport, TransportError, MAX_HEADERS, MAX_HEAD_BYTES,
+    MAX_RESPONSE_BYTES, REQUEST_TIMEOUT,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -146,6 +146,19 @@ impl ForeignTransport {
                 "the app's HTTP stack answered status {}",
                 r.status
             ))),
+            // The built-in transport's bounds on a head, whichever stack read it.
+            Ok(r)
+                if r.headers.len() > MAX_HEADERS
+                    || r.headers
+                        .iter()
+                        .map(|h| h.name.len() + h.value.len())
+                        .sum::<usize>()
+                        > MAX_HEAD_BYTES =>
+            {
+                Err(TransportError::Io(format!(
+                    "the answer's headers exceed {MAX_HEADERS} or {MAX_HEAD_BYTES} bytes"
+                )))
+            }
             Ok(r) => Ok(Response {
                 status: r.status,
                 headers: r.headers.into_iter().map(|h| (h.name, h.value)).collect(),
@@ -160,7 +173,6 @@ impl ForeignTransport {
 
 impl Transport for ForeignTransport {
     fn send<'a>(&'a self, request: &'a Request) -> SendFuture<'a> {
-        debug_assert!(matches!(request.method, Method::Get | Method::Post));
         let call = self.foreign.send(self.request(request));
         Box::pin(async move {
             // Dropping the call at the deadline cancels it on the foreign side (the coroutine or
@@ -176,6 +188,7 @@ impl Transport for ForeignTransport {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hutong_core::transport::Method;
     use std::sync::Mutex;
 
     /// Answers from a script and records what it was asked.
@@ -254,7 +267,7 @@ mod tests {
     /// treated as never made; everything else is settled by asking the switch.
     #[test]
     fn only_not_sent_says_the_request_never_arrived() {
-        let cases: [(Result<HttpResponse, HttpTransportError>, bool); 6] = [
+        let cases: [(Result<HttpResponse, HttpTransportError>, bool); 8] = [
             (
                 Err(HttpTransportError::NotSent {
                     reason: "refused".into(),
@@ -274,6 +287,31 @@ mod tests {
             ),
             (ok(200, MAX_RESPONSE_BYTES + 1), true),
             (ok(0, 2), true),
+            (
+                Ok(HttpResponse {
+                    status: 200,
+                    headers: vec![
+                        HttpHeader {
+                            name: "X".into(),
+                            value: String::new(),
+                        };
+                        MAX_HEADERS + 1
+                    ],
+                    body: Vec::new(),
+                }),
+                true,
+            ),
+            (
+                Ok(HttpResponse {
+                    status: 200,
+                    headers: vec![HttpHeader {
+                        name: "X".into(),
+                        value: "v".repeat(MAX_HEAD_BYTES),
+                    }],
+                    body: Vec::new(),
+                }),
+                true,
+            ),
         ];
         for (answer, may_have_arrived) in cases {
             let what = format!("{answer:?}").chars().take(60).collect::<String>();

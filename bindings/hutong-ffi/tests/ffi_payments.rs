@@ -462,6 +462,16 @@ struct AppHttp {
     posts: AtomicU32,
 }
 
+impl AppHttp {
+    fn new(switch: &Arc<TestSwitch>, fault: Option<HttpTransportError>) -> Arc<AppHttp> {
+        Arc::new(AppHttp {
+            switch: switch.clone(),
+            fault,
+            posts: AtomicU32::new(0),
+        })
+    }
+}
+
 #[async_trait::async_trait]
 impl HttpTransport for AppHttp {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpTransportError> {
@@ -519,15 +529,10 @@ fn over_app_http(
     let dir = tempfile::tempdir().unwrap();
     let key = SoftwareSigner::generate("dev-app-http").unwrap();
     switch.register(&key.key_id(), key.public_key());
-    let app = Arc::new(AppHttp {
-        switch: switch.clone(),
-        fault,
-        posts: AtomicU32::new(0),
-    });
     let payments = Payments::with_http_transport(
         config(&switch, dir.path()),
         Arc::new(AppSigner(key)),
-        app,
+        AppHttp::new(&switch, fault),
         None,
         None,
     )
@@ -593,13 +598,8 @@ fn the_app_stack_owns_trust_and_pins_and_the_endpoint_is_an_origin() {
     let build = |edit: &dyn Fn(&mut PaymentsConfig)| {
         let mut cfg = config(&switch, dir.path());
         edit(&mut cfg);
-        let app = Arc::new(AppHttp {
-            switch: switch.clone(),
-            fault: None,
-            posts: AtomicU32::new(0),
-        });
         let key = Arc::new(AppSigner(SoftwareSigner::generate("k").unwrap()));
-        Payments::with_http_transport(cfg, key, app, None, None).err()
+        Payments::with_http_transport(cfg, key, AppHttp::new(&switch, None), None, None).err()
     };
     for edit in [
         &(|c: &mut PaymentsConfig| c.ca_pem = Some("-----BEGIN CERTIFICATE-----".into()))

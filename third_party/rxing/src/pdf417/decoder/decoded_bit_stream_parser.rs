@@ -822,6 +822,7 @@ fn numericCompaction(
 // hutong patch: base 900 to base 10 in nine-digit limbs instead of num-bigint's BigUint (46 KiB
 // of the app library for at most 15 codewords, under 900^15 < 10^45: five limbs).
 fn decodeBase900toBase10(codewords: &[u32], count: usize) -> Result<String> {
+    use std::fmt::Write;
     const LIMB: u64 = 1_000_000_000;
     let mut limbs = [0u32; 6];
     let mut used = 0;
@@ -843,7 +844,7 @@ fn decodeBase900toBase10(codewords: &[u32], count: usize) -> Result<String> {
         .last()
         .map_or_else(|| "0".to_owned(), |top| top.to_string());
     for limb in limbs[..used.saturating_sub(1)].iter().rev() {
-        resultString.push_str(&format!("{limb:09}"));
+        let _ = write!(resultString, "{limb:09}");
     }
     if !resultString.starts_with('1') {
         return Err(Exceptions::FORMAT);

@@ -46,10 +46,10 @@ class OkHttpTransport(client: OkHttpClient) : HttpTransport {
     override suspend fun send(request: HttpRequest): HttpResponse {
         val mark = WireMark()
         val call = try {
-            client.newBuilder()
-                .callTimeout(request.timeoutMs.toLong(), TimeUnit.MILLISECONDS)
-                .build()
-                .newCall(okRequest(request, mark))
+            client.newCall(okRequest(request, mark)).apply {
+                // This call's whole deadline, without a client per call.
+                timeout().timeout(request.timeoutMs.toLong(), TimeUnit.MILLISECONDS)
+            }
         } catch (e: IllegalArgumentException) {
             // A URL or header OkHttp refuses: nothing was sent.
             throw HttpTransportException.NotSent("request not buildable: ${e.message}")

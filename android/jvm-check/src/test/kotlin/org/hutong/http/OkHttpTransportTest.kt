@@ -19,22 +19,16 @@ import org.hutong.PaymentsConfig
 import org.hutong.PaymentsException
 import org.hutong.RefundState
 import org.hutong.ServerRoot
-import org.hutong.Signer
+import org.hutong.testing.SandboxProcess
+import org.hutong.testing.SoftwareSigner
 import org.json.JSONObject
 import java.io.ByteArrayInputStream
-import java.io.File
-import java.math.BigInteger
 import java.net.ServerSocket
 import java.nio.file.Files
-import java.security.KeyPairGenerator
 import java.security.KeyStore
-import java.security.Signature
 import java.security.cert.CertificateFactory
 import java.security.cert.X509Certificate
-import java.security.interfaces.ECPublicKey
-import java.security.spec.ECGenParameterSpec
 import java.util.Base64
-import java.util.concurrent.TimeUnit
 import javax.net.ssl.SSLContext
 import javax.net.ssl.TrustManagerFactory
 import javax.net.ssl.X509TrustManager
@@ -43,33 +37,6 @@ import kotlin.test.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
 import kotlin.test.assertTrue
-
-private class JcaSigner(private val id: String) : Signer {
-    private val pair = KeyPairGenerator.getInstance("EC").run {
-        initialize(ECGenParameterSpec("secp256r1"))
-        generateKeyPair()
-    }
-
-    override fun keyId(): String = id
-
-    override fun publicKey(): ByteArray {
-        val w = (pair.public as ECPublicKey).w
-        fun coord(v: BigInteger) = v.toByteArray().let { b ->
-            when {
-                b.size == 32 -> b
-                b.size > 32 -> b.copyOfRange(b.size - 32, b.size)
-                else -> ByteArray(32 - b.size) + b
-            }
-        }
-        return byteArrayOf(0x04) + coord(w.affineX) + coord(w.affineY)
-    }
-
-    override suspend fun sign(message: ByteArray): ByteArray = Signature.getInstance("SHA256withECDSA").run {
-        initSign(pair.private)
-        update(message)
-        sign()
-    }
-}
 
 /**
  * The OkHttp adapter as an app uses it: a payment and its refund against the real sandbox over
@@ -82,23 +49,7 @@ class OkHttpTransportTest {
     @AfterTest
     fun stop() = servers.forEach { it.close() }
 
-    private fun sandbox(): JSONObject {
-        val root = File(System.getProperty("user.dir"), "../..").canonicalFile
-        val target = System.getenv("CARGO_TARGET_DIR")?.let(::File) ?: File(root, "target")
-        val binary = File(target, "debug/hutong-qa")
-        check(binary.canExecute()) { "$binary is missing: run `cargo build -p hutong-qa`" }
-        val process = ProcessBuilder(binary.path, "sandbox", "--ready-json")
-            .directory(Files.createTempDirectory("hutong-sandbox").toFile())
-            .redirectError(ProcessBuilder.Redirect.INHERIT)
-            .start()
-        servers += AutoCloseable {
-            process.destroy()
-            if (!process.waitFor(5, TimeUnit.SECONDS)) process.destroyForcibly()
-        }
-        val line = process.inputStream.bufferedReader().readLine()
-            ?: error("sandbox exited before its ready line (exit ${process.waitFor()})")
-        return JSONObject(line)
-    }
+    private fun sandbox(): JSONObject = SandboxProcess().also { servers += it }.ready
 
     /** OkHttp trusting only `caPem`, as a Network Security Config with its own roots would. */
     private fun trusting(caPem: String): OkHttpClient.Builder {
@@ -148,7 +99,7 @@ class OkHttpTransportTest {
             )
             .build()
         val journal = Files.createTempDirectory("hutong-journal").resolve("journal.sqlite").toString()
-        val signer = JcaSigner("okhttp-${System.nanoTime()}")
+        val signer = SoftwareSigner("okhttp-${System.nanoTime()}")
         Payments.withHttpTransport(config(ready, journal), signer, OkHttpTransport(client), null, null).use { p ->
             p.recover()
             p.registerDevice("qa-account")
@@ -169,7 +120,7 @@ class OkHttpTransportTest {
             config(ready, journal).copy(endpoint = ready.getString("endpoint") + "/v1"),
         )) {
             assertFailsWith<PaymentsException.InvalidConfig> {
-                Payments.withHttpTransport(bad, JcaSigner("k"), transport, null, null)
+                Payments.withHttpTransport(bad, SoftwareSigner("k"), transport, null, null)
             }
         }
     }

@@ -8,48 +8,17 @@ import org.hutong.Payments
 import org.hutong.RefundState
 import org.hutong.ScanOptions
 import org.hutong.HutongScanner
-import org.hutong.Signer
 import org.hutong.Symbology
 import org.hutong.renderCode
-import org.json.JSONObject
-import java.io.File
-import java.math.BigInteger
+import org.hutong.testing.SandboxProcess
+import org.hutong.testing.SoftwareSigner
 import java.nio.file.Files
-import java.security.KeyPairGenerator
-import java.security.Signature
-import java.security.interfaces.ECPublicKey
-import java.security.spec.ECGenParameterSpec
 import java.util.TimeZone
-import java.util.concurrent.TimeUnit
 import kotlin.test.AfterTest
 import kotlin.test.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertIs
 import kotlin.test.assertTrue
-
-/** A software P-256 device key (the app uses Keystore; the protocol is the same). */
-private class SoftwareSigner(private val id: String) : Signer {
-    private val pair = KeyPairGenerator.getInstance("EC").run {
-        initialize(ECGenParameterSpec("secp256r1"))
-        generateKeyPair()
-    }
-
-    override fun keyId(): String = id
-
-    override fun publicKey(): ByteArray {
-        val w = (pair.public as ECPublicKey).w
-        fun coord(v: BigInteger) = v.toByteArray().let { b ->
-            if (b.size >= 32) b.copyOfRange(b.size - 32, b.size) else ByteArray(32 - b.size) + b
-        }
-        return byteArrayOf(0x04) + coord(w.affineX) + coord(w.affineY)
-    }
-
-    override suspend fun sign(message: ByteArray): ByteArray = Signature.getInstance("SHA256withECDSA").run {
-        initSign(pair.private)
-        update(message)
-        sign()
-    }
-}
 
 /**
  * The lab flow's phone side against a real sandbox (`hutong-qa sandbox --ready-json`): its setup
@@ -58,28 +27,11 @@ private class SoftwareSigner(private val id: String) : Signer {
  * code, refund, and list its history from the journal.
  */
 class SetupRoundTripTest {
-    private val process: Process
-    private val ready: JSONObject
-
-    init {
-        val root = File(System.getProperty("user.dir"), "../..").canonicalFile
-        val target = System.getenv("CARGO_TARGET_DIR")?.let(::File) ?: File(root, "target")
-        val binary = File(target, "debug/hutong-qa")
-        check(binary.canExecute()) { "$binary is missing: run `cargo build -p hutong-qa`" }
-        process = ProcessBuilder(binary.path, "sandbox", "--ready-json")
-            .directory(Files.createTempDirectory("hutong-sandbox").toFile())
-            .redirectError(ProcessBuilder.Redirect.INHERIT)
-            .start()
-        val line = process.inputStream.bufferedReader().readLine()
-            ?: error("sandbox exited before its ready line (exit ${process.waitFor()})")
-        ready = JSONObject(line)
-    }
+    private val sandbox = SandboxProcess()
+    private val ready = sandbox.ready
 
     @AfterTest
-    fun stop() {
-        process.destroy()
-        if (!process.waitFor(5, TimeUnit.SECONDS)) process.destroyForcibly()
-    }
+    fun stop() = sandbox.close()
 
     @Test
     fun `the setup code configures a wallet that pays, collects, refunds and lists its history`() = runBlocking {
