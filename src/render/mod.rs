@@ -147,8 +147,9 @@ pub fn render(
 }
 
 impl Bitmap {
-    /// Encodes the bitmap as an 8-bit grayscale PNG file (with the `png` crate the image decoder
-    /// uses too, so an app built without image decoding still draws its pay code).
+    /// Encodes the bitmap as an 8-bit grayscale PNG file (feature `png-encoding`; without it, as in
+    /// the platform profile, the app draws `pixels` with its own graphics stack).
+    #[cfg(feature = "png-encoding")]
     pub fn to_png(&self) -> Result<Vec<u8>, png::EncodingError> {
         let mut out = Vec::new();
         let mut encoder = png::Encoder::new(&mut out, self.width, self.height);

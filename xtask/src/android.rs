@@ -25,6 +25,18 @@ const ABIS: [(&str, &str); 3] = [
 /// that left the parser calling a removed function, 2026-12-06).
 pub const ANDROID_LINK_FLAGS: &str = "-C link-arg=-Wl,-z,max-page-size=16384 \
      -C link-arg=-Wl,--pack-dyn-relocs=android -C link-arg=-Wl,--no-undefined";
+/// C compiled into the app library (SQLite, ring's C) carries no unwind tables: no Rust panic
+/// unwinds through it, since neither calls back into Rust, so its `.eh_frame` entries served only
+/// debuggers and crash reporters, which lose the frames above a crash inside SQLite or ring.
+/// 78 KiB of the arm64 library (ADR 0012). Rust code keeps its tables: `catch_unwind` needs them.
+pub const APP_C_FLAGS: &str = "-fno-asynchronous-unwind-tables -fno-unwind-tables";
+
+/// The variable the `cc` crate reads `APP_C_FLAGS` from for one target (cargo-ndk puts its
+/// `--target` in front of what it finds there).
+pub fn c_flags_var(triple: &str) -> String {
+    format!("CFLAGS_{}", triple.replace('-', "_"))
+}
+
 const PAGE_SIZE: u64 = 16384;
 /// android/hutong/build.gradle.kts `minSdk`.
 const MIN_SDK: &str = "24";
@@ -122,7 +134,8 @@ pub fn android_native(root: &Path, opts: &NativeOptions) -> Result<()> {
             "CARGO_TARGET_{}_RUSTFLAGS",
             triple.to_uppercase().replace('-', "_")
         );
-        ndk.env(var, ANDROID_LINK_FLAGS);
+        ndk.env(var, ANDROID_LINK_FLAGS)
+            .env(c_flags_var(triple), APP_C_FLAGS);
     }
     run(&mut ndk)?;
 
@@ -212,6 +225,16 @@ pub fn jvm_check(root: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_c_flags_reach_each_android_target_by_its_own_variable() {
+        // cc reads `CFLAGS_<triple with underscores>`; cargo-ndk prepends `--target` to it.
+        assert_eq!(
+            c_flags_var("armv7-linux-androideabi"),
+            "CFLAGS_armv7_linux_androideabi"
+        );
+        assert!(APP_C_FLAGS.contains("-fno-unwind-tables"));
+    }
 
     /// A minimal ELF64 header with the given LOAD alignments.
     fn elf_with_loads(aligns: &[u64]) -> Vec<u8> {

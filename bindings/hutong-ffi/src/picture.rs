@@ -22,17 +22,20 @@ impl From<Symbology> for render::Symbology {
     }
 }
 
-/// A drawn code: 8-bit grey pixels (0 ink, 255 paper, rows packed) and the same picture as PNG.
+/// A drawn code: 8-bit grey pixels (0 ink, 255 paper, rows packed) and, in the full build, the
+/// same picture as PNG.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct RenderedCode {
     /// Width in pixels, quiet zone included.
     pub width: u32,
     /// Height in pixels, quiet zone included.
     pub height: u32,
-    /// `width * height` bytes, row after row.
+    /// `width * height` bytes, row after row: `Bitmap.createBitmap` (ALPHA_8 or a gray
+    /// `IntArray`) on Android, a `CGImage` in `CGColorSpaceCreateDeviceGray()` on iOS.
     pub pixels: Vec<u8>,
-    /// A grayscale PNG file of the same picture, ready for an `ImageView` / `UIImage`.
-    pub png: Vec<u8>,
+    /// A grayscale PNG file of the same picture, ready for an `ImageView` / `UIImage`; null in
+    /// the platform profile (built without `png-encoding`, ADR 0012): draw `pixels` instead.
+    pub png: Option<Vec<u8>>,
 }
 
 /// Why a code could not be drawn.
@@ -66,6 +69,17 @@ impl From<render::RenderError> for RenderCodeError {
     }
 }
 
+/// The bitmap as a PNG file, or `None` in a build without `png-encoding`.
+#[cfg(feature = "png-encoding")]
+fn png_of(bitmap: &Bitmap) -> Result<Option<Vec<u8>>, String> {
+    bitmap.to_png().map(Some).map_err(|e| e.to_string())
+}
+
+#[cfg(not(feature = "png-encoding"))]
+fn png_of(_: &Bitmap) -> Result<Option<Vec<u8>>, String> {
+    Ok(None)
+}
+
 impl From<Panicked> for RenderCodeError {
     fn from(p: Panicked) -> Self {
         RenderCodeError::Internal(p.0)
@@ -92,9 +106,7 @@ pub fn render_code(
             symbology,
             RenderOptions::for_symbology(symbology, module_px),
         )?;
-        let png = bitmap
-            .to_png()
-            .map_err(|e| RenderCodeError::PngEncoding(e.to_string()))?;
+        let png = png_of(&bitmap).map_err(RenderCodeError::PngEncoding)?;
         Ok(RenderedCode {
             width: bitmap.width,
             height: bitmap.height,
@@ -150,6 +162,10 @@ pub enum LumaPngError {
     /// The PNG encoder failed (not expected for a valid plane; report it).
     #[error("PNG encoding failed: {0}")]
     PngEncoding(String),
+    /// This build has no PNG encoder (the platform profile, built without `png-encoding`;
+    /// ADR 0012): compress the plane with `Bitmap.compress` / `UIImage.pngData()`.
+    #[error("this build of hutong has no PNG encoder (platform profile): use the platform's")]
+    Unsupported,
     /// A bug in the library (a caught panic); the message is for a bug report.
     #[error("internal error in hutong (please report): {0}")]
     Internal(String),
@@ -206,7 +222,8 @@ fn packed_luma(
 /// a frame that did not scan for a bug report. `width` and `height` are pixels (at most 8192 a
 /// side), `row_stride` bytes per row (the last row may end right after its pixels).
 /// Synchronous and CPU-bound: call it off the main thread. Every `LumaPngError` but `Internal`
-/// means the sizes do not describe the plane.
+/// and `Unsupported` means the sizes do not describe the plane; `Unsupported` means a build
+/// without `png-encoding` (the platform profile), after the sizes were checked.
 ///
 /// `luma` is borrowed for the call, not copied across the boundary: from Kotlin pass a direct
 /// `ByteBuffer` whose position is 0 (`slice()` it otherwise), from Swift a `Data`.
@@ -218,9 +235,10 @@ pub fn encode_luma_png(
     row_stride: u32,
 ) -> Result<Vec<u8>, LumaPngError> {
     guarded(|| {
-        packed_luma(luma, width, height, row_stride)?
-            .to_png()
-            .map_err(|e| LumaPngError::PngEncoding(e.to_string()))
+        let bitmap = packed_luma(luma, width, height, row_stride)?;
+        png_of(&bitmap)
+            .map_err(LumaPngError::PngEncoding)?
+            .ok_or(LumaPngError::Unsupported)
     })
 }
 
@@ -228,6 +246,7 @@ pub fn encode_luma_png(
 mod tests {
     use super::*;
 
+    #[cfg(feature = "png-encoding")]
     const PNG_MAGIC: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a];
 
     #[test]
@@ -235,7 +254,10 @@ mod tests {
         let code = render_code("wxp://f2f0example".into(), Symbology::Qr, 4).unwrap();
         assert_eq!(code.width, code.height);
         assert_eq!(code.pixels.len(), (code.width * code.height) as usize);
-        assert_eq!(code.png[..8], PNG_MAGIC);
+        #[cfg(feature = "png-encoding")]
+        assert_eq!(code.png.unwrap()[..8], PNG_MAGIC);
+        #[cfg(not(feature = "png-encoding"))]
+        assert_eq!(code.png, None);
     }
 
     #[test]
@@ -277,11 +299,27 @@ mod tests {
         assert_eq!(bmp.pixels, vec![1, 2, 3, 4, 5, 6]);
     }
 
+    #[cfg(feature = "png-encoding")]
     #[test]
     fn encodes_a_luma_plane_as_png() {
         let plane = vec![128u8; 16 * 8];
         let png = encode_luma_png(&plane, 16, 8, 16).unwrap();
         assert_eq!(png[..8], PNG_MAGIC);
+    }
+
+    /// The platform profile checks the sizes as the full build does, then says it has no encoder.
+    #[cfg(not(feature = "png-encoding"))]
+    #[test]
+    fn a_build_without_png_encoding_says_so_after_checking_the_sizes() {
+        let plane = vec![128u8; 16 * 8];
+        assert_eq!(
+            encode_luma_png(&plane, 16, 8, 16),
+            Err(LumaPngError::Unsupported)
+        );
+        assert!(matches!(
+            encode_luma_png(&plane, 16, 9, 16),
+            Err(LumaPngError::PlaneTooShort { .. })
+        ));
     }
 
     #[test]

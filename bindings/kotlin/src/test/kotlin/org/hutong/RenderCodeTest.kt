@@ -23,8 +23,10 @@ class RenderCodeTest {
     @Test
     fun `returns a PNG that Java's own decoder reads at the same size`() {
         val code = renderCode("https://qr.alipay.com/bax03431ljhokirwl38f00a7", Symbology.QR, 3u)
-        assertArrayEquals(PNG_MAGIC, code.png.copyOfRange(0, 8))
-        val image = ImageIO.read(ByteArrayInputStream(code.png))
+        // The full build the JVM tests load encodes PNG; the platform profile gives null.
+        val png = checkNotNull(code.png) { "this build encodes PNG" }
+        assertArrayEquals(PNG_MAGIC, png.copyOfRange(0, 8))
+        val image = ImageIO.read(ByteArrayInputStream(png))
         assertEquals(code.width.toInt(), image.width)
         assertEquals(code.height.toInt(), image.height)
     }

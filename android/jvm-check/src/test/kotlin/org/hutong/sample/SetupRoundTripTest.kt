@@ -37,7 +37,7 @@ class SetupRoundTripTest {
     fun `the setup code configures a wallet that pays, collects, refunds and lists its history`() = runBlocking {
         val text = ready.getString("setup_code")
         // What the console draws, scanned back as a phone's camera or photo picker would.
-        val png = renderCode(text, Symbology.QR, 4u).png
+        val png = checkNotNull(renderCode(text, Symbology.QR, 4u).png) { "the full build encodes PNG" }
         val scanned = HutongScanner(ScanOptions(budgetMs = 5000u)).use { it.decodeImage(png) }.single().text
         assertEquals(text, scanned)
         val setup = assertIs<ScanAction.Setup>(ScanRouting.route(scanned)).code
