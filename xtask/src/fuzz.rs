@@ -103,6 +103,8 @@ struct Outcome {
     peak_rss_mb: u64,
     seconds: f64,
     crash: Option<String>,
+    /// Stopped by SIGINT (Ctrl-C, `kill -INT`) with nothing found: a clean partial run.
+    interrupted: bool,
 }
 
 fn fuzz_dir(root: &Path) -> PathBuf {
@@ -264,6 +266,7 @@ fn run_target(
         peak_rss_mb: stat(&log, "peak_rss_mb"),
         seconds,
         crash: None,
+        interrupted: false,
     };
     // A fork-mode parent prints no final stats of its own: its progress lines count every
     // child's executions.
@@ -274,7 +277,9 @@ fn run_target(
         o.corpus = Some(corpus_size);
         o.new_units = files_in(&corpus).saturating_sub(corpus_before);
     }
-    if !status.success() {
+    if !status.success() && interrupted_clean(&log) {
+        o.interrupted = true;
+    } else if !status.success() {
         let reproducer = log
             .lines()
             .find_map(|l| l.split("Test unit written to ").nth(1))
@@ -288,6 +293,22 @@ fn run_target(
         o.crash = Some(reproducer);
     }
     Ok(o)
+}
+
+/// libFuzzer stopped by SIGINT before it found anything: its executions count, nothing failed.
+fn interrupted_clean(log: &str) -> bool {
+    log.contains("libFuzzer: run interrupted")
+        && !log.contains("Test unit written to ")
+        && !log.contains("ERROR: libFuzzer")
+        && !log.contains("panicked at")
+}
+
+fn result_of(o: &Outcome) -> String {
+    match (&o.crash, o.interrupted) {
+        (Some(c), _) => format!("CRASH {c}"),
+        (None, true) => "interrupted, clean".to_string(),
+        (None, false) => "ok".to_string(),
+    }
 }
 
 fn print_table(outcomes: &[Outcome]) {
@@ -307,9 +328,7 @@ fn print_table(outcomes: &[Outcome]) {
             o.new_units,
             o.peak_rss_mb,
             o.seconds,
-            o.crash
-                .as_deref()
-                .map_or("ok".to_string(), |c| format!("CRASH {c}"))
+            result_of(o)
         );
     }
 }
@@ -322,6 +341,7 @@ fn write_summary(root: &Path, outcomes: &[Outcome], budget: Budget) -> Result<()
                 "target": o.target, "executions": o.runs, "exec_per_sec": o.exec_per_sec,
                 "cov": o.cov, "corpus": o.corpus, "new_units": o.new_units,
                 "peak_rss_mb": o.peak_rss_mb, "seconds": o.seconds, "crash": o.crash,
+                "interrupted": o.interrupted,
             })
         })
         .collect();
@@ -355,12 +375,10 @@ pub fn fuzz(root: &Path, options: &Options) -> Result<()> {
     for t in &targets {
         let o = run_target(root, &bins, t, options.budget, options.jobs)?;
         eprintln!(
-            "xtask fuzz: {t}: {} executions ({} /s){}",
+            "xtask fuzz: {t}: {} executions ({} /s), {}",
             o.runs,
             o.exec_per_sec,
-            o.crash
-                .as_deref()
-                .map_or(String::new(), |c| format!(", CRASH {c}"))
+            result_of(&o)
         );
         outcomes.push(o);
     }
@@ -397,6 +415,19 @@ pub fn smoke(root: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_run_stopped_by_hand_is_clean_unless_it_found_something() {
+        let stopped = "#7887\tRELOAD cov: 7266\n==13631== libFuzzer: run interrupted; exiting\n\
+                       stat::number_of_executed_units: 7901\n";
+        assert!(interrupted_clean(stopped));
+        let found = "==1== ERROR: libFuzzer: deadly signal\nTest unit written to ./crash-1\n\
+                     ==1== libFuzzer: run interrupted; exiting\n";
+        assert!(!interrupted_clean(found));
+        assert!(!interrupted_clean(
+            "==1== ERROR: libFuzzer: timeout after 30 seconds\n"
+        ));
+    }
 
     #[test]
     fn reads_a_fork_mode_parents_last_progress_line() {

@@ -531,6 +531,39 @@ impl HutongScanner {
         }))
     }
 
+    /// Scans a picture the app decoded itself (a gallery pick through `BitmapFactory` /
+    /// `CGImage`, the platform profile's way in; ADR 0011) as `decodeImage` scans a file's
+    /// pixels: as it is, then turned a quarter, a half and three quarters, then inverted, until
+    /// something is found, each pass within `budget_ms`. `luma` holds `height` rows of
+    /// `row_stride` bytes of 8-bit grey, `width` x `height` pixels upright; corners are in its
+    /// pixels. Throws `ScanError.BadFrame` when the numbers do not describe the buffer or the
+    /// picture is over 50 M pixels or 16384 px a side (scale it down first). Copies the pixels
+    /// once. Blocking and CPU-heavy: call it on a background thread.
+    pub fn scan_picture_gray8(
+        &self,
+        luma: &[u8],
+        width: u32,
+        height: u32,
+        row_stride: u32,
+    ) -> Result<Vec<ScannedCode>, ScanError> {
+        guarded(AssertUnwindSafe(|| {
+            let frame = Frame::gray8(luma, width, height, stride(row_stride), 0)?;
+            let mut pixels = Vec::new();
+            let (width, height) = frame.copy_roi_luma(&mut pixels);
+            let picture = scan::LumaImage {
+                pixels,
+                width,
+                height,
+            };
+            Ok(self
+                .inner
+                .scan_still(&picture)
+                .into_iter()
+                .map(ScannedCode::from)
+                .collect())
+        }))
+    }
+
     /// Counters since the scanner was built (cheap, never blocks on a running scan).
     pub fn stats(&self) -> ScanStats {
         let s = self.inner.stats();
@@ -679,6 +712,60 @@ mod tests {
         assert!(matches!(
             scanner().decode_image(b"hello".to_vec()),
             Err(ScanError::UnsupportedImage(_))
+        ));
+    }
+
+    /// A photo of a payer barcode held sideways, as the app's own decoder hands it over: the
+    /// bars run across the rows, so a camera-frame scan of it (rows only, no try-harder) finds
+    /// nothing, and the picture scan finds it by turning it a quarter, as `decodeImage` would.
+    #[test]
+    fn a_decoded_picture_is_scanned_as_a_gallery_pick_with_its_turns() {
+        const PAYER: &str = "134567890123456789";
+        let bars = render::render(
+            PAYER,
+            Symbology::Code128,
+            RenderOptions::for_symbology(Symbology::Code128, 2),
+        )
+        .unwrap();
+        let mut upright = LumaPicture::filled(bars.width + 40, bars.height + 40, 230);
+        upright.draw(&bars.pixels, bars.width, 20, 20, 20, 230);
+        let sideways = upright.to_sensor(90);
+        let (w, h) = (sideways.width, sideways.height);
+        // Rows padded to a multiple of 64 bytes, as Android's `Bitmap.getRowBytes` may be.
+        let stride = w.div_ceil(64) * 64;
+        let mut padded = vec![7u8; (stride * h) as usize];
+        for (row, line) in sideways.pixels.chunks_exact(w as usize).enumerate() {
+            let at = row * stride as usize;
+            padded[at..at + w as usize].copy_from_slice(line);
+        }
+        let s = scanner();
+        assert!(s
+            .scan_gray8(&padded, w, h, stride, 0, None)
+            .unwrap()
+            .is_empty());
+        let codes = s.scan_picture_gray8(&padded, w, h, stride).unwrap();
+        assert_eq!(codes.len(), 1);
+        assert_eq!(codes[0].text, PAYER);
+        assert_eq!(codes[0].format, CodeFormat::Code128);
+        assert_eq!(s.stats().frames, 2);
+    }
+
+    #[test]
+    fn a_picture_whose_numbers_do_not_fit_its_buffer_is_a_bad_frame() {
+        let s = scanner();
+        for (len, w, h, stride) in [(99, 10, 10, 10), (100, 10, 10, 9), (0, 0, 0, 0)] {
+            assert!(
+                matches!(
+                    s.scan_picture_gray8(&vec![0; len], w, h, stride),
+                    Err(ScanError::BadFrame(_))
+                ),
+                "{len} bytes as {w}x{h} stride {stride}"
+            );
+        }
+        let side = MAX_SIDE + 1;
+        assert!(matches!(
+            s.scan_picture_gray8(&[], side, 1, side),
+            Err(ScanError::BadFrame(_))
         ));
     }
 
