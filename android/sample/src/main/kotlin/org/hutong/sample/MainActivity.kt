@@ -30,6 +30,7 @@ import org.hutong.ScanException
 import org.hutong.camera.FrameResult
 import org.hutong.camera.HutongAnalyzer
 import org.hutong.camera.XY
+import org.hutong.graphics.scanBitmap
 import java.io.File
 import java.util.Locale
 
@@ -264,8 +265,14 @@ class MainActivity : ComponentActivity() {
                         try {
                             scanner.decodeImage(bytes)
                         } catch (e: ScanException.UnsupportedImage) {
-                            // HEIC and other formats Hutong does not read: through the platform decoder.
-                            scanner.decodeImage(PlatformPhoto.jpeg(bytes) ?: throw e)
+                            // HEIC and other formats Hutong does not read, or every file on the
+                            // platform profile: through the platform decoder.
+                            val bitmap = PlatformPhoto.bitmap(bytes) ?: throw e
+                            try {
+                                scanner.scanBitmap(bitmap)
+                            } finally {
+                                bitmap.recycle()
+                            }
                         }
                     }.firstOrNull() ?: return@withContext ScanAction.Unusable("", "No code in the photo")
                     ScanRouting.route(code.text)
