@@ -189,7 +189,8 @@ final class ScannerModel: ObservableObject {
         }
     }
 
-    /// A code from the photo library: the file's bytes go to `decodeImage` off the main actor.
+    /// A code from the photo library: decoded by ImageIO and scanned with `scanCGImage` off the
+    /// main actor (the same turns as `decodeImage`, in either library profile).
     func scanPhoto(_ item: PhotosPickerItem) {
         identified = "Scanning the photo..."
         let scanner = scanner
@@ -199,10 +200,10 @@ final class ScannerModel: ObservableObject {
                 return
             }
             let found = await Task.detached { () -> Result<String?, Error> in
-                // Library photos are often HEIC, which Hutong does not read: ImageIO turns the
-                // photo upright at a bounded size and it goes on as JPEG.
-                guard let jpeg = PhotoInput.uprightJPEG(data) else { return .success(nil) }
-                return Result { try scanner.decodeImage(bytes: jpeg).first?.text }
+                // Library photos are often HEIC, which Hutong does not read: ImageIO decodes
+                // the photo upright at a bounded size.
+                guard let image = PhotoInput.upright(data) else { return .success(nil) }
+                return Result { try scanner.scanCGImage(image).first?.text }
             }.value
             switch found {
             case let .success(text?): show(ScanAction.route(text))
