@@ -31,10 +31,26 @@ pub const ANDROID_LINK_FLAGS: &str = "-C link-arg=-Wl,-z,max-page-size=16384 \
 /// 78 KiB of the arm64 library (ADR 0012). Rust code keeps its tables: `catch_unwind` needs them.
 pub const APP_C_FLAGS: &str = "-fno-asynchronous-unwind-tables -fno-unwind-tables";
 
-/// The variable the `cc` crate reads `APP_C_FLAGS` from for one target (cargo-ndk puts its
-/// `--target` in front of what it finds there).
-pub fn c_flags_var(triple: &str) -> String {
-    format!("CFLAGS_{}", triple.replace('-', "_"))
+/// The variable the `cc` crate reads for one target's C flags, and its value: `APP_C_FLAGS`
+/// after whatever the caller's environment already gave that target (`cc`'s own order: the
+/// target's variables, then `TARGET_CFLAGS`, then `CFLAGS`), which setting it would otherwise
+/// hide. cargo-ndk puts its `--target` in front.
+pub fn app_c_flags(triple: &str) -> (String, String) {
+    // The spelling with the triple as it is comes first in `cc`'s order, so setting it wins.
+    let var = format!("CFLAGS_{triple}");
+    let given = [
+        var.clone(),
+        format!("CFLAGS_{}", triple.replace('-', "_")),
+        "TARGET_CFLAGS".into(),
+        "CFLAGS".into(),
+    ]
+    .iter()
+    .find_map(|v| std::env::var(v).ok());
+    let value = match given {
+        Some(g) if !g.trim().is_empty() => format!("{} {APP_C_FLAGS}", g.trim()),
+        _ => APP_C_FLAGS.to_string(),
+    };
+    (var, value)
 }
 
 const PAGE_SIZE: u64 = 16384;
@@ -134,8 +150,8 @@ pub fn android_native(root: &Path, opts: &NativeOptions) -> Result<()> {
             "CARGO_TARGET_{}_RUSTFLAGS",
             triple.to_uppercase().replace('-', "_")
         );
-        ndk.env(var, ANDROID_LINK_FLAGS)
-            .env(c_flags_var(triple), APP_C_FLAGS);
+        let (c_var, c_flags) = app_c_flags(triple);
+        ndk.env(var, ANDROID_LINK_FLAGS).env(c_var, c_flags);
     }
     run(&mut ndk)?;
 
@@ -228,12 +244,10 @@ mod tests {
 
     #[test]
     fn the_c_flags_reach_each_android_target_by_its_own_variable() {
-        // cc reads `CFLAGS_<triple with underscores>`; cargo-ndk prepends `--target` to it.
-        assert_eq!(
-            c_flags_var("armv7-linux-androideabi"),
-            "CFLAGS_armv7_linux_androideabi"
-        );
-        assert!(APP_C_FLAGS.contains("-fno-unwind-tables"));
+        // cc reads `CFLAGS_<triple>` first; cargo-ndk prepends `--target` to it.
+        let (var, flags) = app_c_flags("armv7-linux-androideabi");
+        assert_eq!(var, "CFLAGS_armv7-linux-androideabi");
+        assert!(flags.ends_with(APP_C_FLAGS), "{flags}");
     }
 
     /// A minimal ELF64 header with the given LOAD alignments.

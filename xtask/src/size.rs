@@ -253,6 +253,7 @@ fn mib(bytes: u64) -> String {
 /// the bindings use is not rebuilt back and forth.
 fn build(root: &Path, b: &Build, extra: &[String]) -> Result<PathBuf> {
     let target_dir = root.join("target/size");
+    let (c_var, c_flags) = crate::android::app_c_flags(b.c_triple);
     let mut cmd = cargo();
     cmd.args(["build", "--release", "-p", "hutong-ffi", "--lib"])
         .args(extra)
@@ -260,10 +261,7 @@ fn build(root: &Path, b: &Build, extra: &[String]) -> Result<PathBuf> {
         .arg(&target_dir)
         .env("CARGO_PROFILE_RELEASE_STRIP", "none")
         // The C as the Android build compiles it (xtask/src/android.rs).
-        .env(
-            crate::android::c_flags_var(b.c_triple),
-            crate::android::APP_C_FLAGS,
-        );
+        .env(c_var, c_flags);
     let out = match b.target {
         Some(t) => {
             let var =
