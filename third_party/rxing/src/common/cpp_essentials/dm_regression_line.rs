@@ -20,6 +20,48 @@ pub struct DMRegressionLine {
     // std::vector<PointF> _points;
     // PointF _directionInward;
     // PointF::value_t a = NAN, b = NAN, c = NAN;
+    /// hutong patch 16: running sums of `points`, so the fit `EdgeTracer::traceLine` asks for
+    /// every 50 points costs the same at any length (it walked every point: quadratic in a
+    /// line's length, seconds on a tall picture of stripes).
+    sums: PointSums,
+}
+
+/// Sums over the points taken relative to `origin` (the first point added since the last
+/// reset), in f64 so that a long line's sums of squares keep their precision.
+#[derive(Clone, Copy, Default)]
+struct PointSums {
+    origin: Point,
+    x: f64,
+    y: f64,
+    xx: f64,
+    yy: f64,
+    xy: f64,
+}
+
+impl PointSums {
+    fn of(points: &[Point]) -> PointSums {
+        let mut sums = PointSums {
+            origin: points.first().copied().unwrap_or_default(),
+            ..PointSums::default()
+        };
+        for &p in points {
+            sums.add(p, 1.0);
+        }
+        sums
+    }
+
+    /// Adds (`sign` 1) or removes (`sign` -1) one point.
+    fn add(&mut self, p: Point, sign: f64) {
+        let (dx, dy) = (
+            f64::from(p.x - self.origin.x),
+            f64::from(p.y - self.origin.y),
+        );
+        self.x += sign * dx;
+        self.y += sign * dy;
+        self.xx += sign * dx * dx;
+        self.yy += sign * dy * dy;
+        self.xy += sign * dx * dy;
+    }
 }
 
 impl Default for DMRegressionLine {
@@ -30,6 +72,7 @@ impl Default for DMRegressionLine {
             a: f32::NAN,
             b: f32::NAN,
             c: f32::NAN,
+            sums: PointSums::default(),
         }
     }
 }
@@ -72,6 +115,7 @@ impl RegressionLineTrait for DMRegressionLine {
 
     fn reset(&mut self) {
         self.points.clear();
+        self.sums = PointSums::default();
         self.direction_inward = Point { x: 0.0, y: 0.0 };
         self.a = f32::NAN;
         self.b = f32::NAN;
@@ -85,12 +129,17 @@ impl RegressionLineTrait for DMRegressionLine {
         self.points.push(p);
         if self.points.len() == 1 {
             self.c = Point::dot(self.normal(), p);
+            self.sums = PointSums::of(&self.points);
+        } else {
+            self.sums.add(p, 1.0);
         }
         Ok(())
     }
 
     fn pop_back(&mut self) {
-        self.points.pop();
+        if let Some(p) = self.points.pop() {
+            self.sums.add(p, -1.0);
+        }
     }
 
     fn setDirectionInward(&mut self, d: Point) {
@@ -132,6 +181,7 @@ impl RegressionLineTrait for DMRegressionLine {
 
             if updatePoints {
                 self.points = points;
+                self.sums = PointSums::of(&self.points);
             }
         }
         ret
@@ -190,18 +240,21 @@ impl RegressionLineTrait for DMRegressionLine {
     }
 
     fn evaluateSelf(&mut self) -> bool {
-        let mean = self.points.iter().sum::<Point>() / self.points.len() as f32;
-
-        let mut sumXX = 0.0;
-        let mut sumYY = 0.0;
-        let mut sumXY = 0.0;
-        for p in &self.points {
-            // for (auto p = begin; p != end; ++p) {
-            let d = *p - mean;
-            sumXX += d.x * d.x;
-            sumYY += d.y * d.y;
-            sumXY += d.x * d.y;
+        // hutong patch 16: the mean and the sums of squared deviations from the running sums
+        // (sum of d^2 - n * mean^2, relative to the first point), not a walk over the points.
+        if self.points.is_empty() {
+            return self.evaluate(&[]);
         }
+        let s = self.sums;
+        let n = self.points.len() as f64;
+        let (mx, my) = (s.x / n, s.y / n);
+        let mean = Point {
+            x: s.origin.x + mx as f32,
+            y: s.origin.y + my as f32,
+        };
+        let sumXX = (s.xx - s.x * mx).max(0.0) as f32;
+        let sumYY = (s.yy - s.y * my).max(0.0) as f32;
+        let sumXY = (s.xy - s.x * my) as f32;
         if sumYY >= sumXX {
             let l = (sumYY * sumYY + sumXY * sumXY).sqrt();
             self.a = sumYY / l;
