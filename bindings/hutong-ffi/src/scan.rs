@@ -537,8 +537,9 @@ impl HutongScanner {
     /// something is found, each pass within `budget_ms`. `luma` holds `height` rows of
     /// `row_stride` bytes of 8-bit grey, `width` x `height` pixels upright; corners are in its
     /// pixels. Throws `ScanError.BadFrame` when the numbers do not describe the buffer or the
-    /// picture is over 50 M pixels or 16384 px a side (scale it down first). Copies the pixels
-    /// once. Blocking and CPU-heavy: call it on a background thread.
+    /// picture is over 50 M pixels or 16384 px a side (scale it down first). Packs the rows into
+    /// one copy of the picture (1 byte a pixel) for the scan's passes. Blocking and CPU-heavy:
+    /// call it on a background thread.
     pub fn scan_picture_gray8(
         &self,
         luma: &[u8],

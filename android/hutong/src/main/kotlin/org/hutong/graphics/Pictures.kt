@@ -34,12 +34,15 @@ fun HutongScanner.scanBitmap(bitmap: Bitmap): List<ScannedCode> {
             bitmap
         }
     val luma = ByteBuffer.allocateDirect(width * height)
-    val row = IntArray(width)
-    for (y in 0 until height) {
-        software.getPixels(row, 0, width, 0, y, width, 1)
-        GrayPixels.lumaOfArgb(row, width, luma, y * width)
+    try {
+        val row = IntArray(width)
+        for (y in 0 until height) {
+            software.getPixels(row, 0, width, 0, y, width, 1)
+            GrayPixels.lumaOfArgb(row, width, luma, y * width)
+        }
+    } finally {
+        if (software !== bitmap) software.recycle()
     }
-    if (software !== bitmap) software.recycle()
     return scanPictureGray8(luma, width.toUInt(), height.toUInt(), width.toUInt())
 }
 
